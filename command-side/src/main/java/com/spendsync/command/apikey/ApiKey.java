@@ -1,0 +1,222 @@
+package com.spendsync.command.apikey;
+
+import static org.axonframework.modelling.command.AggregateLifecycle.apply;
+
+import com.spendsync.api.apikey.ApiKeyCreatedEvent;
+import com.spendsync.api.apikey.ApiKeyExpiredEvent;
+import com.spendsync.api.apikey.ApiKeyRevokedEvent;
+import com.spendsync.api.apikey.ApiKeyRotatedEvent;
+import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
+import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
+import com.spendsync.api.apikey.Change;
+import com.spendsync.api.apikey.CreateApiKeyCommand;
+import com.spendsync.api.apikey.EndRotationGraceCommand;
+import com.spendsync.api.apikey.ExpireApiKeyCommand;
+import com.spendsync.api.apikey.KeyStatus;
+import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.apikey.RevokeApiKeyCommand;
+import com.spendsync.api.apikey.RotateApiKeyCommand;
+import com.spendsync.api.apikey.UpdateApiKeyCommand;
+import com.spendsync.api.apikey.RotatedSecret;
+import com.spendsync.api.keyformat.ApiKeySecret;
+import com.spendsync.api.keyformat.KeyEnvironment;
+import com.spendsync.api.keyformat.KeyHash;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.eventsourcing.EventSourcingHandler;
+import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.spring.stereotype.Aggregate;
+
+/**
+ * One API key's lifecycle. Command handlers decide (and refuse with {@link KeyStateConflictException}); state changes
+ * only in the event-sourcing handlers. The aggregate holds hashes, never a plaintext secret.
+ */
+@Aggregate(snapshotTriggerDefinition = "apiKeySnapshotTrigger", cache = "aggregateCache")
+public class ApiKey {
+
+    @AggregateIdentifier
+    private String keyId;
+    private String ownerId;
+    private String prefix;
+    private KeyEnvironment environment;
+    private Instant createdAt;
+    private Instant rotatedAt;
+    private Instant revokedAt;
+    private KeyStatus status;
+    private KeyHash keyHash;
+    private KeyHash previousKeyHash;
+    private Instant previousKeyExpiresAt;
+    private String name;
+    private List<String> permissions;
+    private Map<String, Object> metadata;
+    private RateLimitPolicy rateLimit;
+    private Instant expiresAt;
+
+    protected ApiKey() {
+    }
+
+    @CommandHandler
+    public ApiKey(CreateApiKeyCommand command) {
+        if (command.expiresAt() != null && !command.expiresAt().isAfter(command.requestedAt())) {
+            throw new IllegalArgumentException("expiresAt must be in the future");
+        }
+        apply(new ApiKeyCreatedEvent(command.keyId(), command.keyHash(), command.prefix(), command.environment(),
+                command.ownerId(), command.name(), List.copyOf(command.permissions()), command.expiresAt(),
+                command.rateLimit(), command.metadata(), command.requestedAt()));
+    }
+
+    /** The previous secret stops working at the grace end, or at the key's own expiry if that is sooner. */
+    @CommandHandler
+    public RotatedSecret handle(RotateApiKeyCommand command) {
+        requireChangeable("rotated", command.requestedAt());
+        Instant graceEnd = command.requestedAt().plus(command.gracePeriod());
+        if (expiresAt != null && graceEnd.isAfter(expiresAt)) {
+            graceEnd = expiresAt;
+        }
+        ApiKeySecret secret = ApiKeySecret.from(environment, command.newSecret());
+        apply(new ApiKeyRotatedEvent(keyId, secret.hash(), secret.prefix(), keyHash, graceEnd,
+                previousSecretInGrace(command.requestedAt()) ? previousKeyHash : null, command.requestedAt()));
+        return new RotatedSecret(secret, graceEnd);
+    }
+
+    @CommandHandler
+    public void handle(RevokeApiKeyCommand command) {
+        if (status == KeyStatus.REVOKED) {
+            throw new KeyStateConflictException("the key is already revoked");
+        }
+        apply(new ApiKeyRevokedEvent(keyId, keyHash, previousKeyHash, command.reason(), command.requestedAt()));
+    }
+
+    /** Returns the key's settings after the update; an update that changes nothing records nothing. */
+    @CommandHandler
+    public KeySettings handle(UpdateApiKeyCommand command) {
+        requireChangeable("updated", command.requestedAt());
+        Instant newExpiresAt = Change.applyTo(expiresAt, command.expiresAt());
+        if (newExpiresAt != null && !newExpiresAt.isAfter(command.requestedAt())) {
+            throw new IllegalArgumentException("expiresAt must be in the future");
+        }
+        ApiKeyUpdatedEvent updated = new ApiKeyUpdatedEvent(keyId, keyHash, previousKeyHash,
+                Change.applyTo(name, command.name()),
+                List.copyOf(Change.applyTo(permissions, command.permissions())),
+                Change.applyTo(metadata, command.metadata()),
+                Change.applyTo(rateLimit, command.rateLimit()),
+                newExpiresAt,
+                changedFields(command, newExpiresAt),
+                command.requestedAt());
+        if (!updated.changedFields().isEmpty()) {
+            apply(updated);
+        }
+        return settings();
+    }
+
+    @CommandHandler
+    public void handle(ExpireApiKeyCommand command) {
+        if (!status.isFinal() && expiresAt != null && !expiresAt.isAfter(command.asOf())) {
+            apply(new ApiKeyExpiredEvent(keyId, keyHash, previousKeyHash, expiresAt));
+        }
+    }
+
+    @CommandHandler
+    public void handle(EndRotationGraceCommand command) {
+        if (!status.isFinal() && previousKeyHash != null && !previousKeyExpiresAt.isAfter(command.asOf())) {
+            apply(new ApiKeyRotationGraceEndedEvent(keyId, previousKeyHash, previousKeyExpiresAt));
+        }
+    }
+
+    @EventSourcingHandler
+    void on(ApiKeyCreatedEvent event) {
+        keyId = event.keyId();
+        ownerId = event.ownerId();
+        prefix = event.prefix();
+        environment = event.environment();
+        createdAt = event.createdAt();
+        status = KeyStatus.ACTIVE;
+        keyHash = event.keyHash();
+        name = event.name();
+        permissions = event.permissions();
+        metadata = event.metadata();
+        rateLimit = event.rateLimit();
+        expiresAt = event.expiresAt();
+    }
+
+    @EventSourcingHandler
+    void on(ApiKeyRotatedEvent event) {
+        keyHash = event.newKeyHash();
+        prefix = event.newPrefix();
+        rotatedAt = event.rotatedAt();
+        previousKeyHash = event.previousKeyHash();
+        previousKeyExpiresAt = event.previousKeyExpiresAt();
+        status = event.previousKeyExpiresAt().isAfter(event.rotatedAt()) ? KeyStatus.ROTATING : KeyStatus.ACTIVE;
+    }
+
+    @EventSourcingHandler
+    void on(ApiKeyUpdatedEvent event) {
+        name = event.name();
+        permissions = event.permissions();
+        metadata = event.metadata();
+        rateLimit = event.rateLimit();
+        expiresAt = event.expiresAt();
+    }
+
+    @EventSourcingHandler
+    void on(ApiKeyRotationGraceEndedEvent event) {
+        previousKeyHash = null;
+        previousKeyExpiresAt = null;
+        status = KeyStatus.ACTIVE;
+    }
+
+    @EventSourcingHandler
+    void on(ApiKeyRevokedEvent event) {
+        status = KeyStatus.REVOKED;
+        revokedAt = event.revokedAt();
+    }
+
+    @EventSourcingHandler
+    void on(ApiKeyExpiredEvent event) {
+        status = KeyStatus.EXPIRED;
+    }
+
+    /** Expiry counts from its instant, even before the expiry event has been recorded. */
+    private void requireChangeable(String change, Instant now) {
+        if (status.isFinal()) {
+            throw new KeyStateConflictException("a " + status.label() + " key cannot be " + change);
+        }
+        if (expiresAt != null && !expiresAt.isAfter(now)) {
+            throw new KeyStateConflictException("an expired key cannot be " + change);
+        }
+    }
+
+    private boolean previousSecretInGrace(Instant now) {
+        return previousKeyHash != null && previousKeyExpiresAt.isAfter(now);
+    }
+
+    private Set<String> changedFields(UpdateApiKeyCommand command, Instant newExpiresAt) {
+        Set<String> changed = new LinkedHashSet<>();
+        if (command.name() != null && !Objects.equals(name, command.name().value())) {
+            changed.add("name");
+        }
+        if (command.permissions() != null && !Objects.equals(permissions, command.permissions().value())) {
+            changed.add("permissions");
+        }
+        if (command.metadata() != null && !Objects.equals(metadata, command.metadata().value())) {
+            changed.add("metadata");
+        }
+        if (command.rateLimit() != null && !Objects.equals(rateLimit, command.rateLimit().value())) {
+            changed.add("rateLimit");
+        }
+        if (!Objects.equals(expiresAt, newExpiresAt)) {
+            changed.add("expiresAt");
+        }
+        return changed;
+    }
+
+    private KeySettings settings() {
+        return new KeySettings(keyId, ownerId, prefix, status, name, permissions, metadata, rateLimit, createdAt,
+                expiresAt, rotatedAt, previousKeyHash == null ? null : previousKeyExpiresAt, revokedAt);
+    }
+}

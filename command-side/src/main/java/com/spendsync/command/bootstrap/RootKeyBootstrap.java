@@ -1,0 +1,78 @@
+package com.spendsync.command.bootstrap;
+
+import com.spendsync.api.apikey.CreateApiKeyCommand;
+import com.spendsync.api.apikey.Permissions;
+import com.spendsync.api.keyformat.ApiKeySecret;
+import com.spendsync.api.keyformat.KeyEnvironment;
+import com.spendsync.command.keys.KeyCommandSender;
+import com.spendsync.platform.config.SpendSyncProperties;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.modelling.command.AggregateStreamCreationException;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.stereotype.Component;
+import org.springframework.util.StringUtils;
+
+/**
+ * Gives a store its first root key, with {@code *}: {@code SPENDSYNC_BOOTSTRAP_KEY} if set, else a generated key
+ * printed once to the console (standard output, never the log). The key has a fixed id, so the event store's unique
+ * index lets exactly one of several instances starting together create it, and a store bootstraps only once.
+ */
+@Component
+class RootKeyBootstrap implements ApplicationRunner {
+
+    static final String BOOTSTRAP_KEY_ID = "key_bootstrapRootKey000000";
+    static final String ACTOR = "system:bootstrap";
+    private static final Logger log = LoggerFactory.getLogger(RootKeyBootstrap.class);
+
+    private final EventStore eventStore;
+    private final KeyCommandSender commands;
+    private final SecureRandom random;
+    private final Clock clock;
+    private final String configuredKey;
+    private final PrintStream console;
+
+    RootKeyBootstrap(EventStore eventStore, KeyCommandSender commands, SecureRandom random, Clock clock,
+                     SpendSyncProperties properties) {
+        this.eventStore = eventStore;
+        this.commands = commands;
+        this.random = random;
+        this.clock = clock;
+        this.configuredKey = properties.auth().bootstrapKey();
+        this.console = System.out;
+    }
+
+    @Override
+    public void run(ApplicationArguments arguments) {
+        if (eventStore.lastSequenceNumberFor(BOOTSTRAP_KEY_ID).isPresent()) {
+            return;
+        }
+        boolean generated = !StringUtils.hasText(configuredKey);
+        ApiKeySecret secret = generated ? ApiKeySecret.generate(KeyEnvironment.LIVE, random)
+                : ApiKeySecret.parse(configuredKey.trim()).orElseThrow(() -> new IllegalStateException(
+                        "SPENDSYNC_BOOTSTRAP_KEY is not a well-formed SpendSync key (ss_live_ or ss_test_, "
+                                + "43 base62 characters, 6 checksum characters)"));
+        try {
+            commands.sendAsSystem(new CreateApiKeyCommand(BOOTSTRAP_KEY_ID, secret.hash(), secret.prefix(),
+                    secret.environment(), "spendsync", "bootstrap root key", List.of(Permissions.ALL), null, null,
+                    Map.of(), clock.instant()), ACTOR);
+        } catch (AggregateStreamCreationException | ConcurrencyException alreadyCreated) {
+            log.info("Another instance created the bootstrap root key first");
+            return;
+        }
+        log.info("Bootstrap root key {} created with permission * (prefix {})", BOOTSTRAP_KEY_ID, secret.prefix());
+        if (generated) {
+            console.println();
+            console.println("SpendSync bootstrap root key (shown once, store it now): " + secret.reveal());
+            console.println();
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package com.spendsync.command.keys;
+
+import com.spendsync.api.apikey.Change;
+import com.spendsync.api.apikey.CreateApiKeyCommand;
+import com.spendsync.api.apikey.KeyStatus;
+import com.spendsync.api.apikey.Permissions;
+import com.spendsync.api.apikey.RevokeApiKeyCommand;
+import com.spendsync.api.apikey.RotateApiKeyCommand;
+import com.spendsync.api.apikey.UpdateApiKeyCommand;
+import com.spendsync.api.keyformat.ApiKeySecret;
+import com.spendsync.api.apikey.RotatedSecret;
+import com.spendsync.api.keyformat.KeyEnvironment;
+import com.spendsync.api.keyformat.SecretRandom;
+import com.spendsync.command.apikey.KeySettings;
+import com.spendsync.platform.auth.Caller;
+import com.spendsync.platform.auth.PermissionDeniedException;
+import com.spendsync.platform.auth.RequiresPermission;
+import com.spendsync.platform.config.SpendSyncProperties;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The key lifecycle endpoints: each validates, then sends one command to the {@code ApiKey} aggregate. */
+@RestController
+@RequestMapping("/v1/keys")
+class KeyCommandController {
+
+    private final KeyCommandSender commands;
+    private final KeyRequestValidator validator;
+    private final SecureRandom random;
+    private final Clock clock;
+    private final Duration defaultRotationGrace;
+
+    KeyCommandController(KeyCommandSender commands, KeyRequestValidator validator, SecureRandom random, Clock clock,
+                         SpendSyncProperties properties) {
+        this.commands = commands;
+        this.validator = validator;
+        this.random = random;
+        this.clock = clock;
+        this.defaultRotationGrace = properties.rotationGrace();
+    }
+
+    @PostMapping
+    @RequiresPermission("keys:create")
+    ResponseEntity<KeyResponses.Created> create(@RequestBody KeyRequests.Create request, Caller caller) {
+        Instant now = clock.instant();
+        validator.validateCreate(request, now);
+        requireMayGrant(caller, request.permissions());
+        KeyEnvironment environment = Optional.ofNullable(request.environment()).orElse(KeyEnvironment.LIVE);
+        ApiKeySecret secret = ApiKeySecret.generate(environment, random);
+        String keyId = KeyIds.next(random);
+        commands.send(new CreateApiKeyCommand(keyId, secret.hash(), secret.prefix(), environment, request.ownerId(),
+                request.name(), List.copyOf(request.permissions()), request.expiresAt(),
+                KeyRequestValidator.toPolicy(request.rateLimit()), request.metadata(), now), caller);
+        return ResponseEntity.created(URI.create("/v1/keys/" + keyId)).body(new KeyResponses.Created(keyId,
+                secret.reveal(), secret.prefix(), request.ownerId(), request.name(), request.permissions(),
+                KeyStatus.ACTIVE, now, request.expiresAt(), KeyRequestValidator.toPolicy(request.rateLimit()),
+                request.metadata()));
+    }
+
+    @PostMapping("/{keyId}/rotate")
+    @RequiresPermission("keys:rotate")
+    KeyResponses.Rotated rotate(@PathVariable String keyId,
+                                @RequestBody(required = false) KeyRequests.Rotate request, Caller caller) {
+        Duration grace = validator.validateRotate(request, defaultRotationGrace);
+        KeyIds.requireWellFormed(keyId);
+        RotatedSecret rotated = commands.send(
+                new RotateApiKeyCommand(keyId, SecretRandom.generate(random), grace, clock.instant()), caller);
+        ApiKeySecret secret = rotated.secret();
+        return new KeyResponses.Rotated(keyId, secret.reveal(), secret.prefix(), rotated.previousKeyExpiresAt());
+    }
+
+    @PostMapping("/{keyId}/revoke")
+    @RequiresPermission("keys:revoke")
+    KeyResponses.Revoked revoke(@PathVariable String keyId, @RequestBody KeyRequests.Revoke request,
+                                Caller caller) {
+        String reason = validator.validateRevoke(request);
+        KeyIds.requireWellFormed(keyId);
+        Instant now = clock.instant();
+        commands.send(new RevokeApiKeyCommand(keyId, reason, now), caller);
+        return new KeyResponses.Revoked(keyId, KeyStatus.REVOKED, now);
+    }
+
+    @PatchMapping("/{keyId}")
+    @RequiresPermission("keys:update")
+    KeySettings update(@PathVariable String keyId, @RequestBody KeyRequests.Update request, Caller caller) {
+        Instant now = clock.instant();
+        validator.validateUpdate(request, now);
+        KeyIds.requireWellFormed(keyId);
+        if (request.permissions() != null) {
+            requireMayGrant(caller, request.permissions().orElse(List.of()));
+        }
+        return commands.send(new UpdateApiKeyCommand(keyId,
+                change(request.name()),
+                change(request.permissions()),
+                change(request.metadata()),
+                request.rateLimit() == null ? null
+                        : Change.to(request.rateLimit().map(KeyRequestValidator::toPolicy).orElse(null)),
+                change(request.expiresAt()),
+                now), caller);
+    }
+
+    /** A root key may hand out management permissions only as far as it holds them itself. */
+    private static void requireMayGrant(Caller caller, Collection<String> requested) {
+        for (String managementPermission : Permissions.MANAGEMENT) {
+            if (Permissions.grants(requested, managementPermission)
+                    && !Permissions.grants(caller.permissions(), managementPermission)) {
+                throw new PermissionDeniedException(
+                        "a root key cannot grant " + managementPermission + ", which it does not hold itself");
+            }
+        }
+    }
+
+    private static <T> Change<T> change(Optional<T> field) {
+        return field == null ? null : Change.to(field.orElse(null));
+    }
+}

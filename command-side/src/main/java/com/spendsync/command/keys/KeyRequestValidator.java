@@ -1,0 +1,225 @@
+package com.spendsync.command.keys;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.platform.config.SpendSyncProperties;
+import com.spendsync.platform.problem.FieldProblem;
+import com.spendsync.platform.problem.InvalidRequestException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.springframework.stereotype.Component;
+
+/** The contract's limits on key settings, checked before any command is sent, reporting every field at fault. */
+@Component
+class KeyRequestValidator {
+
+    static final int MAX_OWNER_ID = 128;
+    static final int MAX_NAME = 100;
+    static final int MAX_PERMISSIONS = 50;
+    static final int MAX_PERMISSION = 64;
+    static final int MAX_METADATA_BYTES = 8 * 1024;
+    static final int MAX_METADATA_DEPTH = 20;
+    static final int MAX_REASON = 500;
+    static final int MAX_RATE_LIMIT = 1_000_000;
+    static final int MAX_RATE_WINDOW_SECONDS = 86_400;
+
+    private static final Pattern OWNER_ID = Pattern.compile("[A-Za-z0-9._:@-]+");
+    private static final Pattern PERMISSION = Pattern.compile("[a-z0-9_.:*-]+");
+
+    private final ObjectMapper objectMapper;
+    private final Duration maxRotationGrace;
+
+    KeyRequestValidator(ObjectMapper objectMapper, SpendSyncProperties properties) {
+        this.objectMapper = objectMapper;
+        this.maxRotationGrace = properties.maxRotationGrace();
+    }
+
+    void validateCreate(KeyRequests.Create request, Instant now) {
+        List<FieldProblem> problems = new ArrayList<>();
+        if (request.ownerId() == null) {
+            problems.add(new FieldProblem("ownerId", "is required"));
+        } else if (request.ownerId().isEmpty() || request.ownerId().length() > MAX_OWNER_ID
+                || !OWNER_ID.matcher(request.ownerId()).matches()) {
+            problems.add(new FieldProblem("ownerId",
+                    "must be 1 to " + MAX_OWNER_ID + " characters of A-Z a-z 0-9 . _ : @ -"));
+        }
+        checkName(request.name(), problems);
+        checkPermissions(request.permissions(), problems);
+        checkExpiresAt(request.expiresAt(), now, problems);
+        checkRateLimit(request.rateLimit(), problems);
+        checkMetadata(request.metadata(), problems);
+        throwIfAny(problems);
+    }
+
+    void validateUpdate(KeyRequests.Update request, Instant now) {
+        List<FieldProblem> problems = new ArrayList<>();
+        if (request.name() == null && request.permissions() == null && request.metadata() == null
+                && request.rateLimit() == null && request.expiresAt() == null) {
+            problems.add(new FieldProblem(null,
+                    "send at least one of name, permissions, metadata, rateLimit, expiresAt"));
+        }
+        if (request.name() != null) {
+            checkName(request.name().orElse(null), problems);
+        }
+        if (request.permissions() != null) {
+            checkPermissions(request.permissions().orElse(null), problems);
+        }
+        if (request.metadata() != null) {
+            request.metadata().ifPresent(metadata -> checkMetadata(metadata, problems));
+        }
+        if (request.rateLimit() != null) {
+            request.rateLimit().ifPresent(rateLimit -> checkRateLimit(rateLimit, problems));
+        }
+        if (request.expiresAt() != null) {
+            request.expiresAt().ifPresent(expiresAt -> checkExpiresAt(expiresAt, now, problems));
+        }
+        throwIfAny(problems);
+    }
+
+    Duration validateRotate(KeyRequests.Rotate request, Duration defaultGrace) {
+        if (request == null || request.gracePeriodSeconds() == null) {
+            return defaultGrace;
+        }
+        long seconds = request.gracePeriodSeconds();
+        if (seconds < 0 || seconds > maxRotationGrace.toSeconds()) {
+            throw new InvalidRequestException("gracePeriodSeconds",
+                    "must be from 0 to " + maxRotationGrace.toSeconds() + " seconds");
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
+    String validateRevoke(KeyRequests.Revoke request) {
+        if (request == null || request.reason() == null) {
+            throw new InvalidRequestException("reason", "is required");
+        }
+        String reason = request.reason().strip();
+        if (reason.isEmpty() || reason.length() > MAX_REASON || hasControlCharacters(reason)) {
+            throw new InvalidRequestException("reason",
+                    "must be 1 to " + MAX_REASON + " characters without control characters");
+        }
+        return reason;
+    }
+
+    static RateLimitPolicy toPolicy(KeyRequests.RateLimit rateLimit) {
+        return rateLimit == null ? null : new RateLimitPolicy(rateLimit.limit(), rateLimit.windowSeconds());
+    }
+
+    private static void checkName(String name, List<FieldProblem> problems) {
+        if (name == null) {
+            problems.add(new FieldProblem("name", "is required"));
+        } else if (name.isBlank() || name.length() > MAX_NAME || hasControlCharacters(name)) {
+            problems.add(new FieldProblem("name",
+                    "must be 1 to " + MAX_NAME + " characters, not blank, without control characters"));
+        }
+    }
+
+    private static void checkPermissions(List<String> permissions, List<FieldProblem> problems) {
+        if (permissions == null) {
+            problems.add(new FieldProblem("permissions", "is required (it may be an empty array)"));
+            return;
+        }
+        if (permissions.size() > MAX_PERMISSIONS) {
+            problems.add(new FieldProblem("permissions", "must hold at most " + MAX_PERMISSIONS + " permissions"));
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < permissions.size(); i++) {
+            String permission = permissions.get(i);
+            String field = "permissions[" + i + "]";
+            if (permission == null || permission.isEmpty() || permission.length() > MAX_PERMISSION
+                    || !PERMISSION.matcher(permission).matches()) {
+                problems.add(new FieldProblem(field,
+                        "must be 1 to " + MAX_PERMISSION + " characters of a-z 0-9 _ . : * -"));
+            } else if (!seen.add(permission)) {
+                problems.add(new FieldProblem(field, "is listed twice"));
+            }
+        }
+    }
+
+    private static void checkExpiresAt(Instant expiresAt, Instant now, List<FieldProblem> problems) {
+        if (expiresAt != null && !expiresAt.isAfter(now)) {
+            problems.add(new FieldProblem("expiresAt", "must be in the future"));
+        }
+    }
+
+    private static void checkRateLimit(KeyRequests.RateLimit rateLimit, List<FieldProblem> problems) {
+        if (rateLimit == null) {
+            return;
+        }
+        if (rateLimit.limit() == null || rateLimit.limit() < 1 || rateLimit.limit() > MAX_RATE_LIMIT) {
+            problems.add(new FieldProblem("rateLimit.limit", "must be an integer from 1 to " + MAX_RATE_LIMIT));
+        }
+        if (rateLimit.windowSeconds() == null || rateLimit.windowSeconds() < 1
+                || rateLimit.windowSeconds() > MAX_RATE_WINDOW_SECONDS) {
+            problems.add(new FieldProblem("rateLimit.windowSeconds",
+                    "must be an integer from 1 to " + MAX_RATE_WINDOW_SECONDS));
+        }
+    }
+
+    private void checkMetadata(Map<String, Object> metadata, List<FieldProblem> problems) {
+        if (metadata == null) {
+            return;
+        }
+        String badKey = firstBadKey(metadata, "metadata", 1);
+        if (badKey != null) {
+            problems.add(new FieldProblem(badKey, "keys must not start with $ or contain a dot, and nesting is "
+                    + "limited to " + MAX_METADATA_DEPTH + " levels"));
+            return;
+        }
+        try {
+            if (objectMapper.writeValueAsString(metadata).getBytes(StandardCharsets.UTF_8).length
+                    > MAX_METADATA_BYTES) {
+                problems.add(new FieldProblem("metadata", "must be at most " + MAX_METADATA_BYTES
+                        + " bytes as JSON"));
+            }
+        } catch (JsonProcessingException e) {
+            problems.add(new FieldProblem("metadata", "must be a JSON object"));
+        }
+    }
+
+    /** The path of the first key MongoDB could not store, or of the first level nested too deep. */
+    private static String firstBadKey(Object value, String path, int depth) {
+        if (depth > MAX_METADATA_DEPTH) {
+            return path;
+        }
+        if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                String key = String.valueOf(entry.getKey());
+                String keyPath = path + "." + key;
+                if (key.startsWith("$") || key.contains(".")) {
+                    return keyPath;
+                }
+                String nested = firstBadKey(entry.getValue(), keyPath, depth + 1);
+                if (nested != null) {
+                    return nested;
+                }
+            }
+        } else if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                String nested = firstBadKey(list.get(i), path + "[" + i + "]", depth + 1);
+                if (nested != null) {
+                    return nested;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean hasControlCharacters(String text) {
+        return text.chars().anyMatch(Character::isISOControl);
+    }
+
+    private static void throwIfAny(List<FieldProblem> problems) {
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException(problems);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package com.spendsync.command.keys;
+
+import com.spendsync.api.apikey.KeyStatus;
+import com.spendsync.api.apikey.RateLimitPolicy;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Response bodies of the key commands. {@code key} is the plaintext, handed over here once and never again. */
+final class KeyResponses {
+
+    private KeyResponses() {
+    }
+
+    record Created(String keyId, String key, String prefix, String ownerId, String name, List<String> permissions,
+                   KeyStatus status, Instant createdAt, Instant expiresAt, RateLimitPolicy rateLimit,
+                   Map<String, Object> metadata) {
+    }
+
+    record Rotated(String keyId, String key, String prefix, Instant previousKeyExpiresAt) {
+    }
+
+    record Revoked(String keyId, KeyStatus status, Instant revokedAt) {
+    }
+}

@@ -1,0 +1,49 @@
+package com.spendsync.embedded;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * The embedded default: for whichever of {@code MONGODB_URI} and {@code REDIS_URL} is not set, starts the embedded
+ * server on loopback and points the setting at it. The servers are registered as the context's first disposable
+ * bean, so they stop last, after the processors and connections that use them.
+ */
+public class EmbeddedServersInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+    static final String MONGODB_URI = "MONGODB_URI";
+    static final String REDIS_URL = "REDIS_URL";
+
+    @Override
+    public void initialize(ConfigurableApplicationContext context) {
+        ConfigurableEnvironment environment = context.getEnvironment();
+        if (!environment.getProperty("spendsync.embedded.enabled", Boolean.class, true)) {
+            return;
+        }
+        boolean needsMongo = !environment.containsProperty(MONGODB_URI);
+        boolean needsRedis = !environment.containsProperty(REDIS_URL);
+        if (!needsMongo && !needsRedis) {
+            return;
+        }
+        Path dataDirectory = Path.of(environment.getProperty("SPENDSYNC_DATA_DIR", "./data"));
+        EmbeddedServers servers = EmbeddedServers.start(dataDirectory,
+                needsMongo ? environment.getProperty("SPENDSYNC_EMBEDDED_MONGO_PORT", Integer.class, 27018) : null,
+                needsRedis ? environment.getProperty("SPENDSYNC_EMBEDDED_REDIS_PORT", Integer.class, 6380) : null);
+        Map<String, Object> uris = new HashMap<>();
+        if (needsMongo) {
+            uris.put(MONGODB_URI, servers.mongoUri());
+        }
+        if (needsRedis) {
+            uris.put(REDIS_URL, servers.redisUri());
+        }
+        environment.getPropertySources().addFirst(new MapPropertySource("spendsyncEmbeddedServers", uris));
+        context.getBeanFactory().registerSingleton("spendsyncEmbeddedServers", servers);
+        ((DefaultSingletonBeanRegistry) context.getBeanFactory())
+                .registerDisposableBean("spendsyncEmbeddedServers", servers);
+    }
+}

@@ -1,0 +1,95 @@
+package com.spendsync.platform.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.spendsync.api.keyformat.ApiKeySecret;
+import com.spendsync.api.keyformat.KeyHash;
+import com.spendsync.platform.config.SpendSyncProperties;
+import com.spendsync.platform.verification.KeyVerifier;
+import com.spendsync.platform.verification.Verification;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.stereotype.Component;
+
+/**
+ * Checks management credentials against the validation view, and remembers the answer for a short, stated bound
+ * ({@code spendsync.auth.cache-ttl}) so that a gateway's verify calls cost no extra Redis round trip. A revoked root
+ * key therefore stops working within that bound; an expiring one stops at its instant.
+ */
+@Component
+public class RootKeyAuthenticator {
+
+    private final KeyVerifier verifier;
+    private final Clock clock;
+    private final Cache<KeyHash, CheckedKey> checkedKeys;
+
+    public RootKeyAuthenticator(KeyVerifier verifier, Clock clock, SpendSyncProperties properties) {
+        this.verifier = verifier;
+        this.clock = clock;
+        SpendSyncProperties.Auth auth = properties.auth();
+        this.checkedKeys = Caffeine.newBuilder()
+                .maximumSize(auth.cacheSize())
+                .expireAfter(new CheckedKeyExpiry(auth.cacheTtl(), auth.rejectionCacheTtl()))
+                .build();
+    }
+
+    /** The root key presented, if it is well formed and currently valid. */
+    public Optional<AuthenticatedKey> authenticate(String presentedKey) {
+        Optional<ApiKeySecret> secret = ApiKeySecret.parse(presentedKey);
+        if (secret.isEmpty()) {
+            return Optional.empty();
+        }
+        CheckedKey checked = checkedKeys.get(secret.get().hash(), this::check);
+        if (checked.key() == null || !checked.validAt(clock.instant())) {
+            return Optional.empty();
+        }
+        return Optional.of(checked.key());
+    }
+
+    private CheckedKey check(KeyHash hash) {
+        Verification verification = verifier.inspect(hash);
+        if (!verification.valid()) {
+            return new CheckedKey(null, null);
+        }
+        Instant validUntil = earliest(verification.expiresAt(), verification.rotationGraceUntil());
+        return new CheckedKey(new AuthenticatedKey(verification.keyId(), List.copyOf(verification.permissions())),
+                validUntil);
+    }
+
+    private static Instant earliest(Instant first, Instant second) {
+        if (first == null) {
+            return second;
+        }
+        return second == null || first.isBefore(second) ? first : second;
+    }
+
+    public record AuthenticatedKey(String keyId, List<String> permissions) {
+    }
+
+    private record CheckedKey(AuthenticatedKey key, Instant validUntil) {
+        boolean validAt(Instant now) {
+            return validUntil == null || now.isBefore(validUntil);
+        }
+    }
+
+    private record CheckedKeyExpiry(Duration acceptedTtl, Duration rejectedTtl) implements Expiry<KeyHash, CheckedKey> {
+        @Override
+        public long expireAfterCreate(KeyHash hash, CheckedKey checked, long currentTime) {
+            return (checked.key() == null ? rejectedTtl : acceptedTtl).toNanos();
+        }
+
+        @Override
+        public long expireAfterUpdate(KeyHash hash, CheckedKey checked, long currentTime, long currentDuration) {
+            return expireAfterCreate(hash, checked, currentTime);
+        }
+
+        @Override
+        public long expireAfterRead(KeyHash hash, CheckedKey checked, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+}

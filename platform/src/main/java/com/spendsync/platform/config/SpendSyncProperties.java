@@ -1,0 +1,34 @@
+package com.spendsync.platform.config;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Settings shared by every service. Their defaults, and the seed's environment names they honour
+ * ({@code API_KEY_DB_NAME}, {@code API_KEY_ROTATION_GRACE_DAYS}, ...), are in {@code spendsync-defaults.properties}.
+ */
+@ConfigurationProperties("spendsync")
+public record SpendSyncProperties(
+        String nodeId,
+        String keyDatabase,
+        String keyCollection,
+        String auditDatabase,
+        Duration keyRetention,
+        Duration rotationGrace,
+        Duration maxRotationGrace,
+        EventStore eventStore,
+        Auth auth,
+        int maxRequestBodyBytes) {
+
+    public record EventStore(Duration pollInterval, Duration lookBack, int batchSize, int snapshotThreshold) {
+    }
+
+    /**
+     * @param cacheTtl how long a checked root key is trusted without asking Redis again: a revoked root key stops
+     *                 working within this bound
+     * @param rejectionCacheTtl how long a rejected credential is remembered, so a flood of bad ones stays off Redis
+     * @param bootstrapKey the first root key on a store that has none; generated and printed once when unset
+     */
+    public record Auth(Duration cacheTtl, Duration rejectionCacheTtl, int cacheSize, String bootstrapKey) {
+    }
+}

@@ -1,0 +1,127 @@
+package com.spendsync.platform.problem;
+
+import com.spendsync.platform.auth.AuthenticationFailedException;
+import com.spendsync.platform.auth.PermissionDeniedException;
+import com.spendsync.platform.config.SpendSyncProperties;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
+import org.axonframework.commandhandling.CommandExecutionException;
+import org.axonframework.eventsourcing.AggregateDeletedException;
+import org.axonframework.modelling.command.AggregateNotFoundException;
+import org.axonframework.modelling.command.AggregateStreamCreationException;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/** Every error leaves as an RFC 9457 problem; nothing internal (stack, credential, hash) is in its text. */
+@RestControllerAdvice
+public class ApiProblemHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiProblemHandler.class);
+
+    private final int maxRequestBodyBytes;
+
+    public ApiProblemHandler(SpendSyncProperties properties) {
+        this.maxRequestBodyBytes = properties.maxRequestBodyBytes();
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
+                                                                  HttpHeaders headers, HttpStatusCode status,
+                                                                  WebRequest request) {
+        String instance = ((ServletWebRequest) request).getRequest().getRequestURI();
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RequestBodyLimitFilter.PayloadTooLargeException) {
+                return problem(ProblemResponses.payloadTooLarge(maxRequestBodyBytes, ((ServletWebRequest) request).getRequest()));
+            }
+        }
+        return problem(ProblemResponses.unreadable(ex.getCause(), instance));
+    }
+
+    @ExceptionHandler(InvalidRequestException.class)
+    ResponseEntity<Object> invalid(InvalidRequestException ex, HttpServletRequest request) {
+        return problem(ProblemResponses.invalid(ex.errors(), request.getRequestURI()));
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<Object> parameterType(MethodArgumentTypeMismatchException ex, HttpServletRequest request) {
+        return problem(ProblemResponses.invalid(
+                List.of(new FieldProblem(ex.getName(), "has a value of the wrong type")), request.getRequestURI()));
+    }
+
+    @ExceptionHandler({ResourceNotFoundException.class, AggregateNotFoundException.class})
+    ResponseEntity<Object> notFound(Exception ex, HttpServletRequest request) {
+        String detail = ex instanceof ResourceNotFoundException ? ex.getMessage() : "no key has this id";
+        if (ex instanceof AggregateDeletedException) {
+            detail = "no key has this id";
+        }
+        return problem(ProblemResponses.of(HttpStatus.NOT_FOUND, "not-found", "Not found", detail,
+                request.getRequestURI()));
+    }
+
+    @ExceptionHandler(StateConflictException.class)
+    ResponseEntity<Object> conflict(StateConflictException ex, HttpServletRequest request) {
+        return problem(ProblemResponses.of(HttpStatus.CONFLICT, "state-conflict", "Conflict with the key's state",
+                ex.getMessage(), request.getRequestURI()));
+    }
+
+    @ExceptionHandler({ConcurrencyException.class, AggregateStreamCreationException.class})
+    ResponseEntity<Object> concurrentModification(Exception ex, HttpServletRequest request) {
+        return problem(ProblemResponses.of(HttpStatus.CONFLICT, "concurrent-modification", "Concurrent modification",
+                "another request changed this key at the same moment; read it again and retry",
+                request.getRequestURI()));
+    }
+
+    @ExceptionHandler(AuthenticationFailedException.class)
+    ResponseEntity<Object> unauthenticated(AuthenticationFailedException ex, HttpServletRequest request) {
+        return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"spendsync\"")
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(ProblemResponses.of(HttpStatus.UNAUTHORIZED, "unauthenticated", "Authentication required",
+                        ex.getMessage(), request.getRequestURI()));
+    }
+
+    @ExceptionHandler(PermissionDeniedException.class)
+    ResponseEntity<Object> forbidden(PermissionDeniedException ex, HttpServletRequest request) {
+        return problem(ProblemResponses.of(HttpStatus.FORBIDDEN, "forbidden", "Permission denied", ex.getMessage(),
+                request.getRequestURI()));
+    }
+
+    @ExceptionHandler(CommandExecutionException.class)
+    ResponseEntity<Object> commandFailed(CommandExecutionException ex, HttpServletRequest request) {
+        return unexpected(ex, request);
+    }
+
+    @ExceptionHandler(DataAccessResourceFailureException.class)
+    ResponseEntity<Object> storeUnavailable(DataAccessResourceFailureException ex, HttpServletRequest request) {
+        log.warn("A data store is unreachable: {}", ex.getClass().getSimpleName());
+        return problem(ProblemResponses.of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
+                "Store unavailable", "a data store is unreachable; retry shortly", request.getRequestURI()));
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> unexpected(Exception ex, HttpServletRequest request) {
+        log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), ex);
+        return problem(ProblemResponses.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
+                "the request failed unexpectedly; it has been logged", request.getRequestURI()));
+    }
+
+    private static ResponseEntity<Object> problem(ProblemDetail problem) {
+        return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem);
+    }
+}

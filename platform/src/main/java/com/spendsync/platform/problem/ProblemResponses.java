@@ -1,0 +1,122 @@
+package com.spendsync.platform.problem;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.time.temporal.Temporal;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+
+/** The RFC 9457 problems SpendSync answers with; each kind has its own stable {@code type}. */
+public final class ProblemResponses {
+
+    private static final String TYPE_BASE = "urn:spendsync:problem:";
+
+    private ProblemResponses() {
+    }
+
+    public static ProblemDetail of(HttpStatus status, String kind, String title, String detail, String instance) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create(TYPE_BASE + kind));
+        problem.setTitle(title);
+        if (instance != null) {
+            problem.setInstance(URI.create(instance));
+        }
+        return problem;
+    }
+
+    public static ProblemDetail invalid(List<FieldProblem> errors, String instance) {
+        ProblemDetail problem = of(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request",
+                errors.size() == 1 ? describe(errors.get(0)) : errors.size() + " fields are invalid", instance);
+        problem.setProperty("errors", errors);
+        return problem;
+    }
+
+    public static ProblemDetail payloadTooLarge(int maxBytes, HttpServletRequest request) {
+        ProblemDetail problem = of(HttpStatus.PAYLOAD_TOO_LARGE, "payload-too-large", "Request body too large",
+                "the request body is larger than " + maxBytes + " bytes", request.getRequestURI());
+        problem.setProperty("errors", List.of(new FieldProblem(null, "at most " + maxBytes + " bytes")));
+        return problem;
+    }
+
+    /** Explains why a body could not be read: malformed JSON, an unknown field, or a value of the wrong type. */
+    public static ProblemDetail unreadable(Throwable cause, String instance) {
+        if (cause instanceof JsonParseException parse) {
+            return invalid(List.of(new FieldProblem(null, "malformed JSON at line "
+                    + parse.getLocation().getLineNr() + ", column " + parse.getLocation().getColumnNr())), instance);
+        }
+        if (cause instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            return invalid(List.of(new FieldProblem(path(mapping), mappingMessage(mapping))), instance);
+        }
+        if (cause instanceof MismatchedInputException) {
+            return invalid(List.of(new FieldProblem(null, "the body must be a JSON object")), instance);
+        }
+        return invalid(List.of(new FieldProblem(null, "a JSON body is required")), instance);
+    }
+
+    private static String describe(FieldProblem error) {
+        return error.field() == null ? error.message() : error.field() + ": " + error.message();
+    }
+
+    private static String path(JsonMappingException mapping) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference reference : mapping.getPath()) {
+            if (reference.getFieldName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(reference.getFieldName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static String mappingMessage(JsonMappingException mapping) {
+        if (mapping instanceof UnrecognizedPropertyException) {
+            return "unknown field";
+        }
+        if (mapping instanceof ValueInstantiationException && mapping.getCause() != null) {
+            return mapping.getCause().getMessage();
+        }
+        if (mapping instanceof InvalidFormatException format && format.getTargetType() != null
+                && Temporal.class.isAssignableFrom(format.getTargetType())) {
+            return "must be an ISO-8601 UTC instant such as 2030-01-31T12:00:00Z";
+        }
+        if (mapping instanceof MismatchedInputException mismatched && mismatched.getTargetType() != null) {
+            return "must be " + jsonTypeOf(mismatched.getTargetType());
+        }
+        return "has a value of the wrong type";
+    }
+
+    private static String jsonTypeOf(Class<?> type) {
+        if (type == String.class || type.isEnum()) {
+            return "a string";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "an integer";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (Temporal.class.isAssignableFrom(type)) {
+            return "an ISO-8601 UTC instant such as 2030-01-31T12:00:00Z";
+        }
+        if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array";
+        }
+        if (Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "an object";
+        }
+        return "a value of another type";
+    }
+}

@@ -1,0 +1,44 @@
+package com.spendsync.platform.verification;
+
+import com.spendsync.api.keyformat.KeyHash;
+
+/**
+ * The layout of the Redis validation view. Each secret has an entry (a hash) with what verification needs, and
+ * beside it its rate-limit state and usage counters. All three carry the secret's hash as their hash tag, so the
+ * verify script touches a single Redis Cluster slot.
+ */
+public final class ValidationViewKeys {
+
+    public static final String KEY_ID = "id";
+    public static final String OWNER_ID = "owner";
+    public static final String STATUS = "status";
+    public static final String PERMISSIONS = "perms";
+    public static final String EXPIRES_AT = "exp";
+    public static final String GRACE_UNTIL = "grace";
+    public static final String RATE_LIMIT = "rl";
+    public static final String RATE_WINDOW_SECONDS = "rw";
+
+    public static final String STATUS_ACTIVE = "active";
+    public static final String STATUS_REVOKED = "revoked";
+    public static final String STATUS_EXPIRED = "expired";
+
+    public static final String USAGE_VALID = "valid";
+    public static final String USAGE_REJECTED = "rejected";
+    public static final String USAGE_LAST_USED = "last";
+    public static final String USAGE_PATTERN = "ss:u:*";
+
+    private ValidationViewKeys() {
+    }
+
+    public static String entry(KeyHash hash) {
+        return "ss:v:{" + hash.hex() + "}";
+    }
+
+    public static String rateLimit(KeyHash hash) {
+        return "ss:rl:{" + hash.hex() + "}";
+    }
+
+    public static String usage(KeyHash hash) {
+        return "ss:u:{" + hash.hex() + "}";
+    }
+}

@@ -1,0 +1,5 @@
+package com.spendsync.platform.verification;
+
+public enum VerificationCode {
+    VALID, MALFORMED, NOT_FOUND, REVOKED, EXPIRED, RATE_LIMITED, INSUFFICIENT_PERMISSIONS
+}

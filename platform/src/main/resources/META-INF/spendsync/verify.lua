@@ -1,0 +1,80 @@
+-- Decides one verification in a single round trip: status, expiry, grace, permissions, rate limit, usage count.
+-- Every key shares the hash tag of the secret's hash, so the script runs unchanged on Redis Cluster.
+-- KEYS[1] view entry (hash)   KEYS[2] rate-limit state (GCRA theoretical arrival time)   KEYS[3] usage counters
+-- ARGV[1] now, epoch ms   ARGV[2] cost   ARGV[3] "1" to apply the rate limit and count usage, "0" to only look
+-- ARGV[4..] required permissions
+local now = tonumber(ARGV[1])
+local cost = tonumber(ARGV[2])
+local counting = ARGV[3] == '1'
+local entry = redis.call('HMGET', KEYS[1], 'id', 'owner', 'status', 'perms', 'exp', 'grace', 'rl', 'rw')
+local keyId = entry[1]
+if not keyId then
+  return {'NOT_FOUND'}
+end
+local perms = entry[4] or ''
+local expiresAt = tonumber(entry[5] or '')
+local graceUntil = tonumber(entry[6] or '')
+
+local function grants(required)
+  for held in string.gmatch(perms, '%S+') do
+    if held == required then
+      return true
+    end
+    if string.sub(held, -1) == '*' and string.sub(required, 1, #held - 1) == string.sub(held, 1, -2) then
+      return true
+    end
+  end
+  return false
+end
+
+local code = 'VALID'
+if entry[3] == 'revoked' then
+  code = 'REVOKED'
+elseif entry[3] == 'expired' or (expiresAt and expiresAt <= now) or (graceUntil and graceUntil <= now) then
+  code = 'EXPIRED'
+else
+  for i = 4, #ARGV do
+    if not grants(ARGV[i]) then
+      code = 'INSUFFICIENT_PERMISSIONS'
+      break
+    end
+  end
+end
+
+local limit, remaining, resetMs, retryMs = '', '', '', ''
+local windowSeconds = tonumber(entry[8] or '')
+if counting and code == 'VALID' and entry[7] and windowSeconds then
+  local quota = tonumber(entry[7])
+  local window = windowSeconds * 1000
+  local interval = window / quota
+  local tat = tonumber(redis.call('GET', KEYS[2]) or '') or now
+  if tat < now then
+    tat = now
+  end
+  local newTat = tat + cost * interval
+  local allowAt = newTat - window
+  limit = quota
+  if allowAt > now then
+    code = 'RATE_LIMITED'
+    remaining = math.max(0, math.floor((window - (tat - now)) / interval))
+    resetMs = math.ceil(tat - now)
+    retryMs = math.ceil(allowAt - now)
+  else
+    redis.call('SET', KEYS[2], tostring(newTat), 'PX', math.ceil(newTat - now))
+    remaining = math.max(0, math.floor((window - (newTat - now)) / interval))
+    resetMs = math.ceil(newTat - now)
+  end
+end
+
+if counting then
+  redis.call('HSET', KEYS[3], 'id', keyId)
+  if code == 'VALID' then
+    redis.call('HINCRBY', KEYS[3], 'valid', 1)
+    redis.call('HSET', KEYS[3], 'last', now)
+  else
+    redis.call('HINCRBY', KEYS[3], 'rejected', 1)
+  end
+end
+
+return {code, keyId, entry[2] or '', perms, entry[5] or '', entry[6] or '',
+        tostring(limit), tostring(remaining), tostring(resetMs), tostring(retryMs), entry[8] or ''}

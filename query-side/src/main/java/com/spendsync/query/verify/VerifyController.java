@@ -1,0 +1,92 @@
+package com.spendsync.query.verify;
+
+import com.spendsync.api.keyformat.ApiKeySecret;
+import com.spendsync.platform.auth.RequiresPermission;
+import com.spendsync.platform.problem.FieldProblem;
+import com.spendsync.platform.problem.InvalidRequestException;
+import com.spendsync.platform.verification.KeyVerifier;
+import com.spendsync.platform.verification.Verification;
+import com.spendsync.platform.verification.VerificationCode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The hot path. A key with a bad prefix, length, alphabet or checksum is {@code MALFORMED} with no I/O at all;
+ * anything else costs one Redis round trip. Rate-limit headers follow the IETF RateLimit header fields draft.
+ */
+@RestController
+class VerifyController {
+
+    static final int MAX_REQUIRED_PERMISSIONS = 50;
+    static final int MAX_COST = 1000;
+    static final int MAX_SOURCE = 128;
+    static final int MAX_KEY = 256;
+    private static final Pattern PERMISSION = Pattern.compile("[a-z0-9_.:*-]{1,64}");
+
+    private final KeyVerifier verifier;
+
+    VerifyController(KeyVerifier verifier) {
+        this.verifier = verifier;
+    }
+
+    @PostMapping("/v1/keys/verify")
+    @RequiresPermission("keys:verify")
+    ResponseEntity<VerifyResponse> verify(@RequestBody VerifyRequest request) {
+        List<String> required = Optional.ofNullable(request.permissions()).orElse(List.of());
+        int cost = Optional.ofNullable(request.cost()).orElse(1);
+        validate(request, required, cost);
+        Optional<ApiKeySecret> secret = ApiKeySecret.parse(request.key());
+        Verification verification = secret.isEmpty()
+                ? Verification.of(VerificationCode.MALFORMED)
+                : verifier.verifyUse(secret.get().hash(), required, cost);
+        return ResponseEntity.ok().headers(rateLimitHeaders(verification.rateLimit()))
+                .body(VerifyResponse.of(verification));
+    }
+
+    private static HttpHeaders rateLimitHeaders(Verification.RateLimitState state) {
+        HttpHeaders headers = new HttpHeaders();
+        if (state != null) {
+            headers.add("RateLimit-Policy", "\"default\";q=" + state.limit() + ";w=" + state.windowSeconds());
+            headers.add("RateLimit", "\"default\";r=" + state.remaining() + ";t=" + state.resetSeconds());
+            if (state.retryAfterSeconds() != null) {
+                headers.add(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, state.retryAfterSeconds())));
+            }
+        }
+        return headers;
+    }
+
+    private static void validate(VerifyRequest request, List<String> required, int cost) {
+        List<FieldProblem> problems = new ArrayList<>();
+        if (request.key() == null) {
+            problems.add(new FieldProblem("key", "is required"));
+        } else if (request.key().length() > MAX_KEY) {
+            problems.add(new FieldProblem("key", "must be at most " + MAX_KEY + " characters"));
+        }
+        if (required.size() > MAX_REQUIRED_PERMISSIONS) {
+            problems.add(new FieldProblem("permissions", "must hold at most " + MAX_REQUIRED_PERMISSIONS));
+        } else {
+            for (int i = 0; i < required.size(); i++) {
+                if (required.get(i) == null || !PERMISSION.matcher(required.get(i)).matches()) {
+                    problems.add(new FieldProblem("permissions[" + i + "]",
+                            "must be 1 to 64 characters of a-z 0-9 _ . : * -"));
+                }
+            }
+        }
+        if (cost < 1 || cost > MAX_COST) {
+            problems.add(new FieldProblem("cost", "must be an integer from 1 to " + MAX_COST));
+        }
+        if (request.source() != null && (request.source().isEmpty() || request.source().length() > MAX_SOURCE)) {
+            problems.add(new FieldProblem("source", "must be 1 to " + MAX_SOURCE + " characters"));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException(problems);
+        }
+    }
+}

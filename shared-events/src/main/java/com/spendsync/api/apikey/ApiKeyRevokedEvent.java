@@ -1,0 +1,9 @@
+package com.spendsync.api.apikey;
+
+import com.spendsync.api.keyformat.KeyHash;
+import java.time.Instant;
+
+/** Final: the current secret and the previous one, if any, stop working. */
+public record ApiKeyRevokedEvent(
+        String keyId, KeyHash keyHash, KeyHash previousKeyHash, String reason, Instant revokedAt) {
+}

@@ -1,0 +1,18 @@
+package com.spendsync.api.apikey;
+
+import com.spendsync.api.keyformat.KeyHash;
+import java.time.Instant;
+
+/**
+ * A new secret replaced the current one, which stays valid until {@code previousKeyExpiresAt}.
+ * {@code retiredKeyHash} is the secret before that, whose grace this rotation ended at once (null if none).
+ */
+public record ApiKeyRotatedEvent(
+        String keyId,
+        KeyHash newKeyHash,
+        String newPrefix,
+        KeyHash previousKeyHash,
+        Instant previousKeyExpiresAt,
+        KeyHash retiredKeyHash,
+        Instant rotatedAt) {
+}

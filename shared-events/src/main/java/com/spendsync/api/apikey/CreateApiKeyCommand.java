@@ -1,0 +1,22 @@
+package com.spendsync.api.apikey;
+
+import com.spendsync.api.keyformat.KeyEnvironment;
+import com.spendsync.api.keyformat.KeyHash;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.axonframework.modelling.command.TargetAggregateIdentifier;
+
+public record CreateApiKeyCommand(
+        @TargetAggregateIdentifier String keyId,
+        KeyHash keyHash,
+        String prefix,
+        KeyEnvironment environment,
+        String ownerId,
+        String name,
+        List<String> permissions,
+        Instant expiresAt,
+        RateLimitPolicy rateLimit,
+        Map<String, Object> metadata,
+        Instant requestedAt) {
+}

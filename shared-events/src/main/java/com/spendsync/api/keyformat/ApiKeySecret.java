@@ -1,0 +1,108 @@
+package com.spendsync.api.keyformat;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.zip.CRC32;
+
+/**
+ * A plaintext API key. It lives in memory only while a key is created, rotated or verified: it is never a field of an
+ * event or a view, and {@link #toString()} shows the safe prefix only, so it cannot leak through a log line.
+ *
+ * <p>Format: {@code ss_live_} or {@code ss_test_}, 32 random bytes as 43 base62 digits, then the CRC32 of everything
+ * before it as 6 base62 digits. The checksum lets secret scanners and the verify endpoint reject a malformed key
+ * without any lookup.
+ */
+public final class ApiKeySecret {
+
+    public static final int RANDOM_BYTES = 32;
+    public static final int RANDOM_DIGITS = 43;
+    public static final int CHECKSUM_DIGITS = 6;
+    public static final int ENVIRONMENT_PREFIX_LENGTH = "ss_live_".length();
+    public static final int LENGTH = ENVIRONMENT_PREFIX_LENGTH + RANDOM_DIGITS + CHECKSUM_DIGITS;
+    public static final int VISIBLE_PREFIX_LENGTH = 12;
+
+    private final String value;
+    private final KeyEnvironment environment;
+
+    private ApiKeySecret(String value, KeyEnvironment environment) {
+        this.value = value;
+        this.environment = environment;
+    }
+
+    public static ApiKeySecret generate(KeyEnvironment environment, SecureRandom random) {
+        return from(environment, SecretRandom.generate(random));
+    }
+
+    public static ApiKeySecret from(KeyEnvironment environment, SecretRandom random) {
+        String body = environment.keyPrefix() + Base62.encode(new BigInteger(1, random.bytes()), RANDOM_DIGITS);
+        return new ApiKeySecret(body + checksumOf(body), environment);
+    }
+
+    /** The key, if the text has the right prefix, length, alphabet and checksum; empty otherwise. */
+    public static Optional<ApiKeySecret> parse(String text) {
+        if (text == null || text.length() != LENGTH) {
+            return Optional.empty();
+        }
+        KeyEnvironment environment = environmentOf(text);
+        if (environment == null) {
+            return Optional.empty();
+        }
+        for (int i = ENVIRONMENT_PREFIX_LENGTH; i < LENGTH; i++) {
+            if (!Base62.isDigit(text.charAt(i))) {
+                return Optional.empty();
+            }
+        }
+        String body = text.substring(0, LENGTH - CHECKSUM_DIGITS);
+        if (!checksumOf(body).equals(text.substring(LENGTH - CHECKSUM_DIGITS))) {
+            return Optional.empty();
+        }
+        return Optional.of(new ApiKeySecret(text, environment));
+    }
+
+    public KeyHash hash() {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.US_ASCII));
+            return new KeyHash(HexFormat.of().formatHex(digest));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
+        }
+    }
+
+    public String prefix() {
+        return value.substring(0, VISIBLE_PREFIX_LENGTH);
+    }
+
+    public KeyEnvironment environment() {
+        return environment;
+    }
+
+    /** The plaintext, for the one response that hands it to its owner. */
+    public String reveal() {
+        return value;
+    }
+
+    @Override
+    public String toString() {
+        return "ApiKeySecret[" + prefix() + "...]";
+    }
+
+    static String checksumOf(String body) {
+        CRC32 crc = new CRC32();
+        crc.update(body.getBytes(StandardCharsets.US_ASCII));
+        return Base62.encode(crc.getValue(), CHECKSUM_DIGITS);
+    }
+
+    private static KeyEnvironment environmentOf(String text) {
+        for (KeyEnvironment environment : KeyEnvironment.values()) {
+            if (text.startsWith(environment.keyPrefix())) {
+                return environment;
+            }
+        }
+        return null;
+    }
+}

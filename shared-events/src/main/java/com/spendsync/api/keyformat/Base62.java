@@ -1,0 +1,50 @@
+package com.spendsync.api.keyformat;
+
+import java.math.BigInteger;
+
+/** Base62 with the alphabet {@code 0-9A-Za-z}, most significant digit first, left-padded with {@code 0}. */
+public final class Base62 {
+
+    public static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static final BigInteger BASE = BigInteger.valueOf(62);
+
+    private Base62() {
+    }
+
+    public static String encode(BigInteger value, int width) {
+        if (value.signum() < 0) {
+            throw new IllegalArgumentException("negative value");
+        }
+        char[] digits = new char[width];
+        BigInteger rest = value;
+        for (int i = width - 1; i >= 0; i--) {
+            BigInteger[] quotientAndRemainder = rest.divideAndRemainder(BASE);
+            digits[i] = ALPHABET.charAt(quotientAndRemainder[1].intValue());
+            rest = quotientAndRemainder[0];
+        }
+        if (rest.signum() != 0) {
+            throw new IllegalArgumentException("value does not fit in " + width + " base62 digits");
+        }
+        return new String(digits);
+    }
+
+    public static String encode(long value, int width) {
+        if (value < 0) {
+            throw new IllegalArgumentException("negative value");
+        }
+        char[] digits = new char[width];
+        long rest = value;
+        for (int i = width - 1; i >= 0; i--) {
+            digits[i] = ALPHABET.charAt((int) (rest % 62));
+            rest /= 62;
+        }
+        if (rest != 0) {
+            throw new IllegalArgumentException("value does not fit in " + width + " base62 digits");
+        }
+        return new String(digits);
+    }
+
+    public static boolean isDigit(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    }
+}
