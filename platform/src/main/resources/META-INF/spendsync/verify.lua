@@ -44,25 +44,28 @@ end
 local limit, remaining, resetMs, retryMs = '', '', '', ''
 local windowSeconds = tonumber(entry[8] or '')
 if counting and code == 'VALID' and entry[7] and windowSeconds then
+  -- GCRA in whole microseconds, so the sums stay exact doubles; the emission interval is rounded down, so a burst of
+  -- exactly the limit always fits in the window
   local quota = tonumber(entry[7])
-  local window = windowSeconds * 1000
-  local interval = window / quota
-  local tat = tonumber(redis.call('GET', KEYS[2]) or '') or now
-  if tat < now then
-    tat = now
+  local nowUs = now * 1000
+  local window = windowSeconds * 1000000
+  local interval = math.floor(window / quota)
+  local tat = tonumber(redis.call('GET', KEYS[2]) or '') or nowUs
+  if tat < nowUs then
+    tat = nowUs
   end
   local newTat = tat + cost * interval
   local allowAt = newTat - window
   limit = quota
-  if allowAt > now then
+  if allowAt > nowUs then
     code = 'RATE_LIMITED'
-    remaining = math.max(0, math.floor((window - (tat - now)) / interval))
-    resetMs = math.ceil(tat - now)
-    retryMs = math.ceil(allowAt - now)
+    remaining = math.max(0, math.floor((window - (tat - nowUs)) / interval))
+    resetMs = math.ceil((tat - nowUs) / 1000)
+    retryMs = math.ceil((allowAt - nowUs) / 1000)
   else
-    redis.call('SET', KEYS[2], tostring(newTat), 'PX', math.ceil(newTat - now))
-    remaining = math.max(0, math.floor((window - (newTat - now)) / interval))
-    resetMs = math.ceil(newTat - now)
+    redis.call('SET', KEYS[2], string.format('%.0f', newTat), 'PX', math.ceil((newTat - nowUs) / 1000))
+    remaining = math.max(0, math.floor((window - (newTat - nowUs)) / interval))
+    resetMs = math.ceil((newTat - nowUs) / 1000)
   end
 end
 
@@ -70,7 +73,7 @@ if counting then
   redis.call('HSET', KEYS[3], 'id', keyId)
   if code == 'VALID' then
     redis.call('HINCRBY', KEYS[3], 'valid', 1)
-    redis.call('HSET', KEYS[3], 'last', now)
+    redis.call('HSET', KEYS[3], 'last', ARGV[1])
   else
     redis.call('HINCRBY', KEYS[3], 'rejected', 1)
   end

@@ -102,7 +102,7 @@ public class ApiKey {
         }
         ApiKeyUpdatedEvent updated = new ApiKeyUpdatedEvent(keyId, keyHash, previousKeyHash,
                 Change.applyTo(name, command.name()),
-                List.copyOf(Change.applyTo(permissions, command.permissions())),
+                List.copyOf(Objects.requireNonNullElse(Change.applyTo(permissions, command.permissions()), List.of())),
                 Change.applyTo(metadata, command.metadata()),
                 Change.applyTo(rateLimit, command.rateLimit()),
                 newExpiresAt,
@@ -149,9 +149,11 @@ public class ApiKey {
         keyHash = event.newKeyHash();
         prefix = event.newPrefix();
         rotatedAt = event.rotatedAt();
-        previousKeyHash = event.previousKeyHash();
-        previousKeyExpiresAt = event.previousKeyExpiresAt();
-        status = event.previousKeyExpiresAt().isAfter(event.rotatedAt()) ? KeyStatus.ROTATING : KeyStatus.ACTIVE;
+        // with no grace at all the previous secret is gone at once, and nothing is left to end later
+        boolean graceRuns = event.previousKeyExpiresAt().isAfter(event.rotatedAt());
+        previousKeyHash = graceRuns ? event.previousKeyHash() : null;
+        previousKeyExpiresAt = graceRuns ? event.previousKeyExpiresAt() : null;
+        status = graceRuns ? KeyStatus.ROTATING : KeyStatus.ACTIVE;
     }
 
     @EventSourcingHandler

@@ -97,19 +97,15 @@ class KeyCommandController {
     @RequiresPermission("keys:update")
     KeySettings update(@PathVariable String keyId, @RequestBody KeyRequests.Update request, Caller caller) {
         Instant now = clock.instant();
-        validator.validateUpdate(request, now);
+        KeyRequests.Changes changes = validator.readUpdate(request, now);
         KeyIds.requireWellFormed(keyId);
-        if (request.permissions() != null) {
-            requireMayGrant(caller, request.permissions().orElse(List.of()));
+        if (changes.permissions() != null) {
+            requireMayGrant(caller, changes.permissions().value());
         }
-        return commands.send(new UpdateApiKeyCommand(keyId,
-                change(request.name()),
-                change(request.permissions()),
-                change(request.metadata()),
-                request.rateLimit() == null ? null
-                        : Change.to(request.rateLimit().map(KeyRequestValidator::toPolicy).orElse(null)),
-                change(request.expiresAt()),
-                now), caller);
+        return commands.send(new UpdateApiKeyCommand(keyId, changes.name(), changes.permissions(),
+                changes.metadata(),
+                changes.rateLimit() == null ? null : Change.to(KeyRequestValidator.toPolicy(changes.rateLimit().value())),
+                changes.expiresAt(), now), caller);
     }
 
     /** A root key may hand out management permissions only as far as it holds them itself. */
@@ -121,9 +117,5 @@ class KeyCommandController {
                         "a root key cannot grant " + managementPermission + ", which it does not hold itself");
             }
         }
-    }
-
-    private static <T> Change<T> change(Optional<T> field) {
-        return field == null ? null : Change.to(field.orElse(null));
     }
 }

@@ -1,11 +1,16 @@
 package com.spendsync.command.keys;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.spendsync.api.apikey.Change;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.spendsync.api.apikey.RateLimitPolicy;
 import com.spendsync.platform.config.SpendSyncProperties;
 import com.spendsync.platform.problem.FieldProblem;
 import com.spendsync.platform.problem.InvalidRequestException;
+import com.spendsync.platform.problem.ProblemResponses;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,8 +18,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
 
 /** The contract's limits on key settings, checked before any command is sent, reporting every field at fault. */
@@ -59,29 +66,52 @@ class KeyRequestValidator {
         throwIfAny(problems);
     }
 
-    void validateUpdate(KeyRequests.Update request, Instant now) {
+    /** Reads the fields an update sends, checks them, and says for each whether it is left, set or cleared. */
+    KeyRequests.Changes readUpdate(KeyRequests.Update request, Instant now) {
         List<FieldProblem> problems = new ArrayList<>();
-        if (request.name() == null && request.permissions() == null && request.metadata() == null
-                && request.rateLimit() == null && request.expiresAt() == null) {
+        KeyRequests.Changes changes = new KeyRequests.Changes(
+                read(request.name(), "name", new TypeReference<>() { }, problems),
+                read(request.permissions(), "permissions", new TypeReference<>() { }, problems),
+                read(request.metadata(), "metadata", new TypeReference<>() { }, problems),
+                read(request.rateLimit(), "rateLimit", new TypeReference<>() { }, problems),
+                read(request.expiresAt(), "expiresAt", new TypeReference<>() { }, problems));
+        throwIfAny(problems);
+        if (Stream.of(changes.name(), changes.permissions(), changes.metadata(), changes.rateLimit(),
+                changes.expiresAt()).allMatch(Objects::isNull)) {
             problems.add(new FieldProblem(null,
                     "send at least one of name, permissions, metadata, rateLimit, expiresAt"));
         }
-        if (request.name() != null) {
-            checkName(request.name().orElse(null), problems);
+        if (changes.name() != null) {
+            checkName(changes.name().value(), problems);
         }
-        if (request.permissions() != null) {
-            checkPermissions(request.permissions().orElse(null), problems);
+        if (changes.permissions() != null) {
+            checkPermissions(changes.permissions().value(), problems);
         }
-        if (request.metadata() != null) {
-            request.metadata().ifPresent(metadata -> checkMetadata(metadata, problems));
+        if (changes.metadata() != null) {
+            checkMetadata(changes.metadata().value(), problems);
         }
-        if (request.rateLimit() != null) {
-            request.rateLimit().ifPresent(rateLimit -> checkRateLimit(rateLimit, problems));
+        if (changes.rateLimit() != null) {
+            checkRateLimit(changes.rateLimit().value(), problems);
         }
-        if (request.expiresAt() != null) {
-            request.expiresAt().ifPresent(expiresAt -> checkExpiresAt(expiresAt, now, problems));
+        if (changes.expiresAt() != null) {
+            checkExpiresAt(changes.expiresAt().value(), now, problems);
         }
         throwIfAny(problems);
+        return changes;
+    }
+
+    private <T> Change<T> read(JsonNode node, String field, TypeReference<T> type, List<FieldProblem> problems) {
+        if (node == null) {
+            return null;
+        }
+        try {
+            return Change.to(objectMapper.treeToValue(node, objectMapper.constructType(type)));
+        } catch (JsonMappingException e) {
+            problems.add(ProblemResponses.fieldProblem(e, field));
+        } catch (JsonProcessingException e) {
+            problems.add(new FieldProblem(field, "has a value of the wrong type"));
+        }
+        return null;
     }
 
     Duration validateRotate(KeyRequests.Rotate request, Duration defaultGrace) {

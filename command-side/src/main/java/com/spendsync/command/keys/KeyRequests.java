@@ -1,10 +1,11 @@
 package com.spendsync.command.keys;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.spendsync.api.apikey.Change;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** Request bodies of the key commands, as the contract names their fields. Unknown fields are refused. */
 final class KeyRequests {
@@ -25,8 +26,15 @@ final class KeyRequests {
     record Revoke(String reason) {
     }
 
-    /** A field left out stays as it is; a field sent as null is cleared where clearing makes sense. */
-    record Update(Optional<String> name, Optional<List<String>> permissions, Optional<Map<String, Object>> metadata,
-                  Optional<RateLimit> rateLimit, Optional<Instant> expiresAt) {
+    /**
+     * A field left out stays as it is; a field sent as null is cleared where clearing makes sense. Fields are read as
+     * JSON trees because only a tree tells a field left out (null) from a field sent as null ({@code NullNode}).
+     */
+    record Update(JsonNode name, JsonNode permissions, JsonNode metadata, JsonNode rateLimit, JsonNode expiresAt) {
+    }
+
+    /** An update once read: see {@link Change} for left, set and cleared. */
+    record Changes(Change<String> name, Change<List<String>> permissions, Change<Map<String, Object>> metadata,
+                   Change<RateLimit> rateLimit, Change<Instant> expiresAt) {
     }
 }

@@ -10,7 +10,7 @@ import org.springframework.boot.actuate.health.Health;
 import org.springframework.stereotype.Component;
 
 /** Each streaming processor of this process: running, in error, and how many segments this node holds. */
-@Component("processors")
+@Component("processorsHealthIndicator")
 class EventProcessorsHealthIndicator extends AbstractHealthIndicator {
 
     private final EventProcessingConfiguration processing;

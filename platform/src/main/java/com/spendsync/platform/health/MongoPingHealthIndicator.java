@@ -11,7 +11,7 @@ import org.springframework.stereotype.Component;
  * MongoDB health by {@code ping}, which MongoDB and the embedded MongoDB-wire server both answer (Boot's own
  * indicator sends {@code hello}, which the embedded server lacks).
  */
-@Component("mongo")
+@Component("mongoHealthIndicator")
 class MongoPingHealthIndicator extends AbstractHealthIndicator {
 
     private final MongoClient client;

@@ -62,6 +62,13 @@ public final class ProblemResponses {
         return invalid(List.of(new FieldProblem(null, "a JSON body is required")), instance);
     }
 
+    /** The problem of one field whose value could not be read; {@code field} prefixes the path inside it. */
+    public static FieldProblem fieldProblem(JsonMappingException mapping, String field) {
+        String inner = path(mapping);
+        String fullPath = inner.isEmpty() ? field : inner.startsWith("[") ? field + inner : field + "." + inner;
+        return new FieldProblem(fullPath, mappingMessage(mapping));
+    }
+
     private static String describe(FieldProblem error) {
         return error.field() == null ? error.message() : error.field() + ": " + error.message();
     }

@@ -1,0 +1,549 @@
+package com.spendsync.command.apikey;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Named.named;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import com.spendsync.api.apikey.ApiKeyCreatedEvent;
+import com.spendsync.api.apikey.ApiKeyExpiredEvent;
+import com.spendsync.api.apikey.ApiKeyRevokedEvent;
+import com.spendsync.api.apikey.ApiKeyRotatedEvent;
+import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
+import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
+import com.spendsync.api.apikey.Change;
+import com.spendsync.api.apikey.CreateApiKeyCommand;
+import com.spendsync.api.apikey.EndRotationGraceCommand;
+import com.spendsync.api.apikey.ExpireApiKeyCommand;
+import com.spendsync.api.apikey.KeyStatus;
+import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.apikey.RevokeApiKeyCommand;
+import com.spendsync.api.apikey.RotateApiKeyCommand;
+import com.spendsync.api.apikey.RotatedSecret;
+import com.spendsync.api.apikey.UpdateApiKeyCommand;
+import com.spendsync.api.keyformat.ApiKeySecret;
+import com.spendsync.api.keyformat.KeyEnvironment;
+import com.spendsync.api.keyformat.KeyHash;
+import com.spendsync.api.keyformat.SecretRandom;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.axonframework.test.aggregate.AggregateTestFixture;
+import org.axonframework.test.aggregate.ResultValidator;
+import org.axonframework.test.matchers.Matchers;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ApiKeyTest {
+
+    private static final String KEY_ID = "key_0001";
+    private static final String OWNER_ID = "team-payments";
+    private static final String NAME = "checkout service";
+    private static final List<String> PERMISSIONS = List.of("payments:read", "refunds:*");
+    private static final Map<String, Object> METADATA = Map.of("team", "payments", "tier", 2);
+    private static final RateLimitPolicy RATE_LIMIT = new RateLimitPolicy(100, 60);
+
+    private static final Instant CREATED_AT = Instant.parse("2030-01-01T00:00:00Z");
+    private static final Instant FIRST_ROTATION_AT = Instant.parse("2030-02-01T00:00:00Z");
+    private static final Instant LATER = Instant.parse("2030-03-01T00:00:00Z");
+    private static final Instant EXPIRES_AT = Instant.parse("2030-07-01T00:00:00Z");
+    private static final Duration GRACE = Duration.ofDays(1);
+    private static final Instant FIRST_GRACE_END = FIRST_ROTATION_AT.plus(GRACE);
+
+    private static final ApiKeySecret ORIGINAL = ApiKeySecret.generate(KeyEnvironment.LIVE, new SecureRandom());
+    private static final SecretRandom FIRST_ROTATION_RANDOM = SecretRandom.generate(new SecureRandom());
+    private static final ApiKeySecret FIRST_ROTATED = ApiKeySecret.from(KeyEnvironment.LIVE, FIRST_ROTATION_RANDOM);
+
+    private AggregateTestFixture<ApiKey> fixture;
+
+    @BeforeEach
+    void newFixture() {
+        fixture = new AggregateTestFixture<>(ApiKey.class);
+    }
+
+    @Nested
+    class Create {
+
+        @Test
+        void recordsEverySettingOfTheNewKey() {
+            fixture.givenNoPriorActivity()
+                    .when(new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(), KeyEnvironment.LIVE,
+                            OWNER_ID, NAME, PERMISSIONS, EXPIRES_AT, RATE_LIMIT, METADATA, CREATED_AT))
+                    .expectEvents(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT));
+        }
+
+        @Test
+        void acceptsAKeyThatNeverExpires() {
+            fixture.givenNoPriorActivity()
+                    .when(createCommand(null, CREATED_AT))
+                    .expectEvents(created(KeyEnvironment.LIVE, ORIGINAL, null));
+        }
+
+        @ParameterizedTest
+        @ValueSource(longs = {0, 1})
+        void refusesAnExpiryThatIsNotAfterTheRequest(long secondsBeforeRequest) {
+            fixture.givenNoPriorActivity()
+                    .when(createCommand(CREATED_AT.minusSeconds(secondsBeforeRequest), CREATED_AT))
+                    .expectException(IllegalArgumentException.class)
+                    .expectNoEvents();
+        }
+
+        private CreateApiKeyCommand createCommand(Instant expiresAt, Instant requestedAt) {
+            return new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(), KeyEnvironment.LIVE,
+                    OWNER_ID, NAME, PERMISSIONS, expiresAt, RATE_LIMIT, METADATA, requestedAt);
+        }
+    }
+
+    @Nested
+    class Rotate {
+
+        @Test
+        void replacesTheSecretByOneMintedFromTheCommandsRandomAndKeepsTheOldOneForTheGracePeriod() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(new RotateApiKeyCommand(KEY_ID, FIRST_ROTATION_RANDOM, GRACE, FIRST_ROTATION_AT))
+                    .expectEvents(new ApiKeyRotatedEvent(KEY_ID, FIRST_ROTATED.hash(), FIRST_ROTATED.prefix(),
+                            ORIGINAL.hash(), FIRST_GRACE_END, null, FIRST_ROTATION_AT));
+        }
+
+        @Test
+        void handsTheNewSecretAndTheEndOfTheGracePeriodBack() {
+            RotatedSecret rotated = resultOf(RotatedSecret.class,
+                    fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                            .when(new RotateApiKeyCommand(KEY_ID, FIRST_ROTATION_RANDOM, GRACE, FIRST_ROTATION_AT)));
+
+            assertThat(rotated.secret().reveal()).isEqualTo(FIRST_ROTATED.reveal());
+            assertThat(rotated.previousKeyExpiresAt()).isEqualTo(FIRST_GRACE_END);
+        }
+
+        @Test
+        void mintsTheNewSecretInTheEnvironmentOfTheKey() {
+            SecretRandom random = SecretRandom.generate(new SecureRandom());
+            ApiKeySecret testKey = ApiKeySecret.generate(KeyEnvironment.TEST, new SecureRandom());
+
+            ResultValidator<ApiKey> result = fixture.given(created(KeyEnvironment.TEST, testKey, EXPIRES_AT))
+                    .when(new RotateApiKeyCommand(KEY_ID, random, GRACE, FIRST_ROTATION_AT));
+
+            RotatedSecret rotated = resultOf(RotatedSecret.class, result);
+            assertThat(rotated.secret().environment()).isEqualTo(KeyEnvironment.TEST);
+            assertThat(rotated.secret().reveal()).startsWith("ss_test_");
+            result.expectEvents(new ApiKeyRotatedEvent(KEY_ID, rotated.secret().hash(), rotated.secret().prefix(),
+                    testKey.hash(), FIRST_GRACE_END, null, FIRST_ROTATION_AT));
+        }
+
+        @Test
+        void retiresTheSecretBeforeWhenItsGraceIsStillRunning() {
+            SecretRandom random = SecretRandom.generate(new SecureRandom());
+            ApiKeySecret second = ApiKeySecret.from(KeyEnvironment.LIVE, random);
+            Instant withinFirstGrace = FIRST_GRACE_END.minusSeconds(1);
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation())
+                    .when(new RotateApiKeyCommand(KEY_ID, random, GRACE, withinFirstGrace))
+                    .expectEvents(new ApiKeyRotatedEvent(KEY_ID, second.hash(), second.prefix(),
+                            FIRST_ROTATED.hash(), withinFirstGrace.plus(GRACE), ORIGINAL.hash(), withinFirstGrace));
+        }
+
+        @ParameterizedTest
+        @ValueSource(longs = {0, 1})
+        void retiresNothingWhenTheGraceOfTheSecretBeforeHasPassed(long secondsAfterGraceEnd) {
+            SecretRandom random = SecretRandom.generate(new SecureRandom());
+            ApiKeySecret second = ApiKeySecret.from(KeyEnvironment.LIVE, random);
+            Instant at = FIRST_GRACE_END.plusSeconds(secondsAfterGraceEnd);
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation())
+                    .when(new RotateApiKeyCommand(KEY_ID, random, GRACE, at))
+                    .expectEvents(new ApiKeyRotatedEvent(KEY_ID, second.hash(), second.prefix(),
+                            FIRST_ROTATED.hash(), at.plus(GRACE), null, at));
+        }
+
+        @Test
+        void retiresNothingWhenTheGraceOfTheSecretBeforeWasRecordedAsEnded() {
+            SecretRandom random = SecretRandom.generate(new SecureRandom());
+            ApiKeySecret second = ApiKeySecret.from(KeyEnvironment.LIVE, random);
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation(), firstGraceEnded())
+                    .when(new RotateApiKeyCommand(KEY_ID, random, GRACE, LATER))
+                    .expectEvents(new ApiKeyRotatedEvent(KEY_ID, second.hash(), second.prefix(),
+                            FIRST_ROTATED.hash(), LATER.plus(GRACE), null, LATER));
+        }
+
+        @Test
+        void endsTheGraceNoLaterThanTheKeyExpires() {
+            Instant expiresSoon = FIRST_ROTATION_AT.plus(Duration.ofHours(2));
+
+            ResultValidator<ApiKey> result = fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, expiresSoon))
+                    .when(new RotateApiKeyCommand(KEY_ID, FIRST_ROTATION_RANDOM, GRACE, FIRST_ROTATION_AT))
+                    .expectEvents(new ApiKeyRotatedEvent(KEY_ID, FIRST_ROTATED.hash(), FIRST_ROTATED.prefix(),
+                            ORIGINAL.hash(), expiresSoon, null, FIRST_ROTATION_AT));
+
+            assertThat(resultOf(RotatedSecret.class, result).previousKeyExpiresAt()).isEqualTo(expiresSoon);
+        }
+
+        @Test
+        void withoutGraceEndsTheOldSecretAtOnce() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(new RotateApiKeyCommand(KEY_ID, FIRST_ROTATION_RANDOM, Duration.ZERO, FIRST_ROTATION_AT))
+                    .expectEvents(new ApiKeyRotatedEvent(KEY_ID, FIRST_ROTATED.hash(), FIRST_ROTATED.prefix(),
+                            ORIGINAL.hash(), FIRST_ROTATION_AT, null, FIRST_ROTATION_AT));
+        }
+    }
+
+    /** A revoked or expired key is final: neither its secret nor its settings change any more. */
+    @Nested
+    class FinalKey {
+
+        @ParameterizedTest(name = "{0} cannot be {1}")
+        @MethodSource("com.spendsync.command.apikey.ApiKeyTest#finalKeysAndChanges")
+        void refusesEveryChange(FinalState state, Function<Instant, Object> change) {
+            fixture.given(state.history())
+                    .when(change.apply(state.changeAt()))
+                    .expectException(KeyStateConflictException.class)
+                    .expectNoEvents();
+        }
+    }
+
+    @Nested
+    class Revoke {
+
+        @Test
+        void revokesTheCurrentSecret() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(new RevokeApiKeyCommand(KEY_ID, "leaked", LATER))
+                    .expectEvents(new ApiKeyRevokedEvent(KEY_ID, ORIGINAL.hash(), null, "leaked", LATER));
+        }
+
+        @Test
+        void revokesTheSecretInGraceTooDuringARotation() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation())
+                    .when(new RevokeApiKeyCommand(KEY_ID, "leaked", FIRST_ROTATION_AT.plusSeconds(60)))
+                    .expectEvents(new ApiKeyRevokedEvent(KEY_ID, FIRST_ROTATED.hash(), ORIGINAL.hash(), "leaked",
+                            FIRST_ROTATION_AT.plusSeconds(60)));
+        }
+
+        @Test
+        void refusesToRevokeTwice() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), revoked(LATER))
+                    .when(new RevokeApiKeyCommand(KEY_ID, "again", LATER.plusSeconds(1)))
+                    .expectException(KeyStateConflictException.class)
+                    .expectNoEvents();
+        }
+
+        @Test
+        void revokesAnExpiredKey() {
+            Instant afterExpiry = EXPIRES_AT.plusSeconds(1);
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), expired())
+                    .when(new RevokeApiKeyCommand(KEY_ID, "cleanup", afterExpiry))
+                    .expectEvents(new ApiKeyRevokedEvent(KEY_ID, ORIGINAL.hash(), null, "cleanup", afterExpiry));
+        }
+    }
+
+    @Nested
+    class Update {
+
+        @Test
+        void recordsTheFullSettingsAndTheFieldsThatChanged() {
+            Instant newExpiry = EXPIRES_AT.plus(Duration.ofDays(30));
+            RateLimitPolicy newRateLimit = new RateLimitPolicy(10, 1);
+
+            ResultValidator<ApiKey> result = fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(new UpdateApiKeyCommand(KEY_ID, Change.to("renamed"), Change.to(List.of("keys:read")),
+                            Change.to(Map.of("team", "core")), Change.to(newRateLimit), Change.to(newExpiry), LATER))
+                    .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, "renamed",
+                            List.of("keys:read"), Map.of("team", "core"), newRateLimit, newExpiry,
+                            Set.of("name", "permissions", "metadata", "rateLimit", "expiresAt"), LATER));
+
+            assertThat(resultOf(KeySettings.class, result)).isEqualTo(new KeySettings(KEY_ID, OWNER_ID,
+                    ORIGINAL.prefix(), KeyStatus.ACTIVE, "renamed", List.of("keys:read"), Map.of("team", "core"),
+                    newRateLimit, CREATED_AT, newExpiry, null, null, null));
+        }
+
+        @Test
+        void keepsTheFieldsItLeavesAlone() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(changing().name(Change.to("renamed")).at(LATER))
+                    .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, "renamed", PERMISSIONS,
+                            METADATA, RATE_LIMIT, EXPIRES_AT, Set.of("name"), LATER));
+        }
+
+        @Test
+        void clearsTheExpiryWithAChangeToNull() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(changing().expiresAt(Change.to(null)).at(LATER))
+                    .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, PERMISSIONS,
+                            METADATA, RATE_LIMIT, null, Set.of("expiresAt"), LATER));
+        }
+
+        @Test
+        void clearsTheRateLimitAndMetadataWithAChangeToNull() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(changing().rateLimit(Change.to(null)).metadata(Change.to(null)).at(LATER))
+                    .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, PERMISSIONS,
+                            null, null, EXPIRES_AT, Set.of("metadata", "rateLimit"), LATER));
+        }
+
+        @Test
+        void recordsNothingWhenEveryValueIsTheSame() {
+            ResultValidator<ApiKey> result = fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(changing().name(Change.to(NAME)).permissions(Change.to(List.copyOf(PERMISSIONS)))
+                            .metadata(Change.to(Map.copyOf(METADATA))).rateLimit(Change.to(RATE_LIMIT))
+                            .expiresAt(Change.to(EXPIRES_AT)).at(LATER))
+                    .expectSuccessfulHandlerExecution()
+                    .expectNoEvents();
+
+            assertThat(resultOf(KeySettings.class, result).name()).isEqualTo(NAME);
+        }
+
+        @Test
+        void recordsNothingWhenNoFieldIsSent() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(changing().at(LATER))
+                    .expectSuccessfulHandlerExecution()
+                    .expectNoEvents();
+        }
+
+        @ParameterizedTest
+        @ValueSource(longs = {0, 1})
+        void refusesANewExpiryThatIsNotAfterTheRequest(long secondsBeforeRequest) {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(changing().expiresAt(Change.to(LATER.minusSeconds(secondsBeforeRequest))).at(LATER))
+                    .expectException(IllegalArgumentException.class)
+                    .expectNoEvents();
+        }
+
+        @Test
+        void carriesBothSecretsDuringARotation() {
+            Instant withinGrace = FIRST_ROTATION_AT.plusSeconds(60);
+
+            ResultValidator<ApiKey> result = fixture
+                    .given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation())
+                    .when(changing().name(Change.to("renamed")).at(withinGrace))
+                    .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, FIRST_ROTATED.hash(), ORIGINAL.hash(), "renamed",
+                            PERMISSIONS, METADATA, RATE_LIMIT, EXPIRES_AT, Set.of("name"), withinGrace));
+
+            KeySettings settings = resultOf(KeySettings.class, result);
+            assertThat(settings.status()).isEqualTo(KeyStatus.ROTATING);
+            assertThat(settings.prefix()).isEqualTo(FIRST_ROTATED.prefix());
+            assertThat(settings.rotatedAt()).isEqualTo(FIRST_ROTATION_AT);
+            assertThat(settings.rotationExpiresAt()).isEqualTo(FIRST_GRACE_END);
+        }
+    }
+
+    @Nested
+    class Expire {
+
+        @Test
+        void recordsNothingBeforeTheExpiry() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(new ExpireApiKeyCommand(KEY_ID, EXPIRES_AT.minusSeconds(1)))
+                    .expectSuccessfulHandlerExecution()
+                    .expectNoEvents();
+        }
+
+        @ParameterizedTest
+        @ValueSource(longs = {0, 1, 86_400})
+        void recordsTheExpiryAtTheInstantTheKeyExpired(long secondsLate) {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(new ExpireApiKeyCommand(KEY_ID, EXPIRES_AT.plusSeconds(secondsLate)))
+                    .expectEvents(new ApiKeyExpiredEvent(KEY_ID, ORIGINAL.hash(), null, EXPIRES_AT));
+        }
+
+        @Test
+        void expiresTheSecretInGraceTooDuringARotation() {
+            Instant expiresSoon = FIRST_ROTATION_AT.plus(Duration.ofHours(2));
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, expiresSoon),
+                            rotated(FIRST_ROTATED, ORIGINAL, expiresSoon, null, FIRST_ROTATION_AT))
+                    .when(new ExpireApiKeyCommand(KEY_ID, expiresSoon))
+                    .expectEvents(new ApiKeyExpiredEvent(KEY_ID, FIRST_ROTATED.hash(), ORIGINAL.hash(), expiresSoon));
+        }
+
+        @Test
+        void recordsNothingForARevokedKey() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), revoked(LATER))
+                    .when(new ExpireApiKeyCommand(KEY_ID, EXPIRES_AT.plusSeconds(1)))
+                    .expectSuccessfulHandlerExecution()
+                    .expectNoEvents();
+        }
+
+        @Test
+        void recordsNothingForAKeyAlreadyExpired() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), expired())
+                    .when(new ExpireApiKeyCommand(KEY_ID, EXPIRES_AT.plusSeconds(1)))
+                    .expectSuccessfulHandlerExecution()
+                    .expectNoEvents();
+        }
+
+        @Test
+        void recordsNothingForAKeyThatNeverExpires() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, null))
+                    .when(new ExpireApiKeyCommand(KEY_ID, EXPIRES_AT.plus(Duration.ofDays(3650))))
+                    .expectSuccessfulHandlerExecution()
+                    .expectNoEvents();
+        }
+    }
+
+    @Nested
+    class EndRotationGrace {
+
+        @Test
+        void recordsNothingBeforeTheGraceEnds() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation())
+                    .when(new EndRotationGraceCommand(KEY_ID, FIRST_GRACE_END.minusSeconds(1)))
+                    .expectSuccessfulHandlerExecution()
+                    .expectNoEvents();
+        }
+
+        @ParameterizedTest
+        @ValueSource(longs = {0, 1, 86_400})
+        void recordsTheEndAtTheInstantTheGraceEnded(long secondsLate) {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation())
+                    .when(new EndRotationGraceCommand(KEY_ID, FIRST_GRACE_END.plusSeconds(secondsLate)))
+                    .expectEvents(new ApiKeyRotationGraceEndedEvent(KEY_ID, ORIGINAL.hash(), FIRST_GRACE_END));
+        }
+
+        @Test
+        void recordsNothingForAKeyNeverRotated() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(new EndRotationGraceCommand(KEY_ID, LATER))
+                    .expectSuccessfulHandlerExecution()
+                    .expectNoEvents();
+        }
+
+        @Test
+        void recordsNothingOnceTheGraceWasRecordedAsEnded() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation(), firstGraceEnded())
+                    .when(new EndRotationGraceCommand(KEY_ID, LATER))
+                    .expectSuccessfulHandlerExecution()
+                    .expectNoEvents();
+        }
+
+        @Test
+        void recordsNothingForARevokedKey() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation(),
+                            revoked(FIRST_ROTATION_AT.plusSeconds(60)))
+                    .when(new EndRotationGraceCommand(KEY_ID, LATER))
+                    .expectSuccessfulHandlerExecution()
+                    .expectNoEvents();
+        }
+    }
+
+    record FinalState(List<Object> history, Instant changeAt) {
+    }
+
+    static Stream<Arguments> finalKeysAndChanges() {
+        List<Arguments> finalStates = List.of(
+                arguments(named("a revoked key",
+                        new FinalState(List.of(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), revoked(LATER)),
+                                LATER.plusSeconds(1)))),
+                arguments(named("a key recorded as expired",
+                        // the change is asked for at an instant before expiresAt: the recorded expiry alone refuses it
+                        new FinalState(List.of(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), expired()),
+                                LATER))),
+                arguments(named("a key at its expiry, not yet recorded",
+                        new FinalState(List.of(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT)), EXPIRES_AT))),
+                arguments(named("a key past its expiry, not yet recorded",
+                        new FinalState(List.of(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT)),
+                                EXPIRES_AT.plusSeconds(1)))));
+        List<Arguments> changes = List.of(
+                arguments(named("rotated", (Function<Instant, Object>) at ->
+                        new RotateApiKeyCommand(KEY_ID, SecretRandom.generate(new SecureRandom()), GRACE, at))),
+                arguments(named("renamed", (Function<Instant, Object>) at ->
+                        changing().name(Change.to("renamed")).at(at))),
+                arguments(named("given a later expiry", (Function<Instant, Object>) at ->
+                        changing().expiresAt(Change.to(at.plus(GRACE))).at(at))));
+        return finalStates.stream().flatMap(state -> changes.stream()
+                .map(change -> arguments(state.get()[0], change.get()[0])));
+    }
+
+    private static ApiKeyCreatedEvent created(KeyEnvironment environment, ApiKeySecret secret, Instant expiresAt) {
+        return new ApiKeyCreatedEvent(KEY_ID, secret.hash(), secret.prefix(), environment, OWNER_ID, NAME,
+                PERMISSIONS, expiresAt, RATE_LIMIT, METADATA, CREATED_AT);
+    }
+
+    private static ApiKeyRotatedEvent rotated(ApiKeySecret newSecret, ApiKeySecret previous,
+            Instant previousExpiresAt, KeyHash retired, Instant at) {
+        return new ApiKeyRotatedEvent(KEY_ID, newSecret.hash(), newSecret.prefix(), previous.hash(),
+                previousExpiresAt, retired, at);
+    }
+
+    private static ApiKeyRotatedEvent firstRotation() {
+        return rotated(FIRST_ROTATED, ORIGINAL, FIRST_GRACE_END, null, FIRST_ROTATION_AT);
+    }
+
+    private static ApiKeyRotationGraceEndedEvent firstGraceEnded() {
+        return new ApiKeyRotationGraceEndedEvent(KEY_ID, ORIGINAL.hash(), FIRST_GRACE_END);
+    }
+
+    private static ApiKeyRevokedEvent revoked(Instant at) {
+        return new ApiKeyRevokedEvent(KEY_ID, ORIGINAL.hash(), null, "leaked", at);
+    }
+
+    private static ApiKeyExpiredEvent expired() {
+        return new ApiKeyExpiredEvent(KEY_ID, ORIGINAL.hash(), null, EXPIRES_AT);
+    }
+
+    /** The payload the command handler returned, checked by the fixture to be of the expected type. */
+    private static <T> T resultOf(Class<T> type, ResultValidator<ApiKey> result) {
+        AtomicReference<T> payload = new AtomicReference<>();
+        result.expectResultMessagePayloadMatching(Matchers.predicate(value -> {
+            if (!type.isInstance(value)) {
+                return false;
+            }
+            payload.set(type.cast(value));
+            return true;
+        }));
+        return payload.get();
+    }
+
+    private static UpdateBuilder changing() {
+        return new UpdateBuilder();
+    }
+
+    /** An update that leaves every field alone unless told otherwise. */
+    private static final class UpdateBuilder {
+        private Change<String> name;
+        private Change<List<String>> permissions;
+        private Change<Map<String, Object>> metadata;
+        private Change<RateLimitPolicy> rateLimit;
+        private Change<Instant> expiresAt;
+
+        UpdateBuilder name(Change<String> change) {
+            name = change;
+            return this;
+        }
+
+        UpdateBuilder permissions(Change<List<String>> change) {
+            permissions = change;
+            return this;
+        }
+
+        UpdateBuilder metadata(Change<Map<String, Object>> change) {
+            metadata = change;
+            return this;
+        }
+
+        UpdateBuilder rateLimit(Change<RateLimitPolicy> change) {
+            rateLimit = change;
+            return this;
+        }
+
+        UpdateBuilder expiresAt(Change<Instant> change) {
+            expiresAt = change;
+            return this;
+        }
+
+        UpdateApiKeyCommand at(Instant requestedAt) {
+            return new UpdateApiKeyCommand(KEY_ID, name, permissions, metadata, rateLimit, expiresAt, requestedAt);
+        }
+    }
+}

@@ -1,0 +1,625 @@
+package com.spendsync.platform.verification;
+
+import static com.spendsync.platform.verification.ValidationViewKeys.EXPIRES_AT;
+import static com.spendsync.platform.verification.ValidationViewKeys.GRACE_UNTIL;
+import static com.spendsync.platform.verification.ValidationViewKeys.KEY_ID;
+import static com.spendsync.platform.verification.ValidationViewKeys.OWNER_ID;
+import static com.spendsync.platform.verification.ValidationViewKeys.PERMISSIONS;
+import static com.spendsync.platform.verification.ValidationViewKeys.RATE_LIMIT;
+import static com.spendsync.platform.verification.ValidationViewKeys.RATE_WINDOW_SECONDS;
+import static com.spendsync.platform.verification.ValidationViewKeys.STATUS;
+import static com.spendsync.platform.verification.ValidationViewKeys.STATUS_ACTIVE;
+import static com.spendsync.platform.verification.ValidationViewKeys.STATUS_EXPIRED;
+import static com.spendsync.platform.verification.ValidationViewKeys.STATUS_REVOKED;
+import static com.spendsync.platform.verification.ValidationViewKeys.USAGE_LAST_USED;
+import static com.spendsync.platform.verification.ValidationViewKeys.USAGE_REJECTED;
+import static com.spendsync.platform.verification.ValidationViewKeys.USAGE_VALID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.spendsync.api.keyformat.ApiKeySecret;
+import com.spendsync.api.keyformat.KeyEnvironment;
+import com.spendsync.api.keyformat.KeyHash;
+import com.spendsync.embedded.EmbeddedRedis;
+import com.spendsync.platform.verification.Verification.RateLimitState;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+/**
+ * Runs verify.lua through {@link KeyVerifier} against a real redis-server, with entries laid out the way
+ * RedisValidationViewProjector writes them and a clock the test moves by hand.
+ */
+class VerifyScriptTest {
+
+    private static final Instant NOW = Instant.parse("2025-06-01T12:00:00.123Z");
+    private static final String KEY_ID_OF_ENTRY = "key_0001";
+    private static final String OWNER_OF_ENTRY = "owner_0001";
+    private static final Pattern HASH_TAG = Pattern.compile("\\{([^}]*)}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @TempDir
+    static Path redisDataDirectory;
+
+    private static EmbeddedRedis redisServer;
+    private static LettuceConnectionFactory connectionFactory;
+    private static StringRedisTemplate redis;
+
+    private final MutableClock clock = new MutableClock(NOW);
+    private final KeyVerifier verifier = new KeyVerifier(redis, clock);
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redisServer = EmbeddedRedis.start(redisDataDirectory, 0);
+        URI uri = URI.create(redisServer.uri());
+        connectionFactory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(uri.getHost(), uri.getPort()));
+        connectionFactory.afterPropertiesSet();
+        connectionFactory.start();
+        redis = new StringRedisTemplate(connectionFactory);
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (connectionFactory != null) {
+            connectionFactory.destroy();
+        }
+        if (redisServer != null) {
+            redisServer.close();
+        }
+    }
+
+    @BeforeEach
+    void emptyRedis() {
+        redis.execute((RedisCallback<Void>) connection -> {
+            connection.serverCommands().flushDb();
+            return null;
+        });
+    }
+
+    // ---- lookup ----
+
+    @Test
+    void a_hash_without_an_entry_is_not_found_and_nothing_is_written() {
+        KeyHash unknown = newHash();
+
+        Verification verification = verifyUse(unknown);
+
+        assertThat(verification).isEqualTo(Verification.of(VerificationCode.NOT_FOUND));
+        assertThat(allRedisKeys()).isEmpty();
+    }
+
+    @Test
+    void an_active_entry_is_valid_and_returns_what_the_view_holds() {
+        Instant expiresAt = NOW.plus(Duration.ofDays(30));
+        KeyHash hash = anActiveEntry().withPermissions("payments:read", "refunds:create")
+                .expiringAt(expiresAt).store();
+
+        Verification verification = verifyUse(hash);
+
+        assertThat(verification.code()).isEqualTo(VerificationCode.VALID);
+        assertThat(verification.keyId()).isEqualTo(KEY_ID_OF_ENTRY);
+        assertThat(verification.ownerId()).isEqualTo(OWNER_OF_ENTRY);
+        assertThat(verification.permissions()).containsExactly("payments:read", "refunds:create");
+        assertThat(verification.expiresAt()).isEqualTo(expiresAt);
+        assertThat(verification.rotationGraceUntil()).isNull();
+        assertThat(verification.rateLimit()).isNull();
+    }
+
+    @Test
+    void an_entry_without_expiry_or_permissions_is_valid_with_none_reported() {
+        KeyHash hash = anActiveEntry().store();
+
+        Verification verification = verifyUse(hash);
+
+        assertThat(verification.code()).isEqualTo(VerificationCode.VALID);
+        assertThat(verification.permissions()).isEmpty();
+        assertThat(verification.expiresAt()).isNull();
+    }
+
+    // ---- lifecycle ----
+
+    @Test
+    void a_revoked_entry_is_revoked() {
+        KeyHash hash = anActiveEntry().withStatus(STATUS_REVOKED).store();
+
+        assertThat(verifyUse(hash).code()).isEqualTo(VerificationCode.REVOKED);
+    }
+
+    @Test
+    void an_entry_marked_expired_is_expired_even_before_its_expiry_time() {
+        KeyHash hash = anActiveEntry().withStatus(STATUS_EXPIRED).expiringAt(NOW.plus(Duration.ofDays(1))).store();
+
+        assertThat(verifyUse(hash).code()).isEqualTo(VerificationCode.EXPIRED);
+    }
+
+    @Test
+    void an_entry_whose_expiry_is_exactly_now_is_expired() {
+        KeyHash hash = anActiveEntry().expiringAt(NOW).store();
+
+        assertThat(verifyUse(hash).code()).isEqualTo(VerificationCode.EXPIRED);
+    }
+
+    @Test
+    void an_entry_expiring_one_millisecond_from_now_is_still_valid() {
+        KeyHash hash = anActiveEntry().expiringAt(NOW.plusMillis(1)).store();
+
+        assertThat(verifyUse(hash).code()).isEqualTo(VerificationCode.VALID);
+    }
+
+    @Test
+    void an_entry_turns_expired_the_moment_the_clock_reaches_its_expiry() {
+        KeyHash hash = anActiveEntry().expiringAt(NOW.plusMillis(1)).store();
+        assertThat(verifyUse(hash).code()).isEqualTo(VerificationCode.VALID);
+
+        clock.advance(Duration.ofMillis(1));
+
+        assertThat(verifyUse(hash).code()).isEqualTo(VerificationCode.EXPIRED);
+    }
+
+    // ---- rotation grace ----
+
+    @Test
+    void a_previous_secret_within_its_grace_is_valid_and_reports_when_the_grace_ends() {
+        Instant graceUntil = NOW.plus(Duration.ofHours(1));
+        KeyHash previous = anActiveEntry().inRotationGraceUntil(graceUntil).store();
+
+        Verification verification = verifyUse(previous);
+
+        assertThat(verification.code()).isEqualTo(VerificationCode.VALID);
+        assertThat(verification.rotationGraceUntil()).isEqualTo(graceUntil);
+    }
+
+    @Test
+    void a_previous_secret_one_millisecond_before_its_grace_ends_is_valid() {
+        Instant graceUntil = NOW.plus(Duration.ofHours(1));
+        KeyHash previous = anActiveEntry().inRotationGraceUntil(graceUntil).store();
+
+        clock.set(graceUntil.minusMillis(1));
+
+        assertThat(verifyUse(previous).code()).isEqualTo(VerificationCode.VALID);
+    }
+
+    @Test
+    void a_previous_secret_is_expired_when_its_grace_ends() {
+        Instant graceUntil = NOW.plus(Duration.ofHours(1));
+        KeyHash previous = anActiveEntry().inRotationGraceUntil(graceUntil).store();
+
+        clock.set(graceUntil);
+
+        assertThat(verifyUse(previous).code()).isEqualTo(VerificationCode.EXPIRED);
+    }
+
+    // ---- permissions ----
+
+    @Test
+    void holding_every_required_permission_is_valid() {
+        KeyHash hash = anActiveEntry().withPermissions("payments:read", "payments:write", "refunds:create")
+                .store();
+
+        assertThat(verifyUse(hash, "payments:read", "refunds:create").code())
+                .isEqualTo(VerificationCode.VALID);
+    }
+
+    @Test
+    void missing_one_required_permission_is_insufficient() {
+        KeyHash hash = anActiveEntry().withPermissions("payments:read").store();
+
+        assertThat(verifyUse(hash, "payments:read", "refunds:create").code())
+                .isEqualTo(VerificationCode.INSUFFICIENT_PERMISSIONS);
+    }
+
+    @Test
+    void requiring_nothing_is_valid_for_a_key_holding_nothing() {
+        KeyHash hash = anActiveEntry().store();
+
+        assertThat(verifyUse(hash).code()).isEqualTo(VerificationCode.VALID);
+    }
+
+    @Test
+    void the_star_permission_grants_anything() {
+        KeyHash hash = anActiveEntry().withPermissions("*").store();
+
+        assertThat(verifyUse(hash, "payments:read", "keys:delete", "anything").code())
+                .isEqualTo(VerificationCode.VALID);
+    }
+
+    @Test
+    void a_namespace_wildcard_grants_permissions_inside_its_namespace() {
+        KeyHash hash = anActiveEntry().withPermissions("payments:*").store();
+
+        assertThat(verifyUse(hash, "payments:read").code()).isEqualTo(VerificationCode.VALID);
+    }
+
+    @Test
+    void a_namespace_wildcard_does_not_grant_permissions_of_another_namespace() {
+        KeyHash hash = anActiveEntry().withPermissions("payments:*").store();
+
+        assertThat(verifyUse(hash, "refunds:read").code()).isEqualTo(VerificationCode.INSUFFICIENT_PERMISSIONS);
+    }
+
+    @Test
+    void a_revoked_key_is_revoked_rather_than_insufficient() {
+        KeyHash hash = anActiveEntry().withStatus(STATUS_REVOKED).withPermissions("payments:read").store();
+
+        assertThat(verifyUse(hash, "refunds:create").code()).isEqualTo(VerificationCode.REVOKED);
+    }
+
+    // ---- rate limit ----
+
+    @Test
+    void a_key_allows_its_limit_within_the_window_then_is_rate_limited() {
+        KeyHash hash = anActiveEntry().rateLimited(3, 60).store();
+
+        List<Verification> allowed = verifyUseTimes(hash, 3);
+        Verification fourth = verifyUse(hash);
+
+        assertThat(allowed).extracting(Verification::code).containsOnly(VerificationCode.VALID);
+        assertThat(allowed).extracting(verification -> verification.rateLimit().remaining())
+                .containsExactly(2, 1, 0);
+        assertThat(fourth.code()).isEqualTo(VerificationCode.RATE_LIMITED);
+        RateLimitState limited = fourth.rateLimit();
+        assertThat(limited.limit()).isEqualTo(3);
+        assertThat(limited.windowSeconds()).isEqualTo(60);
+        assertThat(limited.remaining()).isZero();
+        assertThat(limited.retryAfterSeconds()).isPositive();
+    }
+
+    @ParameterizedTest(name = "limit {0} per 60 s")
+    @ValueSource(ints = {3, 7, 9, 13, 19, 22, 997})
+    void a_burst_of_exactly_the_limit_is_allowed_whatever_the_limit(int limit) {
+        KeyHash hash = anActiveEntry().rateLimited(limit, 60).store();
+
+        List<Verification> burst = verifyUseTimes(hash, limit);
+        Verification oneMore = verifyUse(hash);
+
+        assertThat(burst).extracting(Verification::code).containsOnly(VerificationCode.VALID);
+        assertThat(oneMore.code()).isEqualTo(VerificationCode.RATE_LIMITED);
+    }
+
+    @Test
+    void an_allowed_verification_reports_the_limit_and_no_retry() {
+        KeyHash hash = anActiveEntry().rateLimited(3, 60).store();
+
+        RateLimitState state = verifyUse(hash).rateLimit();
+
+        assertThat(state.limit()).isEqualTo(3);
+        assertThat(state.windowSeconds()).isEqualTo(60);
+        assertThat(state.resetSeconds()).isPositive();
+        assertThat(state.retryAfterSeconds()).isNull();
+    }
+
+    @Test
+    void a_rate_limited_key_is_valid_again_once_the_retry_time_has_passed() {
+        KeyHash hash = anActiveEntry().rateLimited(3, 60).store();
+        verifyUseTimes(hash, 3);
+        long retryAfterSeconds = verifyUse(hash).rateLimit().retryAfterSeconds();
+
+        clock.advance(Duration.ofSeconds(retryAfterSeconds));
+
+        assertThat(verifyUse(hash).code()).isEqualTo(VerificationCode.VALID);
+    }
+
+    @Test
+    void a_rate_limited_key_is_still_limited_just_before_the_retry_time() {
+        KeyHash hash = anActiveEntry().rateLimited(3, 60).store();
+        verifyUseTimes(hash, 3);
+        long retryAfterSeconds = verifyUse(hash).rateLimit().retryAfterSeconds();
+
+        clock.advance(Duration.ofSeconds(retryAfterSeconds).minusMillis(1));
+
+        assertThat(verifyUse(hash).code()).isEqualTo(VerificationCode.RATE_LIMITED);
+    }
+
+    @Test
+    void a_verification_costing_two_spends_two_units() {
+        KeyHash hash = anActiveEntry().rateLimited(3, 60).store();
+
+        Verification costlyOne = verifyUse(hash, 2);
+        Verification tooCostly = verifyUse(hash, 2);
+        Verification cheapOne = verifyUse(hash, 1);
+
+        assertThat(costlyOne.code()).isEqualTo(VerificationCode.VALID);
+        assertThat(costlyOne.rateLimit().remaining()).isEqualTo(1);
+        assertThat(tooCostly.code()).isEqualTo(VerificationCode.RATE_LIMITED);
+        assertThat(cheapOne.code()).isEqualTo(VerificationCode.VALID);
+        assertThat(cheapOne.rateLimit().remaining()).isZero();
+    }
+
+    @Test
+    void a_rejected_verification_spends_no_rate_limit_units() {
+        KeyHash hash = anActiveEntry().withPermissions("payments:read").rateLimited(3, 60).store();
+
+        List<Verification> rejected = IntStream.range(0, 5)
+                .mapToObj(i -> verifyUse(hash, "refunds:create")).toList();
+        Verification firstAllowed = verifyUse(hash, "payments:read");
+
+        assertThat(rejected).extracting(Verification::code)
+                .containsOnly(VerificationCode.INSUFFICIENT_PERMISSIONS);
+        assertThat(rejected).extracting(Verification::rateLimit).containsOnlyNulls();
+        assertThat(firstAllowed.rateLimit().remaining()).isEqualTo(2);
+    }
+
+    @Test
+    void a_revoked_key_creates_no_rate_limit_state() {
+        KeyHash hash = anActiveEntry().withStatus(STATUS_REVOKED).rateLimited(1, 60).store();
+
+        List<Verification> verifications = verifyUseTimes(hash, 3);
+
+        assertThat(verifications).extracting(Verification::code).containsOnly(VerificationCode.REVOKED);
+        assertThat(redis.hasKey(ValidationViewKeys.rateLimit(hash))).isFalse();
+    }
+
+    @Test
+    void a_key_without_a_rate_limit_is_never_limited() {
+        KeyHash hash = anActiveEntry().store();
+
+        List<Verification> verifications = verifyUseTimes(hash, 20);
+
+        assertThat(verifications).extracting(Verification::code).containsOnly(VerificationCode.VALID);
+        assertThat(verifications).extracting(Verification::rateLimit).containsOnlyNulls();
+    }
+
+    // ---- usage ----
+
+    @Test
+    void valid_and_rejected_verifications_are_counted_apart_and_last_use_is_the_latest_valid_one() {
+        KeyHash hash = anActiveEntry().withPermissions("payments:read").store();
+        verifyUse(hash, "payments:read");
+        clock.advance(Duration.ofSeconds(5));
+        Instant latestValidUse = clock.instant();
+        verifyUse(hash, "payments:read");
+        clock.advance(Duration.ofSeconds(5));
+
+        verifyUse(hash, "refunds:create");
+
+        assertThat(usageOf(hash))
+                .containsEntry(KEY_ID, KEY_ID_OF_ENTRY)
+                .containsEntry(USAGE_VALID, "2")
+                .containsEntry(USAGE_REJECTED, "1")
+                .containsEntry(USAGE_LAST_USED, Long.toString(latestValidUse.toEpochMilli()));
+    }
+
+    @Test
+    void a_rate_limited_verification_counts_as_rejected() {
+        KeyHash hash = anActiveEntry().rateLimited(1, 60).store();
+
+        verifyUseTimes(hash, 2);
+
+        assertThat(usageOf(hash))
+                .containsEntry(USAGE_VALID, "1")
+                .containsEntry(USAGE_REJECTED, "1");
+    }
+
+    @Test
+    void a_rejected_key_that_was_never_valid_has_no_last_use() {
+        KeyHash hash = anActiveEntry().withStatus(STATUS_REVOKED).store();
+
+        verifyUse(hash);
+
+        assertThat(usageOf(hash))
+                .containsEntry(USAGE_REJECTED, "1")
+                .doesNotContainKeys(USAGE_VALID, USAGE_LAST_USED);
+    }
+
+    // ---- inspect ----
+
+    @Test
+    void inspecting_reports_the_key_without_counting_usage_or_spending_rate_limit() {
+        KeyHash hash = anActiveEntry().withPermissions("keys:*").rateLimited(1, 60).store();
+
+        List<Verification> inspections = IntStream.range(0, 3).mapToObj(i -> verifier.inspect(hash)).toList();
+
+        assertThat(inspections).extracting(Verification::code).containsOnly(VerificationCode.VALID);
+        assertThat(inspections).extracting(Verification::keyId).containsOnly(KEY_ID_OF_ENTRY);
+        assertThat(inspections).extracting(Verification::rateLimit).containsOnlyNulls();
+        assertThat(allRedisKeys()).containsExactly(ValidationViewKeys.entry(hash));
+    }
+
+    @Test
+    void a_use_after_inspections_still_has_the_whole_rate_limit() {
+        KeyHash hash = anActiveEntry().rateLimited(1, 60).store();
+        verifier.inspect(hash);
+        verifier.inspect(hash);
+
+        Verification use = verifyUse(hash);
+
+        assertThat(use.code()).isEqualTo(VerificationCode.VALID);
+        assertThat(use.rateLimit().remaining()).isZero();
+    }
+
+    @Test
+    void inspecting_a_revoked_key_reports_it_revoked_without_counting_a_rejection() {
+        KeyHash hash = anActiveEntry().withStatus(STATUS_REVOKED).store();
+
+        Verification inspection = verifier.inspect(hash);
+
+        assertThat(inspection.code()).isEqualTo(VerificationCode.REVOKED);
+        assertThat(redis.hasKey(ValidationViewKeys.usage(hash))).isFalse();
+    }
+
+    // ---- redis footprint ----
+
+    @Test
+    void every_key_a_verification_touches_carries_the_hash_of_the_secret_as_its_hash_tag() {
+        KeyHash hash = anActiveEntry().rateLimited(3, 60).store();
+
+        verifyUse(hash);
+
+        Set<String> keys = allRedisKeys();
+        assertThat(keys).containsExactlyInAnyOrder(ValidationViewKeys.entry(hash),
+                ValidationViewKeys.rateLimit(hash), ValidationViewKeys.usage(hash));
+        assertThat(keys).extracting(VerifyScriptTest::hashTagOf).containsOnly(hash.hex());
+    }
+
+    @Test
+    void each_verification_is_a_single_script_call() {
+        KeyHash hash = anActiveEntry().withPermissions("payments:read").rateLimited(100, 60).store();
+        verifyUse(hash, "payments:read");
+        long scriptCallsBefore = scriptCallsSoFar();
+
+        verifyUseTimes(hash, 5);
+        verifier.inspect(hash);
+
+        assertThat(scriptCallsSoFar() - scriptCallsBefore).isEqualTo(6);
+    }
+
+    // ---- helpers ----
+
+
+    private Verification verifyUse(KeyHash hash, String... requiredPermissions) {
+        return verifier.verifyUse(hash, Arrays.asList(requiredPermissions), 1);
+    }
+
+    private Verification verifyUse(KeyHash hash, int cost) {
+        return verifier.verifyUse(hash, List.of(), cost);
+    }
+
+    private List<Verification> verifyUseTimes(KeyHash hash, int times) {
+        return IntStream.range(0, times).mapToObj(i -> verifyUse(hash)).toList();
+    }
+
+    private static KeyHash newHash() {
+        return ApiKeySecret.generate(KeyEnvironment.LIVE, RANDOM).hash();
+    }
+
+    private static ViewEntry anActiveEntry() {
+        return new ViewEntry(newHash());
+    }
+
+    private static Map<String, String> usageOf(KeyHash hash) {
+        return redis.<String, String>opsForHash().entries(ValidationViewKeys.usage(hash));
+    }
+
+    private static Set<String> allRedisKeys() {
+        return redis.keys("*");
+    }
+
+    private static String hashTagOf(String key) {
+        Matcher matcher = HASH_TAG.matcher(key);
+        return matcher.find() ? matcher.group(1) : "";
+    }
+
+    /** calls of EVALSHA and EVAL so far, from INFO commandstats (a command never run has no line). */
+    private static long scriptCallsSoFar() {
+        try (RedisConnection connection = connectionFactory.getConnection()) {
+            Properties stats = connection.serverCommands().info("commandstats");
+            return callsOf(stats, "cmdstat_evalsha") + callsOf(stats, "cmdstat_eval");
+        }
+    }
+
+    private static long callsOf(Properties stats, String command) {
+        String line = stats.getProperty(command);
+        if (line == null) {
+            return 0;
+        }
+        Map<String, String> fields = Arrays.stream(line.split(","))
+                .map(field -> field.split("=", 2))
+                .collect(Collectors.toMap(pair -> pair[0], pair -> pair[1]));
+        return Long.parseLong(fields.get("calls"));
+    }
+
+    /** A validation view entry as the projector writes it: an active key with no expiry, grace or rate limit. */
+    private static final class ViewEntry {
+
+        private final KeyHash hash;
+        private final Map<String, String> fields = new HashMap<>();
+
+        ViewEntry(KeyHash hash) {
+            this.hash = hash;
+            fields.put(KEY_ID, KEY_ID_OF_ENTRY);
+            fields.put(OWNER_ID, OWNER_OF_ENTRY);
+            fields.put(STATUS, STATUS_ACTIVE);
+            fields.put(PERMISSIONS, "");
+        }
+
+        ViewEntry withStatus(String status) {
+            fields.put(STATUS, status);
+            return this;
+        }
+
+        ViewEntry withPermissions(String... permissions) {
+            fields.put(PERMISSIONS, String.join(" ", permissions));
+            return this;
+        }
+
+        ViewEntry expiringAt(Instant expiresAt) {
+            fields.put(EXPIRES_AT, Long.toString(expiresAt.toEpochMilli()));
+            return this;
+        }
+
+        ViewEntry inRotationGraceUntil(Instant graceUntil) {
+            fields.put(GRACE_UNTIL, Long.toString(graceUntil.toEpochMilli()));
+            return this;
+        }
+
+        ViewEntry rateLimited(int limit, int windowSeconds) {
+            fields.put(RATE_LIMIT, Integer.toString(limit));
+            fields.put(RATE_WINDOW_SECONDS, Integer.toString(windowSeconds));
+            return this;
+        }
+
+        KeyHash store() {
+            redis.opsForHash().putAll(ValidationViewKeys.entry(hash), fields);
+            return hash;
+        }
+    }
+
+    /** A clock that stands still until the test moves it. */
+    private static final class MutableClock extends Clock {
+
+        private Instant instant;
+
+        MutableClock(Instant start) {
+            this.instant = start;
+        }
+
+        void set(Instant instant) {
+            this.instant = instant;
+        }
+
+        void advance(Duration duration) {
+            instant = instant.plus(duration);
+        }
+
+        @Override
+        public Instant instant() {
+            return instant;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+}
