@@ -21,7 +21,7 @@ public final class Api {
     private final String baseUri;
     private final String rootKey;
 
-    Api(String baseUri, String rootKey) {
+    public Api(String baseUri, String rootKey) {
         this.baseUri = baseUri;
         this.rootKey = rootKey;
     }
@@ -47,11 +47,16 @@ public final class Api {
      * Sends a request with any credential (null for none). The body is sent as-is when it is a String, else as JSON.
      */
     public Reply send(String method, String path, Object body, String bearer) {
+        return sendWithAuthorization(method, path, body, bearer == null ? null : "Bearer " + bearer);
+    }
+
+    /** Sends a request with a raw Authorization header value (null for none). */
+    public Reply sendWithAuthorization(String method, String path, Object body, String authorization) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUri + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json");
-        if (bearer != null) {
-            request.header("Authorization", "Bearer " + bearer);
+        if (authorization != null) {
+            request.header("Authorization", authorization);
         }
         request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body instanceof String text ? text : json(body)));

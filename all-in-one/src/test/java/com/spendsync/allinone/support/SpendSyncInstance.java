@@ -8,10 +8,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -31,11 +33,17 @@ public final class SpendSyncInstance implements AutoCloseable {
         this.dataDirectory = dataDirectory;
         this.rootKey = rootKey;
         int port = ((ServletWebServerApplicationContext) context).getWebServer().getPort();
-        this.api = new Api("http://127.0.0.1:" + port, rootKey.reveal());
+        this.api = new Api("http://127.0.0.1:" + port, rootKey == null ? null : rootKey.reveal());
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The bootstrap key works once the validation view has it, a few milliseconds after the start. */
+    private void awaitRootKeyProjected() {
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> api.verify(rootKey.reveal()).status() == 200);
     }
 
     public Api api() {
@@ -71,6 +79,7 @@ public final class SpendSyncInstance implements AutoCloseable {
         private final Map<String, String> properties = new LinkedHashMap<>();
         private Path dataDirectory;
         private ApiKeySecret rootKey;
+        private boolean bootstrapKeyGiven = true;
 
         private Builder() {
             properties.put("server.port", "0");
@@ -96,18 +105,30 @@ public final class SpendSyncInstance implements AutoCloseable {
             return this;
         }
 
+        /** Start as an operator would with no SPENDSYNC_BOOTSTRAP_KEY: a generated root key is printed once. */
+        public Builder withoutBootstrapKey() {
+            this.bootstrapKeyGiven = false;
+            return this;
+        }
+
         public SpendSyncInstance start() {
             try {
                 Path directory = dataDirectory != null ? dataDirectory : Files.createTempDirectory("spendsync-test");
-                ApiKeySecret key = rootKey != null ? rootKey
+                ApiKeySecret key = !bootstrapKeyGiven ? null : rootKey != null ? rootKey
                         : ApiKeySecret.generate(KeyEnvironment.LIVE, new SecureRandom());
                 List<String> arguments = new ArrayList<>();
                 properties.forEach((name, value) -> arguments.add("--" + name + "=" + value));
                 arguments.add("--SPENDSYNC_DATA_DIR=" + directory);
-                arguments.add("--SPENDSYNC_BOOTSTRAP_KEY=" + key.reveal());
+                if (key != null) {
+                    arguments.add("--SPENDSYNC_BOOTSTRAP_KEY=" + key.reveal());
+                }
                 ConfigurableApplicationContext context =
                         SpendSyncApplication.application().run(arguments.toArray(String[]::new));
-                return new SpendSyncInstance(context, directory, key);
+                SpendSyncInstance instance = new SpendSyncInstance(context, directory, key);
+                if (key != null) {
+                    instance.awaitRootKeyProjected();
+                }
+                return instance;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

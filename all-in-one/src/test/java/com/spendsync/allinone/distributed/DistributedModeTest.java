@@ -1,0 +1,71 @@
+package com.spendsync.allinone.distributed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.spendsync.alerting.AlertingProjectorApplication;
+import com.spendsync.allinone.support.Api;
+import com.spendsync.api.keyformat.ApiKeySecret;
+import com.spendsync.api.keyformat.KeyEnvironment;
+import com.spendsync.command.CommandSideApplication;
+import com.spendsync.embedded.EmbeddedServers;
+import com.spendsync.query.QuerySideApplication;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Distributed mode: the three services as separate applications sharing one MongoDB and one Redis (here the
+ * embedded servers, started on their own as external servers would be). Keys are created on the command side and
+ * verified on the query side; the alerting projector runs alongside.
+ */
+class DistributedModeTest {
+
+    @Test
+    void eachServiceRunsAloneAgainstSharedServers() throws Exception {
+        Path dataDirectory = Files.createTempDirectory("spendsync-distributed");
+        EmbeddedServers servers = EmbeddedServers.start(dataDirectory, 0, 0);
+        ApiKeySecret rootKey = ApiKeySecret.generate(KeyEnvironment.LIVE, new SecureRandom());
+        try (ConfigurableApplicationContext commandSide = start(CommandSideApplication.class, servers, rootKey);
+             ConfigurableApplicationContext querySide = start(QuerySideApplication.class, servers, rootKey);
+             ConfigurableApplicationContext alerting = start(AlertingProjectorApplication.class, servers, rootKey)) {
+            Api commands = api(commandSide, rootKey);
+            Api queries = api(querySide, rootKey);
+
+            Api.Reply created = await().atMost(Duration.ofSeconds(15)).until(() -> commands.createKey(
+                    Map.of("ownerId", "distributed", "name", "k", "permissions", List.of("payments:read"))),
+                    reply -> reply.status() == 201);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    queries.verify(created.text("key"), "payments:read").text("code")).isEqualTo("VALID"));
+            commands.revoke(created.text("keyId"));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    queries.verify(created.text("key")).text("code")).isEqualTo("REVOKED"));
+            assertThat(api(alerting, rootKey).send("GET", "/actuator/health", null, null).status()).isEqualTo(200);
+        } finally {
+            servers.destroy();
+        }
+    }
+
+    private static ConfigurableApplicationContext start(Class<?> service, EmbeddedServers servers,
+                                                        ApiKeySecret rootKey) {
+        return new SpringApplication(service).run(
+                "--server.port=0",
+                "--MONGODB_URI=" + servers.mongoUri(),
+                "--REDIS_URL=" + servers.redisUri(),
+                "--SPENDSYNC_BOOTSTRAP_KEY=" + rootKey.reveal(),
+                "--SPENDSYNC_NODE_ID=" + service.getSimpleName(),
+                "--spring.main.banner-mode=off");
+    }
+
+    private static Api api(ConfigurableApplicationContext context, ApiKeySecret rootKey) {
+        int port = ((ServletWebServerApplicationContext) context).getWebServer().getPort();
+        return new Api("http://127.0.0.1:" + port, rootKey.reveal());
+    }
+}
