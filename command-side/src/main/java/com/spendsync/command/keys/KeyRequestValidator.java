@@ -131,7 +131,7 @@ class KeyRequestValidator {
             throw new InvalidRequestException("reason", "is required");
         }
         String reason = request.reason().strip();
-        if (reason.isEmpty() || reason.length() > MAX_REASON || hasControlCharacters(reason)) {
+        if (reason.isEmpty() || characters(reason) > MAX_REASON || hasControlCharacters(reason)) {
             throw new InvalidRequestException("reason",
                     "must be 1 to " + MAX_REASON + " characters without control characters");
         }
@@ -145,7 +145,7 @@ class KeyRequestValidator {
     private static void checkName(String name, List<FieldProblem> problems) {
         if (name == null) {
             problems.add(new FieldProblem("name", "is required"));
-        } else if (name.isBlank() || name.length() > MAX_NAME || hasControlCharacters(name)) {
+        } else if (name.isBlank() || characters(name) > MAX_NAME || hasControlCharacters(name)) {
             problems.add(new FieldProblem("name",
                     "must be 1 to " + MAX_NAME + " characters, not blank, without control characters"));
         }
@@ -200,8 +200,8 @@ class KeyRequestValidator {
         }
         String badKey = firstBadKey(metadata, "metadata", 1);
         if (badKey != null) {
-            problems.add(new FieldProblem(badKey, "keys must not start with $ or contain a dot, and nesting is "
-                    + "limited to " + MAX_METADATA_DEPTH + " levels"));
+            problems.add(new FieldProblem(badKey, "keys must be non-empty, not start with $, contain no dot or control "
+                    + "character, and nest at most " + MAX_METADATA_DEPTH + " levels"));
             return;
         }
         try {
@@ -224,7 +224,7 @@ class KeyRequestValidator {
             for (Map.Entry<?, ?> entry : map.entrySet()) {
                 String key = String.valueOf(entry.getKey());
                 String keyPath = path + "." + key;
-                if (key.startsWith("$") || key.contains(".")) {
+                if (key.isEmpty() || key.startsWith("$") || key.contains(".") || hasControlCharacters(key)) {
                     return keyPath;
                 }
                 String nested = firstBadKey(entry.getValue(), keyPath, depth + 1);
@@ -241,6 +241,11 @@ class KeyRequestValidator {
             }
         }
         return null;
+    }
+
+    /** Limits count characters as people do, not UTF-16 units: an emoji is one character. */
+    private static int characters(String text) {
+        return text.codePointCount(0, text.length());
     }
 
     private static boolean hasControlCharacters(String text) {

@@ -4,7 +4,9 @@ import com.spendsync.platform.auth.AuthenticationFailedException;
 import com.spendsync.platform.auth.PermissionDeniedException;
 import com.spendsync.platform.config.SpendSyncProperties;
 import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
 import java.util.List;
+import java.util.Locale;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.eventsourcing.AggregateDeletedException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
@@ -50,6 +52,19 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
             }
         }
         return problem(ProblemResponses.unreadable(ex.getCause(), instance));
+    }
+
+    /** Problems Spring builds itself (405, 415, ...) get a SpendSync type instead of {@code about:blank}. */
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+                                                             HttpStatusCode statusCode, WebRequest request) {
+        if (body instanceof ProblemDetail problem && "about:blank".equals(String.valueOf(problem.getType()))) {
+            HttpStatus status = HttpStatus.resolve(statusCode.value());
+            String kind = status == null ? "http-" + statusCode.value()
+                    : status.name().toLowerCase(Locale.ROOT).replace('_', '-');
+            problem.setType(URI.create("urn:spendsync:problem:" + kind));
+        }
+        return super.handleExceptionInternal(ex, body, headers, statusCode, request);
     }
 
     @ExceptionHandler(InvalidRequestException.class)

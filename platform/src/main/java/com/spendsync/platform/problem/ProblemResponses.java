@@ -1,6 +1,8 @@
 package com.spendsync.platform.problem;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -49,12 +51,23 @@ public final class ProblemResponses {
 
     /** Explains why a body could not be read: malformed JSON, an unknown field, or a value of the wrong type. */
     public static ProblemDetail unreadable(Throwable cause, String instance) {
+        for (Throwable inner = cause; inner != null; inner = inner.getCause()) {
+            if (inner instanceof JsonParseException parse && parse.getOriginalMessage().startsWith("Duplicate field")
+                    && parse.getProcessor() != null) {
+                return invalid(List.of(new FieldProblem(path(parse.getProcessor().getParsingContext()),
+                        "is given more than once")), instance);
+            }
+        }
         if (cause instanceof JsonParseException parse) {
             return invalid(List.of(new FieldProblem(null, "malformed JSON at line "
                     + parse.getLocation().getLineNr() + ", column " + parse.getLocation().getColumnNr())), instance);
         }
         if (cause instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
             return invalid(List.of(new FieldProblem(path(mapping), mappingMessage(mapping))), instance);
+        }
+        if (cause instanceof MismatchedInputException mismatched
+                && mismatched.getOriginalMessage().startsWith("Trailing token")) {
+            return invalid(List.of(new FieldProblem(null, "nothing may follow the JSON object")), instance);
         }
         if (cause instanceof MismatchedInputException) {
             return invalid(List.of(new FieldProblem(null, "the body must be a JSON object")), instance);
@@ -88,9 +101,23 @@ public final class ProblemResponses {
         return path.toString();
     }
 
+    /** The dotted path of where a parser stands, such as {@code metadata.tags[2]}. */
+    private static String path(JsonStreamContext context) {
+        StringBuilder path = new StringBuilder();
+        for (JsonStreamContext level = context; level != null && !level.inRoot(); level = level.getParent()) {
+            String step = level.inArray() ? "[" + level.getCurrentIndex() + "]"
+                    : (level.getParent() != null && !level.getParent().inRoot() ? "." : "") + level.getCurrentName();
+            path.insert(0, step);
+        }
+        return path.toString();
+    }
+
     private static String mappingMessage(JsonMappingException mapping) {
         if (mapping instanceof UnrecognizedPropertyException) {
             return "unknown field";
+        }
+        if (mapping.getCause() instanceof InputCoercionException) {
+            return "is out of range";
         }
         if (mapping instanceof ValueInstantiationException && mapping.getCause() != null) {
             return mapping.getCause().getMessage();
