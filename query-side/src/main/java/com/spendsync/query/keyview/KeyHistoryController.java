@@ -1,0 +1,96 @@
+package com.spendsync.query.keyview;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.spendsync.platform.auth.RequiresPermission;
+import com.spendsync.platform.axon.AxonMongoConfiguration;
+import com.spendsync.platform.problem.InvalidRequestException;
+import com.spendsync.platform.problem.ResourceNotFoundException;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventsourcing.eventstore.DomainEventStream;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** A key's history straight from the event store, and its view as it stood at any instant, rebuilt from it. */
+@RestController
+class KeyHistoryController {
+
+    private final EventStore eventStore;
+    private final ObjectMapper objectMapper;
+
+    KeyHistoryController(EventStore eventStore, ObjectMapper objectMapper) {
+        this.eventStore = eventStore;
+        this.objectMapper = objectMapper;
+    }
+
+    record HistoryEntry(String eventId, long sequence, String type, Instant timestamp, String actor,
+                        ObjectNode data) {
+    }
+
+    @GetMapping("/v1/keys/{keyId}/events")
+    @RequiresPermission("keys:read")
+    List<HistoryEntry> events(@PathVariable String keyId) {
+        List<HistoryEntry> history = new ArrayList<>();
+        for (DomainEventMessage<?> event : history(keyId)) {
+            history.add(new HistoryEntry(event.getIdentifier(), event.getSequenceNumber(), typeOf(event),
+                    event.getTimestamp(), (String) event.getMetaData().get(AxonMongoConfiguration.ACTOR),
+                    dataOf(event.getPayload())));
+        }
+        return history;
+    }
+
+    @GetMapping("/v1/keys/{keyId}/state")
+    @RequiresPermission("keys:read")
+    KeyView state(@PathVariable String keyId, @RequestParam String at) {
+        Instant instant = parse(at);
+        KeyView view = null;
+        for (DomainEventMessage<?> event : history(keyId)) {
+            if (event.getTimestamp().isAfter(instant)) {
+                break;
+            }
+            view = KeyViewFold.apply(view, event.getPayload(), event.getSequenceNumber());
+        }
+        if (view == null) {
+            throw new ResourceNotFoundException("the key did not exist at " + instant);
+        }
+        return view.asOf(instant);
+    }
+
+    /** Every event of the key, oldest first; snapshots are not events and are left out. */
+    private List<DomainEventMessage<?>> history(String keyId) {
+        List<DomainEventMessage<?>> events = new ArrayList<>();
+        DomainEventStream stream = eventStore.readEvents(keyId, 0);
+        stream.forEachRemaining(events::add);
+        if (events.isEmpty()) {
+            throw new ResourceNotFoundException("no key has this id");
+        }
+        return events;
+    }
+
+    static String typeOf(DomainEventMessage<?> event) {
+        return event.getPayloadType().getSimpleName().replaceFirst("Event$", "");
+    }
+
+    /** The event's fields, without secret hashes: they identify secrets and are of no use to a reader. */
+    private ObjectNode dataOf(Object payload) {
+        ObjectNode data = objectMapper.valueToTree(payload);
+        data.remove(List.of("keyHash", "previousKeyHash", "newKeyHash", "retiredKeyHash"));
+        return data;
+    }
+
+    private static Instant parse(String at) {
+        try {
+            return DateTimeFormatter.ISO_INSTANT.parse(at, Instant::from);
+        } catch (DateTimeParseException e) {
+            throw new InvalidRequestException("at", "must be an ISO-8601 UTC instant such as 2030-01-31T12:00:00Z");
+        }
+    }
+}

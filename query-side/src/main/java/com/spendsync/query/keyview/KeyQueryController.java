@@ -1,0 +1,85 @@
+package com.spendsync.query.keyview;
+
+import com.spendsync.api.apikey.KeyStatus;
+import com.spendsync.platform.auth.RequiresPermission;
+import com.spendsync.platform.paging.Cursors;
+import com.spendsync.platform.problem.FieldProblem;
+import com.spendsync.platform.problem.InvalidRequestException;
+import com.spendsync.platform.problem.ResourceNotFoundException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Reads of the key query view. No response carries a hash. */
+@RestController
+class KeyQueryController {
+
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 200;
+    private static final String CURSOR_KIND = "keys";
+    private static final Pattern OWNER_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
+
+    private final KeyViews views;
+    private final Clock clock;
+
+    KeyQueryController(KeyViews views, Clock clock) {
+        this.views = views;
+        this.clock = clock;
+    }
+
+    record KeyPage(List<KeyView> items, String nextCursor) {
+    }
+
+    @GetMapping("/v1/keys/{keyId}")
+    @RequiresPermission("keys:read")
+    KeyView get(@PathVariable String keyId) {
+        KeyView view = views.find(keyId);
+        if (view == null) {
+            throw new ResourceNotFoundException("no key has this id");
+        }
+        return view.asOf(clock.instant());
+    }
+
+    @GetMapping("/v1/keys")
+    @RequiresPermission("keys:read")
+    KeyPage list(@RequestParam(required = false) String ownerId, @RequestParam(required = false) String status,
+                 @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
+        int pageSize = limit == null ? DEFAULT_LIMIT : limit;
+        KeyStatus wanted = validate(ownerId, status, pageSize);
+        List<String> after = Cursors.decode(cursor, CURSOR_KIND, 1);
+        List<KeyView> found = views.page(ownerId, wanted == null ? null : wanted.name(),
+                after == null ? null : after.get(0), pageSize + 1);
+        Instant now = clock.instant();
+        List<KeyView> items = found.stream().limit(pageSize).map(view -> view.asOf(now)).toList();
+        String next = found.size() > pageSize ? Cursors.encode(CURSOR_KIND, items.get(items.size() - 1).keyId()) : null;
+        return new KeyPage(items, next);
+    }
+
+    private static KeyStatus validate(String ownerId, String status, int limit) {
+        List<FieldProblem> problems = new ArrayList<>();
+        if (ownerId != null && !OWNER_ID.matcher(ownerId).matches()) {
+            problems.add(new FieldProblem("ownerId", "must be 1 to 128 characters of A-Z a-z 0-9 . _ : @ -"));
+        }
+        KeyStatus wanted = null;
+        if (status != null) {
+            wanted = Arrays.stream(KeyStatus.values()).filter(s -> s.label().equals(status)).findFirst().orElse(null);
+            if (wanted == null) {
+                problems.add(new FieldProblem("status", "must be one of active, rotating, revoked, expired"));
+            }
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            problems.add(new FieldProblem("limit", "must be from 1 to " + MAX_LIMIT));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException(problems);
+        }
+        return wanted;
+    }
+}

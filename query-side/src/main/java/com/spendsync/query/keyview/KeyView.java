@@ -1,0 +1,57 @@
+package com.spendsync.query.keyview;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.spendsync.api.apikey.KeyStatus;
+import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.keyformat.KeyEnvironment;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.springframework.data.annotation.Id;
+
+/**
+ * One key as the query view keeps it. The hashes are kept for the verify fallback and never leave the service;
+ * {@code version} is the sequence number of the last event folded in.
+ */
+public record KeyView(
+        @Id String keyId,
+        String ownerId,
+        String name,
+        String prefix,
+        KeyEnvironment environment,
+        List<String> permissions,
+        KeyStatus status,
+        Instant createdAt,
+        Instant expiresAt,
+        Instant lastUsedAt,
+        Instant rotatedAt,
+        Instant rotationExpiresAt,
+        Instant revokedAt,
+        RateLimitPolicy rateLimit,
+        Map<String, Object> metadata,
+        Usage usage,
+        @JsonIgnore String keyHash,
+        @JsonIgnore String previousKeyHash,
+        @JsonIgnore long version) {
+
+    public record Usage(long total, long rejected) {
+    }
+
+    /**
+     * The status at an instant: an expiry or a grace end that has passed counts, even before the event that records
+     * it has been projected.
+     */
+    public KeyView asOf(Instant instant) {
+        KeyStatus effective = status;
+        Instant rotationEnd = rotationExpiresAt;
+        if (!status.isFinal() && expiresAt != null && !expiresAt.isAfter(instant)) {
+            effective = KeyStatus.EXPIRED;
+        } else if (status == KeyStatus.ROTATING && rotationExpiresAt != null && !rotationExpiresAt.isAfter(instant)) {
+            effective = KeyStatus.ACTIVE;
+            rotationEnd = null;
+        }
+        return new KeyView(keyId, ownerId, name, prefix, environment, permissions, effective, createdAt, expiresAt,
+                lastUsedAt, rotatedAt, rotationEnd, revokedAt, rateLimit, metadata, usage, keyHash, previousKeyHash,
+                version);
+    }
+}

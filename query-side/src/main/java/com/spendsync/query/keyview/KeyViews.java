@@ -1,0 +1,66 @@
+package com.spendsync.query.keyview;
+
+import com.spendsync.platform.config.SpendSyncProperties;
+import java.util.List;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.index.Index;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.stereotype.Component;
+
+/** The key query view: one document per key in {@code API_KEY_COLLECTION} of {@code API_KEY_DB_NAME}. */
+@Component
+public class KeyViews {
+
+    private final MongoTemplate mongo;
+    private final String collection;
+
+    KeyViews(MongoTemplate mongo, SpendSyncProperties properties) {
+        this.mongo = mongo;
+        this.collection = properties.keyCollection();
+        createIndexes();
+    }
+
+    public KeyView find(String keyId) {
+        return mongo.findById(keyId, KeyView.class, collection);
+    }
+
+    /** The key whose current or previous secret has this hash: for verification when Redis lacks an entry. */
+    public KeyView findBySecretHash(String hash) {
+        return mongo.findOne(Query.query(new Criteria().orOperator(
+                Criteria.where("keyHash").is(hash), Criteria.where("previousKeyHash").is(hash))),
+                KeyView.class, collection);
+    }
+
+    void save(KeyView view) {
+        mongo.save(view, collection);
+    }
+
+    /** A page in key id order, after the key id {@code after} (null for the first page). */
+    List<KeyView> page(String ownerId, String status, String after, int limit) {
+        Criteria criteria = new Criteria();
+        if (ownerId != null) {
+            criteria.and("ownerId").is(ownerId);
+        }
+        if (status != null) {
+            criteria.and("status").is(status);
+        }
+        if (after != null) {
+            criteria.and("_id").gt(after);
+        }
+        return mongo.find(Query.query(criteria).with(Sort.by("_id")).limit(limit), KeyView.class, collection);
+    }
+
+    void removeAll() {
+        mongo.dropCollection(collection);
+        createIndexes();
+    }
+
+    private void createIndexes() {
+        mongo.indexOps(collection).ensureIndex(new Index().on("ownerId", Sort.Direction.ASC).on("_id", Sort.Direction.ASC));
+        mongo.indexOps(collection).ensureIndex(new Index().on("status", Sort.Direction.ASC).on("_id", Sort.Direction.ASC));
+        mongo.indexOps(collection).ensureIndex(new Index().on("keyHash", Sort.Direction.ASC));
+        mongo.indexOps(collection).ensureIndex(new Index().on("previousKeyHash", Sort.Direction.ASC));
+    }
+}
