@@ -70,11 +70,11 @@ if counting and code == 'VALID' and entry[7] and windowSeconds then
 end
 
 if counting then
-  redis.call('HSET', KEYS[3], 'id', keyId)
   if code == 'VALID' then
+    redis.call('HSET', KEYS[3], 'id', keyId, 'last', ARGV[1])
     redis.call('HINCRBY', KEYS[3], 'valid', 1)
-    redis.call('HSET', KEYS[3], 'last', ARGV[1])
   else
+    redis.call('HSET', KEYS[3], 'id', keyId)
     redis.call('HINCRBY', KEYS[3], 'rejected', 1)
   end
 end

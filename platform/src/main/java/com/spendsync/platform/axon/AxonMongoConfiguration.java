@@ -17,6 +17,7 @@ import org.axonframework.common.caching.WeakReferenceCache;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.ConfigurerModule;
 import org.axonframework.eventhandling.EventBusSpanFactory;
+import org.axonframework.eventhandling.PropagatingErrorHandler;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
 import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
@@ -123,11 +124,16 @@ public class AxonMongoConfiguration {
         return new MessageOriginProvider();
     }
 
-    /** Streaming processors are pooled, so several instances share a processor's segments through the token store. */
+    /**
+     * Streaming processors are pooled, so several instances share a processor's segments through the token store.
+     * A projector that fails stops its segment and retries with back-off rather than skip the event (Axon's default
+     * logs and moves on, which would leave a view silently wrong: a revocation skipped is a revoked key accepted).
+     */
     @Bean
-    ConfigurerModule pooledProcessors() {
-        return configurer -> configurer.eventProcessing(processing -> processing.usingPooledStreamingEventProcessors(
-                (config, builder) -> builder.initialSegmentCount(4).batchSize(100)));
+    ConfigurerModule streamingProcessors() {
+        return configurer -> configurer.eventProcessing(processing -> processing
+                .usingPooledStreamingEventProcessors((config, builder) -> builder.initialSegmentCount(4).batchSize(100))
+                .registerDefaultListenerInvocationErrorHandler(config -> PropagatingErrorHandler.instance()));
     }
 
     @Bean

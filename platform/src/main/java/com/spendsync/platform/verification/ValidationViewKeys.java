@@ -17,6 +17,9 @@ public final class ValidationViewKeys {
     public static final String GRACE_UNTIL = "grace";
     public static final String RATE_LIMIT = "rl";
     public static final String RATE_WINDOW_SECONDS = "rw";
+    public static final String SEQUENCE = "seq";
+    public static final String CURRENT_SECRET = "hash";
+    public static final String PREVIOUS_SECRET = "prev";
 
     public static final String STATUS_ACTIVE = "active";
     public static final String STATUS_REVOKED = "revoked";
@@ -36,6 +39,14 @@ public final class ValidationViewKeys {
 
     public static String rateLimit(KeyHash hash) {
         return "ss:rl:{" + hash.hex() + "}";
+    }
+
+    /**
+     * The projector's own record of a key: its settings, current and previous secret, and the sequence number of the
+     * last event applied. Not read by the verify script.
+     */
+    public static String keyRecord(String keyId) {
+        return "ss:k:{" + keyId + "}";
     }
 
     public static String usage(KeyHash hash) {

@@ -40,6 +40,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,7 +73,10 @@ class VerifyScriptTest {
     private static StringRedisTemplate redis;
 
     private final MutableClock clock = new MutableClock(NOW);
-    private final KeyVerifier verifier = new KeyVerifier(redis, clock);
+    // no fallback: these tests are about the script alone
+    private final KeyVerifier verifier = new KeyVerifier(redis, clock,
+            new StaticListableBeanFactory().getBeanProvider(VerificationFallback.class),
+            new ValidationViewWriter(redis));
 
     @BeforeAll
     static void startRedis() throws Exception {

@@ -23,6 +23,10 @@ public final class KeyViewFold {
     private KeyViewFold() {
     }
 
+    public static boolean isKeyEvent(Object event) {
+        return event.getClass().getPackageName().equals(ApiKeyCreatedEvent.class.getPackageName());
+    }
+
     /** The view after {@code event}; {@code view} is null before the key's first event. */
     public static KeyView apply(KeyView view, Object event, long sequence) {
         Draft draft = new Draft(view);

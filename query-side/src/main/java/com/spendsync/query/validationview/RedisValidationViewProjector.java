@@ -1,12 +1,15 @@
 package com.spendsync.query.validationview;
 
+import static com.spendsync.platform.verification.ValidationViewKeys.CURRENT_SECRET;
 import static com.spendsync.platform.verification.ValidationViewKeys.EXPIRES_AT;
 import static com.spendsync.platform.verification.ValidationViewKeys.GRACE_UNTIL;
 import static com.spendsync.platform.verification.ValidationViewKeys.KEY_ID;
 import static com.spendsync.platform.verification.ValidationViewKeys.OWNER_ID;
 import static com.spendsync.platform.verification.ValidationViewKeys.PERMISSIONS;
+import static com.spendsync.platform.verification.ValidationViewKeys.PREVIOUS_SECRET;
 import static com.spendsync.platform.verification.ValidationViewKeys.RATE_LIMIT;
 import static com.spendsync.platform.verification.ValidationViewKeys.RATE_WINDOW_SECONDS;
+import static com.spendsync.platform.verification.ValidationViewKeys.SEQUENCE;
 import static com.spendsync.platform.verification.ValidationViewKeys.STATUS;
 import static com.spendsync.platform.verification.ValidationViewKeys.STATUS_ACTIVE;
 import static com.spendsync.platform.verification.ValidationViewKeys.STATUS_EXPIRED;
@@ -20,127 +23,142 @@ import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
 import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
 import com.spendsync.api.apikey.RateLimitPolicy;
 import com.spendsync.api.keyformat.KeyHash;
+import com.spendsync.platform.axon.AggregateSequenceGuard;
 import com.spendsync.platform.config.SpendSyncProperties;
 import com.spendsync.platform.verification.ValidationViewKeys;
+import com.spendsync.platform.verification.ValidationViewWriter;
+import com.spendsync.platform.verification.ValidationViewWriter.Lifetime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.stream.Stream;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
+import org.axonframework.eventhandling.SequenceNumber;
+import org.axonframework.messaging.annotation.SourceId;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps the Redis validation view: per secret hash, what the verify script needs. Entries of a key that has ended
- * (revoked, expired, or a previous secret past its grace) stay for the retention period, so that verification
- * answers REVOKED or EXPIRED rather than NOT_FOUND, then Redis drops them.
+ * Keeps the Redis validation view: per secret hash, what the verify script needs. A key record
+ * ({@link ValidationViewKeys#keyRecord}) holds the key's settings and secrets, so each event rewrites the entries of
+ * its secrets from one place. Every entry write is guarded by the event's sequence number, and each key's events
+ * are applied in order with gaps healed from the event store. Entries of an ended key (revoked, expired, or a
+ * previous secret past its grace) stay for the retention period, so verification answers REVOKED or EXPIRED rather
+ * than NOT_FOUND, then Redis drops them.
  */
 @Component
 @ProcessingGroup(RedisValidationViewProjector.PROCESSING_GROUP)
 public class RedisValidationViewProjector {
 
     public static final String PROCESSING_GROUP = "redis-validation-view";
+    private static final List<String> SETTINGS = List.of(PERMISSIONS, EXPIRES_AT, RATE_LIMIT, RATE_WINDOW_SECONDS);
 
     private final StringRedisTemplate redis;
+    private final ValidationViewWriter entries;
+    private final AggregateSequenceGuard guard;
     private final Duration retention;
 
-    RedisValidationViewProjector(StringRedisTemplate redis, SpendSyncProperties properties) {
+    RedisValidationViewProjector(StringRedisTemplate redis, ValidationViewWriter entries,
+                                 AggregateSequenceGuard guard, SpendSyncProperties properties) {
         this.redis = redis;
+        this.entries = entries;
+        this.guard = guard;
         this.retention = properties.keyRetention();
     }
 
     @EventHandler
-    void on(ApiKeyCreatedEvent event) {
-        Map<String, String> entry = new HashMap<>();
-        entry.put(KEY_ID, event.keyId());
-        entry.put(OWNER_ID, event.ownerId());
-        entry.put(STATUS, STATUS_ACTIVE);
-        entry.putAll(settings(event.permissions(), event.rateLimit(), event.expiresAt()));
-        write(event.keyHash(), entry, event.expiresAt());
+    void on(Object event, @SourceId String keyId, @SequenceNumber long sequence) {
+        if (!event.getClass().getPackageName().equals(ApiKeyCreatedEvent.class.getPackageName())) {
+            return;
+        }
+        String recordKey = ValidationViewKeys.keyRecord(keyId);
+        String applied = (String) redis.opsForHash().get(recordKey, SEQUENCE);
+        guard.apply(PROCESSING_GROUP, keyId, applied == null ? 0 : Long.parseLong(applied) + 1, event, sequence,
+                (payload, number) -> {
+                    apply(recordKey, payload, number);
+                    redis.opsForHash().put(recordKey, SEQUENCE, Long.toString(number));
+                });
     }
 
-    @EventHandler
-    void on(ApiKeyRotatedEvent event) {
-        Map<String, String> entry = new HashMap<>(redis.<String, String>opsForHash()
-                .entries(ValidationViewKeys.entry(event.previousKeyHash())));
-        entry.remove(GRACE_UNTIL);
-        write(event.newKeyHash(), entry, epochMillis(entry.get(EXPIRES_AT)));
-        endAt(event.previousKeyHash(), event.previousKeyExpiresAt());
-        if (event.retiredKeyHash() != null) {
-            endAt(event.retiredKeyHash(), event.rotatedAt());
+    private void apply(String recordKey, Object event, long sequence) {
+        if (event instanceof ApiKeyCreatedEvent e) {
+            Map<String, String> record = settings(e.permissions(), e.rateLimit(), e.expiresAt());
+            record.put(KEY_ID, e.keyId());
+            record.put(OWNER_ID, e.ownerId());
+            record.put(CURRENT_SECRET, e.keyHash().hex());
+            redis.opsForHash().putAll(recordKey, record);
+            writeCurrent(e.keyHash(), sequence, record, e.expiresAt());
+        } else if (event instanceof ApiKeyRotatedEvent e) {
+            Map<String, String> record = redis.<String, String>opsForHash().entries(recordKey);
+            writeCurrent(e.newKeyHash(), sequence, record, epochMillis(record.get(EXPIRES_AT)));
+            endAt(e.previousKeyHash(), sequence, e.previousKeyExpiresAt());
+            if (e.retiredKeyHash() != null) {
+                endAt(e.retiredKeyHash(), sequence, e.rotatedAt());
+            }
+            redis.opsForHash().putAll(recordKey, Map.of(CURRENT_SECRET, e.newKeyHash().hex(),
+                    PREVIOUS_SECRET, e.previousKeyHash().hex()));
+        } else if (event instanceof ApiKeyUpdatedEvent e) {
+            Map<String, String> settings = settings(e.permissions(), e.rateLimit(), e.expiresAt());
+            redis.opsForHash().delete(recordKey, SETTINGS.toArray());
+            redis.opsForHash().putAll(recordKey, settings);
+            entries.write(e.keyHash(), sequence, settings, SETTINGS, lifetimeOf(e.expiresAt()));
+            if (e.previousKeyHash() != null) {
+                // a previous secret keeps the lifetime its grace end gave it
+                entries.write(e.previousKeyHash(), sequence, settings, SETTINGS, Lifetime.keep());
+            }
+        } else if (event instanceof ApiKeyRotationGraceEndedEvent e) {
+            endAt(e.previousKeyHash(), sequence, e.endedAt());
+            redis.opsForHash().delete(recordKey, PREVIOUS_SECRET);
+        } else if (event instanceof ApiKeyRevokedEvent e) {
+            finish(recordKey, sequence, Arrays.asList(e.keyHash(), e.previousKeyHash()), STATUS_REVOKED,
+                    e.revokedAt());
+        } else if (event instanceof ApiKeyExpiredEvent e) {
+            finish(recordKey, sequence, Arrays.asList(e.keyHash(), e.previousKeyHash()), STATUS_EXPIRED,
+                    e.expiredAt());
         }
     }
 
-    @EventHandler
-    void on(ApiKeyUpdatedEvent event) {
-        Map<String, String> settings = settings(event.permissions(), event.rateLimit(), event.expiresAt());
-        for (KeyHash hash : hashes(event.keyHash(), event.previousKeyHash())) {
-            String key = ValidationViewKeys.entry(hash);
-            redis.opsForHash().delete(key, RATE_LIMIT, RATE_WINDOW_SECONDS, EXPIRES_AT);
-            redis.opsForHash().putAll(key, settings);
-        }
-        // a previous secret keeps the lifetime its grace end gave it
-        expireAfterEnd(ValidationViewKeys.entry(event.keyHash()), event.expiresAt());
-    }
-
-    @EventHandler
-    void on(ApiKeyRotationGraceEndedEvent event) {
-        endAt(event.previousKeyHash(), event.endedAt());
-    }
-
-    @EventHandler
-    void on(ApiKeyRevokedEvent event) {
-        for (KeyHash hash : hashes(event.keyHash(), event.previousKeyHash())) {
-            finish(hash, STATUS_REVOKED);
-        }
-    }
-
-    @EventHandler
-    void on(ApiKeyExpiredEvent event) {
-        for (KeyHash hash : hashes(event.keyHash(), event.previousKeyHash())) {
-            finish(hash, STATUS_EXPIRED);
-        }
-    }
-
-    /** A rebuild starts from an empty view; SCAN is fine here, far from the verify path. */
+    /** A rebuild starts from an empty view; verification reads the MongoDB view meanwhile. SCAN is fine here. */
     @ResetHandler
     void reset() {
-        try (Cursor<String> keys = redis.scan(ScanOptions.scanOptions().match("ss:v:*").count(1000).build())) {
-            keys.forEachRemaining(redis::delete);
+        for (String pattern : List.of("ss:v:*", "ss:k:*")) {
+            try (Cursor<String> keys = redis.scan(ScanOptions.scanOptions().match(pattern).count(1000).build())) {
+                keys.forEachRemaining(redis::delete);
+            }
         }
     }
 
-    private void write(KeyHash hash, Map<String, String> entry, Instant expiresAt) {
-        String key = ValidationViewKeys.entry(hash);
-        redis.opsForHash().putAll(key, entry);
-        expireAfterEnd(key, expiresAt);
+    private void writeCurrent(KeyHash hash, long sequence, Map<String, String> record, Instant expiresAt) {
+        Map<String, String> entry = new HashMap<>(record);
+        entry.keySet().retainAll(List.of(KEY_ID, OWNER_ID, PERMISSIONS, EXPIRES_AT, RATE_LIMIT, RATE_WINDOW_SECONDS));
+        entry.put(STATUS, STATUS_ACTIVE);
+        entries.write(hash, sequence, entry, List.of(GRACE_UNTIL), lifetimeOf(expiresAt));
     }
 
-    private void endAt(KeyHash hash, Instant end) {
-        String key = ValidationViewKeys.entry(hash);
-        redis.opsForHash().put(key, GRACE_UNTIL, Long.toString(end.toEpochMilli()));
-        redis.expireAt(key, end.plus(retention));
+    private void endAt(KeyHash hash, long sequence, Instant end) {
+        entries.write(hash, sequence, Map.of(GRACE_UNTIL, Long.toString(end.toEpochMilli())), List.of(),
+                Lifetime.until(end.plus(retention)));
     }
 
-    private void finish(KeyHash hash, String status) {
-        String key = ValidationViewKeys.entry(hash);
-        redis.opsForHash().put(key, STATUS, status);
-        redis.expire(key, retention);
-    }
-
-    private void expireAfterEnd(String key, Instant expiresAt) {
-        if (expiresAt == null) {
-            redis.persist(key);
-        } else {
-            redis.expireAt(key, expiresAt.plus(retention));
+    /** {@code secrets} may hold a null: a key that was never rotated has no previous secret. */
+    private void finish(String recordKey, long sequence, List<KeyHash> secrets, String status, Instant at) {
+        Lifetime lifetime = Lifetime.until(at.plus(retention));
+        for (KeyHash hash : secrets) {
+            if (hash != null) {
+                entries.write(hash, sequence, Map.of(STATUS, status), List.of(), lifetime);
+            }
         }
+        redis.expireAt(recordKey, at.plus(retention));
+    }
+
+    private Lifetime lifetimeOf(Instant expiresAt) {
+        return Lifetime.until(expiresAt == null ? null : expiresAt.plus(retention));
     }
 
     private static Map<String, String> settings(List<String> permissions, RateLimitPolicy rateLimit,
@@ -155,10 +173,6 @@ public class RedisValidationViewProjector {
             settings.put(RATE_WINDOW_SECONDS, Integer.toString(rateLimit.windowSeconds()));
         }
         return settings;
-    }
-
-    private static List<KeyHash> hashes(KeyHash current, KeyHash previous) {
-        return Stream.of(current, previous).filter(Objects::nonNull).toList();
     }
 
     private static Instant epochMillis(String value) {

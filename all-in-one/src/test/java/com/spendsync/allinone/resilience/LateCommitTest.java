@@ -1,0 +1,96 @@
+package com.spendsync.allinone.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.spendsync.allinone.support.Api;
+import com.spendsync.allinone.support.EventStoreProbe;
+import com.spendsync.allinone.support.SharedSpendSync;
+import com.spendsync.allinone.support.SpendSyncInstance;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.axonframework.common.caching.Cache;
+import org.bson.Document;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Axon's MongoDB event stream tracks by timestamp: an event that commits later than the look-back window after its
+ * own timestamp is skipped by every streaming processor. This test commits such an event (written into the store
+ * the way a slow writer's insert would land), shows the views miss it, and shows them whole once the key's next
+ * event reveals the gap.
+ */
+@ExtendWith(SharedSpendSync.class)
+class LateCommitTest {
+
+    private static SpendSyncInstance instance;
+
+    @BeforeAll
+    static void start(SpendSyncInstance shared) {
+        instance = shared;
+    }
+
+    @Test
+    void anEventTheStreamSkippedIsHealedIntoEveryView() {
+        Api api = instance.api();
+        Api.Reply created = api.createKey(Map.of("ownerId", "late-" + UUID.randomUUID(), "name", "before",
+                "permissions", List.of("payments:read")));
+        String keyId = created.text("keyId");
+        String key = created.text("key");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "before".equals(api.get("/v1/keys/" + keyId).text("name")));
+
+        try (EventStoreProbe eventStore = new EventStoreProbe(instance.mongoUri())) {
+            commitLate(eventStore, keyId, Instant.now().minus(Duration.ofMinutes(2)));
+        }
+        // the command side must see the store as it is, not its cached copy of the key
+        instance.bean(Cache.class).removeAll();
+
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(
+                () -> "before".equals(api.get("/v1/keys/" + keyId).text("name")));
+        assertThat(api.verify(key, "ledger:read").text("code")).isEqualTo("INSUFFICIENT_PERMISSIONS");
+
+        Api.Reply next = api.patch("/v1/keys/" + keyId, Map.of("metadata", Map.of("after", "late commit")));
+        assertThat(next.status()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            Api.Reply view = api.get("/v1/keys/" + keyId);
+            assertThat(view.text("name")).isEqualTo("committed late");
+            assertThat(view.json().path("permissions").toString()).isEqualTo("[\"ledger:read\"]");
+            assertThat(view.json().path("metadata").path("after").asText()).isEqualTo("late commit");
+        });
+        assertThat(api.verify(key, "ledger:read").text("code")).isEqualTo("VALID");
+        assertThat(api.get("/actuator/prometheus").body()).containsPattern(
+                "spendsync_projection_gaps_healed_total\\{projection=\"redis-validation-view\"} [1-9]");
+    }
+
+    /** Sequence 1 of the key, stamped two minutes ago: far behind every processor's look-back window. */
+    private static void commitLate(EventStoreProbe eventStore, String keyId, Instant timestamp) {
+        Document first = eventStore.eventsOf(keyId).get(0);
+        Document payload = Document.parse(first.getString("serializedPayload"));
+        String updated = new Document("keyId", keyId)
+                .append("keyHash", payload.getString("keyHash"))
+                .append("previousKeyHash", null)
+                .append("name", "committed late")
+                .append("permissions", List.of("ledger:read"))
+                .append("metadata", null)
+                .append("rateLimit", null)
+                .append("expiresAt", null)
+                .append("changedFields", List.of("name", "permissions"))
+                .append("updatedAt", timestamp.toString())
+                .toJson();
+        eventStore.client().getDatabase(EventStoreProbe.AUDIT_DATABASE).getCollection("domainevents").insertOne(
+                new Document("aggregateIdentifier", keyId)
+                        .append("type", first.getString("type"))
+                        .append("sequenceNumber", 1L)
+                        .append("serializedPayload", updated)
+                        .append("timestamp", timestamp.toString())
+                        .append("payloadType", "com.spendsync.api.apikey.ApiKeyUpdatedEvent")
+                        .append("payloadRevision", null)
+                        .append("serializedMetaData", "{\"actor\":\"test:slow-writer\"}")
+                        .append("eventIdentifier", UUID.randomUUID().toString()));
+    }
+}

@@ -1,0 +1,76 @@
+package com.spendsync.allinone.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.spendsync.allinone.support.Api;
+import com.spendsync.allinone.support.SpendSyncInstance;
+import com.spendsync.api.keyformat.ApiKeySecret;
+import com.spendsync.embedded.EmbeddedRedis;
+import com.spendsync.platform.verification.ValidationViewKeys;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When Redis lacks an entry, verification finds the key in the MongoDB view and writes it back; when Redis is down,
+ * verification answers from the MongoDB view (health says so) and never accepts a revoked key; when Redis is back,
+ * it is used again without anyone doing anything.
+ */
+class RedisFallbackTest {
+
+    @Test
+    void verificationSurvivesAMissingEntryAndARedisOutage() throws Exception {
+        try (SpendSyncInstance instance = SpendSyncInstance.builder().start()) {
+            Api api = instance.api();
+            String valid = api.createKey(Map.of("ownerId", "fallback", "name", "valid",
+                    "permissions", List.of("payments:read"))).text("key");
+            Api.Reply revokedKey = api.createKey(Map.of("ownerId", "fallback", "name", "revoked",
+                    "permissions", List.of()));
+            api.revoke(revokedKey.text("keyId"));
+            awaitCode(api, valid, "VALID");
+            awaitCode(api, revokedKey.text("key"), "REVOKED");
+            await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/v1/keys/" + revokedKey.text("keyId"))
+                    .text("status").equals("revoked"));
+            String entry = ValidationViewKeys.entry(ApiKeySecret.parse(valid).orElseThrow().hash());
+
+            RedisClient client = RedisClient.create(instance.redisUri());
+            try (StatefulRedisConnection<String, String> redis = client.connect()) {
+                redis.sync().del(entry);
+                assertThat(api.verify(valid, "payments:read").text("code")).isEqualTo("VALID");
+                assertThat(redis.sync().hget(entry, ValidationViewKeys.KEY_ID)).as("refilled").isNotNull();
+
+                redis.sync().shutdown(false);
+            } finally {
+                client.shutdown();
+            }
+
+            assertThat(api.verify(valid, "payments:read").text("code")).isEqualTo("VALID");
+            assertThat(api.verify(valid, "ledger:write").text("code")).isEqualTo("INSUFFICIENT_PERMISSIONS");
+            assertThat(api.verify(revokedKey.text("key")).text("code")).isEqualTo("REVOKED");
+            Api.Reply health = api.send("GET", "/actuator/health", null, null);
+            assertThat(health.json().path("components").path("verification").path("status").asText())
+                    .isEqualTo("DEGRADED");
+
+            URI redisUri = URI.create(instance.redisUri());
+            try (EmbeddedRedis restarted = EmbeddedRedis.start(instance.dataDirectory().resolve("redis"),
+                    redisUri.getPort())) {
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                        api.send("GET", "/actuator/health", null, null).json().path("components")
+                                .path("verification").path("status").asText()).isEqualTo("UP"));
+                Api.Reply afterRecovery = api.verify(valid, "payments:read");
+                assertThat(afterRecovery.text("code")).isEqualTo("VALID");
+                assertThat(api.verify(revokedKey.text("key")).text("code")).isEqualTo("REVOKED");
+            }
+        }
+    }
+
+    private static void awaitCode(Api api, String key, String code) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                () -> assertThat(api.verify(key).text("code")).isEqualTo(code));
+    }
+}

@@ -1,0 +1,136 @@
+package com.spendsync.allinone.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.spendsync.allinone.support.Api;
+import com.spendsync.allinone.support.EventStoreProbe;
+import com.spendsync.allinone.support.SpendSyncInstance;
+import com.mongodb.client.model.Filters;
+import com.spendsync.platform.verification.ValidationViewKeys;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rebuilding a projection from the event store while verification traffic goes on: no valid key is refused and no
+ * revoked key accepted at any moment, and the views come back complete.
+ */
+class ReplayTest {
+
+    private static final int KEYS = 20;
+
+    @Test
+    void replayingTheViewsUnderVerificationTrafficNeverGivesAWrongAnswer() throws Exception {
+        try (SpendSyncInstance instance = SpendSyncInstance.builder().start()) {
+            Api api = instance.api();
+            List<String> valid = new ArrayList<>();
+            String someKeyId = null;
+            List<String> revoked = new ArrayList<>();
+            for (int i = 0; i < KEYS; i++) {
+                Api.Reply created = api.createKey(Map.of("ownerId", "replay", "name", "key " + i,
+                        "permissions", List.of("payments:read")));
+                someKeyId = created.text("keyId");
+                if (i % 2 == 0) {
+                    api.revoke(created.text("keyId"));
+                    revoked.add(created.text("key"));
+                } else {
+                    valid.add(created.text("key"));
+                }
+            }
+            awaitAll(api, valid, "VALID");
+            awaitAll(api, revoked, "REVOKED");
+            await().atMost(Duration.ofSeconds(10)).until(
+                    () -> api.get("/v1/keys?ownerId=replay&status=revoked&limit=200").json().path("items").size()
+                            == KEYS / 2);
+
+            // a mark the rebuild must wipe: proof that the Redis view really started from empty
+            RedisClient redisClient = RedisClient.create(instance.redisUri());
+            StatefulRedisConnection<String, String> redis = redisClient.connect();
+            String record = ValidationViewKeys.keyRecord(someKeyId);
+            redis.sync().hset(record, "replay-probe", "1");
+
+            ConcurrentLinkedQueue<String> wrongAnswers = new ConcurrentLinkedQueue<>();
+            AtomicBoolean trafficOn = new AtomicBoolean(true);
+            AtomicInteger verifications = new AtomicInteger();
+            ExecutorService traffic = Executors.newFixedThreadPool(2);
+            List<Future<?>> loops = List.of(
+                    traffic.submit(() -> verifyUntilStopped(api, valid, "VALID", trafficOn, verifications,
+                            wrongAnswers)),
+                    traffic.submit(() -> verifyUntilStopped(api, revoked, "REVOKED", trafficOn, verifications,
+                            wrongAnswers)));
+            try {
+                for (String projection : List.of("redis-validation-view", "key-query-view")) {
+                    assertThat(api.post("/v1/admin/projections/" + projection + "/replay", Map.of()).status())
+                            .isEqualTo(202);
+                    awaitReplayed(api, instance, projection);
+                }
+                int before = verifications.get();
+                await().atMost(Duration.ofSeconds(10)).until(() -> verifications.get() > before + 50);
+            } finally {
+                trafficOn.set(false);
+                for (Future<?> loop : loops) {
+                    loop.get();
+                }
+                traffic.shutdown();
+            }
+
+            assertThat(wrongAnswers).isEmpty();
+            assertThat(redis.sync().hget(record, "replay-probe")).isNull();
+            assertThat(redis.sync().hget(record, ValidationViewKeys.SEQUENCE)).isNotNull();
+            redis.close();
+            redisClient.shutdown();
+            assertThat(api.get("/v1/keys?ownerId=replay&status=revoked&limit=200").json().path("items").size())
+                    .isEqualTo(KEYS / 2);
+            assertThat(api.post("/v1/admin/projections/no-such-view/replay", Map.of()).status()).isEqualTo(404);
+        }
+    }
+
+    /** The request is in the audit trail, and every projection runs caught up again. */
+    private static void awaitReplayed(Api api, SpendSyncInstance instance, String projection) {
+        try (EventStoreProbe eventStore = new EventStoreProbe(instance.mongoUri())) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> eventStore.client()
+                    .getDatabase(EventStoreProbe.AUDIT_DATABASE).getCollection("domainevents")
+                    .countDocuments(Filters.and(Filters.eq("payloadType",
+                            "com.spendsync.api.admin.ProjectionReplayRequestedEvent"),
+                            Filters.regex("serializedPayload", projection))) == 1);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode projections = api.get("/v1/admin/projections").json();
+            assertThat(projections).isNotEmpty();
+            for (JsonNode status : projections) {
+                assertThat(status.path("status").asText()).as(status.toString()).isEqualTo("running");
+                assertThat(status.path("replaying").asBoolean()).as(status.toString()).isFalse();
+            }
+        });
+    }
+
+    private static void verifyUntilStopped(Api api, List<String> keys, String expected, AtomicBoolean on,
+                                           AtomicInteger count, ConcurrentLinkedQueue<String> wrong) {
+        while (on.get()) {
+            for (String key : keys) {
+                String code = api.verify(key).text("code");
+                count.incrementAndGet();
+                if (!expected.equals(code)) {
+                    wrong.add(expected + " key answered " + code);
+                }
+            }
+        }
+    }
+
+    private static void awaitAll(Api api, List<String> keys, String code) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(keys)
+                .allSatisfy(key -> assertThat(api.verify(key).text("code")).isEqualTo(code)));
+    }
+}

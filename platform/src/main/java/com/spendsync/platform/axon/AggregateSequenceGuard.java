@@ -1,0 +1,63 @@
+package com.spendsync.platform.axon;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventsourcing.eventstore.DomainEventStream;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Makes a projection see each aggregate's events exactly once and in order. Axon's MongoDB event stream tracks by
+ * timestamp and skips an event that commits later than its look-back window: the next event of that aggregate then
+ * arrives with a sequence number further ahead than the projection expects, and the events in between are read from
+ * the aggregate's own stream, which a late commit cannot escape, and applied first. An event the projection has
+ * already applied (a redelivery, or one it healed earlier) is ignored.
+ */
+@Component
+public class AggregateSequenceGuard {
+
+    private static final Logger log = LoggerFactory.getLogger(AggregateSequenceGuard.class);
+
+    private final EventStore eventStore;
+    private final MeterRegistry meters;
+
+    public AggregateSequenceGuard(EventStore eventStore, MeterRegistry meters) {
+        this.eventStore = eventStore;
+        this.meters = meters;
+    }
+
+    /** Applies one event of a projection's stream. */
+    public interface Projection {
+        void apply(Object payload, long sequence);
+    }
+
+    /**
+     * @param nextExpected the sequence number the projection expects next for this aggregate (0 if it has none)
+     */
+    public void apply(String projectionName, String aggregateId, long nextExpected, Object payload, long sequence,
+                      Projection projection) {
+        if (sequence < nextExpected) {
+            return;
+        }
+        if (sequence > nextExpected) {
+            log.warn("{}: events {} to {} of {} never came through the stream; reading them from its history",
+                    projectionName, nextExpected, sequence - 1, aggregateId);
+            Counter healed = Counter.builder("spendsync.projection.gaps.healed").tag("projection", projectionName)
+                    .description("Events the tracking stream skipped, read from the aggregate's own stream instead")
+                    .register(meters);
+            DomainEventStream missing = eventStore.readEvents(aggregateId, nextExpected);
+            while (missing.hasNext()) {
+                DomainEventMessage<?> message = missing.next();
+                if (message.getSequenceNumber() >= sequence) {
+                    break;
+                }
+                projection.apply(message.getPayload(), message.getSequenceNumber());
+                healed.increment();
+            }
+        }
+        projection.apply(payload, sequence);
+    }
+}

@@ -1,0 +1,59 @@
+package com.spendsync.platform.verification;
+
+import com.spendsync.api.apikey.Permissions;
+import com.spendsync.api.apikey.RateLimitPolicy;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the validation view holds for one secret, as another store knows it, with the sequence number of the last
+ * event it reflects.
+ */
+public record SecretEntry(String keyId, String ownerId, String status, List<String> permissions, Instant expiresAt,
+                          Instant graceUntil, RateLimitPolicy rateLimit, long sequence) {
+
+    /** The entry's fields as the verify script reads them. */
+    public Map<String, String> fields() {
+        Map<String, String> fields = new HashMap<>();
+        fields.put(ValidationViewKeys.KEY_ID, keyId);
+        fields.put(ValidationViewKeys.OWNER_ID, ownerId);
+        fields.put(ValidationViewKeys.STATUS, status);
+        fields.put(ValidationViewKeys.PERMISSIONS, String.join(" ", permissions));
+        if (expiresAt != null) {
+            fields.put(ValidationViewKeys.EXPIRES_AT, Long.toString(expiresAt.toEpochMilli()));
+        }
+        if (graceUntil != null) {
+            fields.put(ValidationViewKeys.GRACE_UNTIL, Long.toString(graceUntil.toEpochMilli()));
+        }
+        if (rateLimit != null) {
+            fields.put(ValidationViewKeys.RATE_LIMIT, Integer.toString(rateLimit.limit()));
+            fields.put(ValidationViewKeys.RATE_WINDOW_SECONDS, Integer.toString(rateLimit.windowSeconds()));
+        }
+        return fields;
+    }
+
+    /**
+     * The verify script's decision, made without Redis: the same order of checks, but no rate limit and no usage
+     * count, since both live in Redis.
+     */
+    public Verification decide(List<String> requiredPermissions, Instant now) {
+        VerificationCode code;
+        if (ValidationViewKeys.STATUS_REVOKED.equals(status)) {
+            code = VerificationCode.REVOKED;
+        } else if (ValidationViewKeys.STATUS_EXPIRED.equals(status) || reached(expiresAt, now)
+                || reached(graceUntil, now)) {
+            code = VerificationCode.EXPIRED;
+        } else if (!Permissions.grantsAll(permissions, requiredPermissions)) {
+            code = VerificationCode.INSUFFICIENT_PERMISSIONS;
+        } else {
+            code = VerificationCode.VALID;
+        }
+        return new Verification(code, keyId, ownerId, permissions, expiresAt, graceUntil, null);
+    }
+
+    private static boolean reached(Instant deadline, Instant now) {
+        return deadline != null && !deadline.isAfter(now);
+    }
+}
