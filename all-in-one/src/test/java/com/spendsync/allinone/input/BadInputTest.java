@@ -165,7 +165,7 @@ class BadInputTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource({"malformedBodies", "wrongTypes", "unknownFields", "pastTheLimits"})
     void badInputIsAProblemNamingTheFieldAndChangesNothing(Refused refused) {
-        long eventsBefore = eventStore.count();
+        long eventsBefore = eventStore.lifecycleEventCount();
         List<Document> targetBefore = eventStore.eventsOf(targetKeyId);
         String path = refused.endpoint().path(targetKeyId);
 
@@ -177,7 +177,7 @@ class BadInputTest {
         if (refused.field() != null) {
             assertThat(problem.path("detail").asText()).contains(refused.field());
         }
-        assertThat(eventStore.count()).as("events in the store").isEqualTo(eventsBefore);
+        assertThat(eventStore.lifecycleEventCount()).as("events in the store").isEqualTo(eventsBefore);
         assertThat(eventStore.eventsOf(targetKeyId)).as("history of the named key").isEqualTo(targetBefore);
     }
 
@@ -365,11 +365,11 @@ class BadInputTest {
         assertThat(reply.status()).as(reply.toString()).isEqualTo(endpoint == Endpoint.CREATE ? 201 : 200);
         assertThat(reply.header("Content-Type")).startsWith("application/json");
         if (endpoint == Endpoint.CREATE) {
-            assertThat(eventStore.typesOf(reply.text("keyId"))).containsExactly(endpoint.event);
+            assertThat(eventStore.lifecycleTypesOf(reply.text("keyId"))).containsExactly(endpoint.event);
         } else if (endpoint == Endpoint.VERIFY) {
             assertThat(reply.text("code")).isEqualTo("NOT_FOUND");
         } else {
-            assertThat(eventStore.typesOf(keyId)).containsExactly("ApiKeyCreatedEvent", endpoint.event);
+            assertThat(eventStore.lifecycleTypesOf(keyId)).containsExactly("ApiKeyCreatedEvent", endpoint.event);
         }
     }
 
@@ -484,7 +484,7 @@ class BadInputTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("everyEndpointAndTransfer")
     void aBodyPastTheCapIsRefusedWith413(Endpoint endpoint, Transfer transfer) {
-        long eventsBefore = eventStore.count();
+        long eventsBefore = eventStore.lifecycleEventCount();
         List<Document> targetBefore = eventStore.eventsOf(targetKeyId);
         String path = endpoint.path(targetKeyId);
         byte[] body = paddedTo(endpoint.validBody(), MAX_BODY_BYTES + 1);
@@ -495,7 +495,7 @@ class BadInputTest {
 
         JsonNode problem = assertProblem(reply, 413, "payload-too-large", path);
         assertThat(problem.path("errors").isArray()).isTrue();
-        assertThat(eventStore.count()).isEqualTo(eventsBefore);
+        assertThat(eventStore.lifecycleEventCount()).isEqualTo(eventsBefore);
         assertThat(eventStore.eventsOf(targetKeyId)).isEqualTo(targetBefore);
     }
 
@@ -507,7 +507,7 @@ class BadInputTest {
         Api.Reply reply = exchange(request("POST", "/v1/keys", "Bearer " + rootKey, transfer.publisher.apply(body)));
 
         assertThat(reply.status()).as(reply.toString()).isEqualTo(201);
-        assertThat(eventStore.typesOf(reply.text("keyId"))).containsExactly("ApiKeyCreatedEvent");
+        assertThat(eventStore.lifecycleTypesOf(reply.text("keyId"))).containsExactly("ApiKeyCreatedEvent");
     }
 
     // ---------------------------------------------------------------- 401 and 403
@@ -538,7 +538,7 @@ class BadInputTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("everyEndpointAndBadCredential")
     void aMissingOrInvalidCredentialIs401(Endpoint endpoint, Credential credential) {
-        long eventsBefore = eventStore.count();
+        long eventsBefore = eventStore.lifecycleEventCount();
         List<Document> targetBefore = eventStore.eventsOf(targetKeyId);
         String path = endpoint.path(targetKeyId);
         String authorization = credential.authorization.apply(rootKey);
@@ -549,14 +549,14 @@ class BadInputTest {
         assertProblem(reply, 401, "unauthenticated", path);
         assertThat(reply.header("WWW-Authenticate")).startsWith("Bearer");
         assertThat(reply.body()).doesNotContain(rootKey, UNKNOWN_KEY, revokedRootKey, "garbage");
-        assertThat(eventStore.count()).isEqualTo(eventsBefore);
+        assertThat(eventStore.lifecycleEventCount()).isEqualTo(eventsBefore);
         assertThat(eventStore.eventsOf(targetKeyId)).isEqualTo(targetBefore);
     }
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(Endpoint.class)
     void aRootKeyLackingThePermissionIs403(Endpoint endpoint) {
-        long eventsBefore = eventStore.count();
+        long eventsBefore = eventStore.lifecycleEventCount();
         List<Document> targetBefore = eventStore.eventsOf(targetKeyId);
         String path = endpoint.path(targetKeyId);
 
@@ -565,7 +565,7 @@ class BadInputTest {
         JsonNode problem = assertProblem(reply, 403, "forbidden", path);
         assertThat(problem.path("detail").asText()).contains(permissionOf(endpoint));
         assertThat(reply.body()).doesNotContain(readOnlyRootKey);
-        assertThat(eventStore.count()).isEqualTo(eventsBefore);
+        assertThat(eventStore.lifecycleEventCount()).isEqualTo(eventsBefore);
         assertThat(eventStore.eventsOf(targetKeyId)).isEqualTo(targetBefore);
     }
 
@@ -577,12 +577,12 @@ class BadInputTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("managementPermissionsTheCallerLacks")
     void aRootKeyCannotGrantWhatItDoesNotHold(List<String> permissions) {
-        long eventsBefore = eventStore.count();
+        long eventsBefore = eventStore.lifecycleEventCount();
 
         Api.Reply reply = send("POST", "/v1/keys", json(createBody(permissions)), createOnlyRootKey);
 
         assertProblem(reply, 403, "forbidden", "/v1/keys");
-        assertThat(eventStore.count()).isEqualTo(eventsBefore);
+        assertThat(eventStore.lifecycleEventCount()).isEqualTo(eventsBefore);
     }
 
     @Test
@@ -591,7 +591,7 @@ class BadInputTest {
                 createOnlyRootKey);
 
         assertThat(reply.status()).as(reply.toString()).isEqualTo(201);
-        assertThat(eventStore.typesOf(reply.text("keyId"))).containsExactly("ApiKeyCreatedEvent");
+        assertThat(eventStore.lifecycleTypesOf(reply.text("keyId"))).containsExactly("ApiKeyCreatedEvent");
     }
 
     // ---------------------------------------------------------------- a malformed key to verify: 200 MALFORMED

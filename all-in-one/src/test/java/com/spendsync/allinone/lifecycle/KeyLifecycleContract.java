@@ -55,7 +55,7 @@ public abstract class KeyLifecycleContract {
         assertThat(verified.text("keyId")).isEqualTo(created.text("keyId"));
         assertThat(verified.text("ownerId")).isEqualTo(created.text("ownerId"));
         assertThat(verified.json().path("permissions").toString()).contains("payments:read", "payments:write");
-        assertThat(eventStore.typesOf(created.text("keyId"))).containsExactly("ApiKeyCreatedEvent");
+        assertThat(eventStore.lifecycleTypesOf(created.text("keyId"))).containsExactly("ApiKeyCreatedEvent");
     }
 
     @Test
@@ -90,7 +90,7 @@ public abstract class KeyLifecycleContract {
         await().atMost(Duration.ofSeconds(5)).until(() -> Instant.now().isAfter(graceEnd));
         assertThat(api.verify(oldKey).text("code")).isEqualTo("EXPIRED");
         assertThat(api.verify(newKey).text("code")).isEqualTo("VALID");
-        await().atMost(PROJECTION).untilAsserted(() -> assertThat(eventStore.typesOf(created.text("keyId")))
+        await().atMost(PROJECTION).untilAsserted(() -> assertThat(eventStore.lifecycleTypesOf(created.text("keyId")))
                 .containsExactly("ApiKeyCreatedEvent", "ApiKeyRotatedEvent", "ApiKeyRotationGraceEndedEvent"));
     }
 
@@ -142,7 +142,7 @@ public abstract class KeyLifecycleContract {
 
         // verification applies the instant itself, whatever the background sweep has done so far
         assertThat(api.verify(created.text("key")).text("code")).isEqualTo("EXPIRED");
-        await().atMost(PROJECTION).untilAsserted(() -> assertThat(eventStore.typesOf(created.text("keyId")))
+        await().atMost(PROJECTION).untilAsserted(() -> assertThat(eventStore.lifecycleTypesOf(created.text("keyId")))
                 .containsExactly("ApiKeyCreatedEvent", "ApiKeyExpiredEvent"));
         assertThat(api.rotate(created.text("keyId"), null).status()).isEqualTo(409);
     }

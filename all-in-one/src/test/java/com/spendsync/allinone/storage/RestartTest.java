@@ -49,9 +49,10 @@ class RestartTest {
             assertThat(api.verify(longLivedKey, "payments:read").text("code")).isEqualTo("VALID");
             assertThat(api.verify(expiringKey).text("code")).isEqualTo("EXPIRED");
             // the expiry came due while the process was down; the persisted deadline still records it
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(eventStore.typesOf(expiringKeyId))
-                    .containsExactly("ApiKeyCreatedEvent", "ApiKeyExpiredEvent"));
-            assertThat(eventStore.typesOf("key_bootstrapRootKey000000")).containsExactly("ApiKeyCreatedEvent");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(eventStore
+                    .lifecycleTypesOf(expiringKeyId)).containsExactly("ApiKeyCreatedEvent", "ApiKeyExpiredEvent"));
+            assertThat(eventStore.lifecycleTypesOf("key_bootstrapRootKey000000"))
+                    .containsExactly("ApiKeyCreatedEvent");
         }
     }
 

@@ -1,18 +1,24 @@
 package com.spendsync.allinone.support;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
+import com.spendsync.api.apikey.ApiKeyUsedEvent;
 import java.util.ArrayList;
 import java.util.List;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 
 /** Reads the Axon event store (the audit log) straight from MongoDB, as an auditor's script would. */
 public final class EventStoreProbe implements AutoCloseable {
 
     public static final String AUDIT_DATABASE = "spendsync_audit";
+    private static final Bson USAGE = Filters.eq("payloadType", ApiKeyUsedEvent.class.getName());
+
     private final MongoClient client;
     private final MongoCollection<Document> events;
 
@@ -22,20 +28,28 @@ public final class EventStoreProbe implements AutoCloseable {
     }
 
     public List<Document> eventsOf(String keyId) {
-        return events.find(Filters.eq("aggregateIdentifier", keyId)).sort(Sorts.ascending("sequenceNumber"))
-                .into(new ArrayList<>());
+        return eventsOf(keyId, new Document());
     }
 
-    /** Simple names of the event types of one key, oldest first. */
-    public List<String> typesOf(String keyId) {
-        return eventsOf(keyId).stream().map(event -> {
+    /**
+     * Simple names of the types of one key's events other than usage flushes, oldest first: the flusher appends
+     * those whenever it runs, so a test about what a request changed leaves them out.
+     */
+    public List<String> lifecycleTypesOf(String keyId) {
+        return eventsOf(keyId, Filters.not(USAGE)).stream().map(event -> {
             String type = event.getString("payloadType");
             return type.substring(type.lastIndexOf('.') + 1);
         }).toList();
     }
 
-    public long count() {
-        return events.countDocuments();
+    /** Events in the store other than usage flushes (see {@link #lifecycleTypesOf}). */
+    public long lifecycleEventCount() {
+        return events.countDocuments(Filters.not(USAGE));
+    }
+
+    /** The payloads of one key's usage events, oldest first. */
+    public List<JsonNode> usageEventsOf(String keyId) {
+        return eventsOf(keyId, USAGE).stream().map(event -> json(event.getString("serializedPayload"))).toList();
     }
 
     public MongoClient client() {
@@ -45,5 +59,18 @@ public final class EventStoreProbe implements AutoCloseable {
     @Override
     public void close() {
         client.close();
+    }
+
+    private List<Document> eventsOf(String keyId, Bson filter) {
+        return events.find(Filters.and(Filters.eq("aggregateIdentifier", keyId), filter))
+                .sort(Sorts.ascending("sequenceNumber")).into(new ArrayList<>());
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return Api.JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an event payload that is not JSON: " + text, e);
+        }
     }
 }

@@ -8,20 +8,24 @@ import com.spendsync.api.apikey.ApiKeyRevokedEvent;
 import com.spendsync.api.apikey.ApiKeyRotatedEvent;
 import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
 import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
+import com.spendsync.api.apikey.ApiKeyUsedEvent;
 import com.spendsync.api.apikey.Change;
 import com.spendsync.api.apikey.CreateApiKeyCommand;
 import com.spendsync.api.apikey.EndRotationGraceCommand;
 import com.spendsync.api.apikey.ExpireApiKeyCommand;
 import com.spendsync.api.apikey.KeyStatus;
 import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.apikey.RecordKeyUsageCommand;
 import com.spendsync.api.apikey.RevokeApiKeyCommand;
 import com.spendsync.api.apikey.RotateApiKeyCommand;
 import com.spendsync.api.apikey.UpdateApiKeyCommand;
 import com.spendsync.api.apikey.RotatedSecret;
+import com.spendsync.api.apikey.UsageBatch;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +60,12 @@ public class ApiKey {
     private Map<String, Object> metadata;
     private RateLimitPolicy rateLimit;
     private Instant expiresAt;
+    /**
+     * Per secret hash (hex), the highest usage batch recorded. Entries of retired secrets stay: their Redis entry
+     * still counts rejected uses for the retention period, and forgetting one would let a retried batch count twice.
+     * A key gains one entry per rotation, so the map stays small.
+     */
+    private Map<String, Long> lastUsageBatchBySecret = new HashMap<>();
 
     protected ApiKey() {
     }
@@ -128,6 +138,20 @@ public class ApiKey {
         }
     }
 
+    /**
+     * Uses are recorded whatever the key's status: a revoked or expired key's uses happened (and were rejected). A
+     * batch numbered no higher than the secret's last recorded one was recorded before and is left out.
+     */
+    @CommandHandler
+    public void handle(RecordKeyUsageCommand command) {
+        List<UsageBatch> unrecorded = command.batches().stream()
+                .filter(batch -> batch.batchSeq() > lastUsageBatchBySecret.getOrDefault(batch.keyHash().hex(), 0L))
+                .toList();
+        if (!unrecorded.isEmpty()) {
+            apply(new ApiKeyUsedEvent(keyId, unrecorded, command.flushedAt()));
+        }
+    }
+
     @EventSourcingHandler
     void on(ApiKeyCreatedEvent event) {
         keyId = event.keyId();
@@ -181,6 +205,13 @@ public class ApiKey {
     @EventSourcingHandler
     void on(ApiKeyExpiredEvent event) {
         status = KeyStatus.EXPIRED;
+    }
+
+    @EventSourcingHandler
+    void on(ApiKeyUsedEvent event) {
+        for (UsageBatch batch : event.batches()) {
+            lastUsageBatchBySecret.merge(batch.keyHash().hex(), batch.batchSeq(), Math::max);
+        }
     }
 
     /** Expiry counts from its instant, even before the expiry event has been recorded. */

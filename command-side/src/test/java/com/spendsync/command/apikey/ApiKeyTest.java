@@ -10,16 +10,19 @@ import com.spendsync.api.apikey.ApiKeyRevokedEvent;
 import com.spendsync.api.apikey.ApiKeyRotatedEvent;
 import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
 import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
+import com.spendsync.api.apikey.ApiKeyUsedEvent;
 import com.spendsync.api.apikey.Change;
 import com.spendsync.api.apikey.CreateApiKeyCommand;
 import com.spendsync.api.apikey.EndRotationGraceCommand;
 import com.spendsync.api.apikey.ExpireApiKeyCommand;
 import com.spendsync.api.apikey.KeyStatus;
 import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.apikey.RecordKeyUsageCommand;
 import com.spendsync.api.apikey.RevokeApiKeyCommand;
 import com.spendsync.api.apikey.RotateApiKeyCommand;
 import com.spendsync.api.apikey.RotatedSecret;
 import com.spendsync.api.apikey.UpdateApiKeyCommand;
+import com.spendsync.api.apikey.UsageBatch;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
@@ -434,6 +437,104 @@ class ApiKeyTest {
                     .when(new EndRotationGraceCommand(KEY_ID, LATER))
                     .expectSuccessfulHandlerExecution()
                     .expectNoEvents();
+        }
+    }
+
+    /** Each secret numbers its usage batches; a number recorded before is a flush retried after a crash. */
+    @Nested
+    class RecordUsage {
+
+        private static final Instant FLUSHED_AT = LATER.plusSeconds(60);
+
+        @Test
+        void recordsTheFirstBatchOfASecret() {
+            UsageBatch first = batch(ORIGINAL, 1);
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(new RecordKeyUsageCommand(KEY_ID, List.of(first), FLUSHED_AT))
+                    .expectEvents(new ApiKeyUsedEvent(KEY_ID, List.of(first), FLUSHED_AT));
+        }
+
+        @Test
+        void recordsNothingForABatchRecordedBefore() {
+            UsageBatch first = batch(ORIGINAL, 1);
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), used(first))
+                    .when(new RecordKeyUsageCommand(KEY_ID, List.of(first), FLUSHED_AT.plusSeconds(60)))
+                    .expectSuccessfulHandlerExecution()
+                    .expectNoEvents();
+        }
+
+        @Test
+        void recordsTheNextBatchOfTheSameSecret() {
+            UsageBatch second = batch(ORIGINAL, 2);
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), used(batch(ORIGINAL, 1)))
+                    .when(new RecordKeyUsageCommand(KEY_ID, List.of(second), FLUSHED_AT))
+                    .expectEvents(new ApiKeyUsedEvent(KEY_ID, List.of(second), FLUSHED_AT));
+        }
+
+        @Test
+        void numbersTheBatchesOfEachSecretApart() {
+            UsageBatch newSecretsFirst = batch(FIRST_ROTATED, 1);
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), used(batch(ORIGINAL, 7)),
+                            firstRotation())
+                    .when(new RecordKeyUsageCommand(KEY_ID, List.of(newSecretsFirst), FLUSHED_AT))
+                    .expectEvents(new ApiKeyUsedEvent(KEY_ID, List.of(newSecretsFirst), FLUSHED_AT));
+        }
+
+        @Test
+        void recordsTheBatchesOfBothSecretsOfARotationInOneEvent() {
+            UsageBatch nextOfOld = batch(ORIGINAL, 4);
+            UsageBatch firstOfNew = batch(FIRST_ROTATED, 1);
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), used(batch(ORIGINAL, 3)),
+                            firstRotation())
+                    .when(new RecordKeyUsageCommand(KEY_ID, List.of(firstOfNew, nextOfOld), FLUSHED_AT))
+                    .expectEvents(new ApiKeyUsedEvent(KEY_ID, List.of(firstOfNew, nextOfOld), FLUSHED_AT));
+        }
+
+        @Test
+        void leavesOutOnlyTheBatchRecordedBefore() {
+            UsageBatch retried = batch(ORIGINAL, 3);
+            UsageBatch firstOfNew = batch(FIRST_ROTATED, 1);
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation(), used(retried))
+                    .when(new RecordKeyUsageCommand(KEY_ID, List.of(firstOfNew, retried), FLUSHED_AT))
+                    .expectEvents(new ApiKeyUsedEvent(KEY_ID, List.of(firstOfNew), FLUSHED_AT));
+        }
+
+        @Test
+        void remembersTheBatchesOfARetiredSecret() {
+            UsageBatch retried = batch(ORIGINAL, 2);
+            SecretRandom random = SecretRandom.generate(new SecureRandom());
+            ApiKeySecret second = ApiKeySecret.from(KeyEnvironment.LIVE, random);
+            Instant withinFirstGrace = FIRST_GRACE_END.minusSeconds(1);
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), used(retried), firstRotation(),
+                            rotated(second, FIRST_ROTATED, withinFirstGrace.plus(GRACE), ORIGINAL.hash(),
+                                    withinFirstGrace))
+                    .when(new RecordKeyUsageCommand(KEY_ID, List.of(retried), FLUSHED_AT))
+                    .expectSuccessfulHandlerExecution()
+                    .expectNoEvents();
+        }
+
+        @Test
+        void recordsTheUsesOfAKeyThatHasEnded() {
+            UsageBatch rejectedOnly = new UsageBatch(ORIGINAL.hash(), 1, 0, 4, null);
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), revoked(LATER))
+                    .when(new RecordKeyUsageCommand(KEY_ID, List.of(rejectedOnly), FLUSHED_AT))
+                    .expectEvents(new ApiKeyUsedEvent(KEY_ID, List.of(rejectedOnly), FLUSHED_AT));
+        }
+
+        private static UsageBatch batch(ApiKeySecret secret, long batchSeq) {
+            return new UsageBatch(secret.hash(), batchSeq, 10 * batchSeq, batchSeq, LATER.plusSeconds(batchSeq));
+        }
+
+        private static ApiKeyUsedEvent used(UsageBatch batch) {
+            return new ApiKeyUsedEvent(KEY_ID, List.of(batch), LATER);
         }
     }
 

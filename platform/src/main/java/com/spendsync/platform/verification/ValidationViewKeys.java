@@ -4,8 +4,8 @@ import com.spendsync.api.keyformat.KeyHash;
 
 /**
  * The layout of the Redis validation view. Each secret has an entry (a hash) with what verification needs, and
- * beside it its rate-limit state and usage counters. All three carry the secret's hash as their hash tag, so the
- * verify script touches a single Redis Cluster slot.
+ * beside it its rate-limit state and usage counters, and for the usage flush its pending batch and batch counter.
+ * All carry the secret's hash as their hash tag, so every script touches a single Redis Cluster slot.
  */
 public final class ValidationViewKeys {
 
@@ -28,7 +28,9 @@ public final class ValidationViewKeys {
     public static final String USAGE_VALID = "valid";
     public static final String USAGE_REJECTED = "rejected";
     public static final String USAGE_LAST_USED = "last";
+    public static final String USAGE_BATCH_SEQ = "seq";
     public static final String USAGE_PATTERN = "ss:u:*";
+    public static final String PENDING_USAGE_PATTERN = "ss:uf:*";
 
     private ValidationViewKeys() {
     }
@@ -51,5 +53,20 @@ public final class ValidationViewKeys {
 
     public static String usage(KeyHash hash) {
         return "ss:u:{" + hash.hex() + "}";
+    }
+
+    /** A batch of usage counters taken for a flush and not yet recorded, with the same fields plus its number. */
+    public static String pendingUsage(KeyHash hash) {
+        return "ss:uf:{" + hash.hex() + "}";
+    }
+
+    /** The number of the secret's latest usage batch; it never expires, so batch numbers never repeat. */
+    public static String usageBatchSeq(KeyHash hash) {
+        return "ss:ufseq:{" + hash.hex() + "}";
+    }
+
+    /** The secret hash in the hash tag of any of the keys above. */
+    public static KeyHash hashOf(String redisKey) {
+        return KeyHash.of(redisKey.substring(redisKey.indexOf('{') + 1, redisKey.indexOf('}')));
     }
 }

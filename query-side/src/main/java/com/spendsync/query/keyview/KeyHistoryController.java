@@ -1,5 +1,6 @@
 package com.spendsync.query.keyview;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.spendsync.platform.auth.RequiresPermission;
@@ -22,6 +23,9 @@ import org.springframework.web.bind.annotation.RestController;
 /** A key's history straight from the event store, and its view as it stood at any instant, rebuilt from it. */
 @RestController
 class KeyHistoryController {
+
+    private static final List<String> SECRET_HASH_FIELDS =
+            List.of("keyHash", "previousKeyHash", "newKeyHash", "retiredKeyHash");
 
     private final EventStore eventStore;
     private final ObjectMapper objectMapper;
@@ -79,11 +83,21 @@ class KeyHistoryController {
         return event.getPayloadType().getSimpleName().replaceFirst("Event$", "");
     }
 
-    /** The event's fields, without secret hashes: they identify secrets and are of no use to a reader. */
+    /**
+     * The event's fields, without secret hashes (also those inside, such as a usage event's batches): they identify
+     * secrets and are of no use to a reader.
+     */
     private ObjectNode dataOf(Object payload) {
         ObjectNode data = objectMapper.valueToTree(payload);
-        data.remove(List.of("keyHash", "previousKeyHash", "newKeyHash", "retiredKeyHash"));
+        removeSecretHashes(data);
         return data;
+    }
+
+    private static void removeSecretHashes(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            object.remove(SECRET_HASH_FIELDS);
+        }
+        node.forEach(KeyHistoryController::removeSecretHashes);
     }
 
     private static Instant parse(String at) {

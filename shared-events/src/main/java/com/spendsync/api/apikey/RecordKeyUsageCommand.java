@@ -1,13 +1,13 @@
 package com.spendsync.api.apikey;
 
 import java.time.Instant;
+import java.util.List;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
 /**
- * Records the uses of a key counted in Redis since its last flush. {@code flushId} names the counted batch, so a
- * flush retried after a crash is recorded once.
+ * Records the usage batches of a key's secrets (two during a rotation grace) taken in one flush. Batches already
+ * recorded are left out, so a flush retried after a crash counts every use once.
  */
 public record RecordKeyUsageCommand(
-        @TargetAggregateIdentifier String keyId, String flushId, long validUses, long rejectedUses,
-        Instant lastUsedAt, Instant flushedAt) {
+        @TargetAggregateIdentifier String keyId, List<UsageBatch> batches, Instant flushedAt) {
 }
