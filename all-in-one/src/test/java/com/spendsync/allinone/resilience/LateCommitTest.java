@@ -3,6 +3,7 @@ package com.spendsync.allinone.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.spendsync.allinone.support.Api;
 import com.spendsync.allinone.support.EventStoreProbe;
 import com.spendsync.allinone.support.SharedSpendSync;
@@ -65,6 +66,41 @@ class LateCommitTest {
         assertThat(api.verify(key, "ledger:read").text("code")).isEqualTo("VALID");
         assertThat(api.get("/actuator/prometheus").body()).containsPattern(
                 "spendsync_projection_gaps_healed_total\\{projection=\"redis-validation-view\"} [1-9]");
+    }
+
+    @Test
+    void theReconciliationFindsTheSkippedEventAndRepairsTheViews() {
+        Api api = instance.api();
+        Api.Reply created = api.createKey(Map.of("ownerId", "reconcile-" + UUID.randomUUID(), "name", "before",
+                "permissions", List.of("payments:read")));
+        String keyId = created.text("keyId");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "before".equals(api.get("/v1/keys/" + keyId).text("name")));
+        try (EventStoreProbe eventStore = new EventStoreProbe(instance.mongoUri())) {
+            commitLate(eventStore, keyId, Instant.now().minus(Duration.ofMinutes(2)));
+        }
+        instance.bean(Cache.class).removeAll();
+
+        JsonNode report = api.get("/v1/admin/projections/reconciliation").json();
+        JsonNode drift = find(report.path("drift"), keyId);
+        assertThat(drift.path("eventStore").asLong()).isEqualTo(1);
+        assertThat(drift.path("views").path("key-query-view").asLong()).isZero();
+        assertThat(drift.path("views").path("redis-validation-view").asLong()).isZero();
+
+        JsonNode repair = api.post("/v1/admin/projections/reconciliation", Map.of()).json();
+
+        assertThat(repair.path("repaired").asInt()).isPositive();
+        assertThat(api.get("/v1/keys/" + keyId).text("name")).isEqualTo("committed late");
+        assertThat(api.verify(created.text("key"), "ledger:read").text("code")).isEqualTo("VALID");
+        assertThat(find(api.get("/v1/admin/projections/reconciliation").json().path("drift"), keyId)).isNull();
+    }
+
+    private static JsonNode find(JsonNode drift, String keyId) {
+        for (JsonNode entry : drift) {
+            if (entry.path("keyId").asText().equals(keyId)) {
+                return entry;
+            }
+        }
+        return null;
     }
 
     /** Sequence 1 of the key, stamped two minutes ago: far behind every processor's look-back window. */

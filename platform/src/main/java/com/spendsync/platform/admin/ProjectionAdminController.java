@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventTrackerStatus;
 import org.axonframework.eventhandling.GenericEventMessage;
@@ -39,6 +41,8 @@ class ProjectionAdminController {
     private final EventProcessingConfiguration processing;
     private final EventGateway events;
     private final Clock clock;
+    /** Rebuilds asked for, until their processor has restarted and finished replaying; true once restarted. */
+    private final Map<String, AtomicBoolean> rebuilds = new ConcurrentHashMap<>();
 
     ProjectionAdminController(EventProcessingConfiguration processing, EventGateway events, Clock clock) {
         this.processing = processing;
@@ -65,6 +69,23 @@ class ProjectionAdminController {
         return processors.entrySet().stream().map(entry -> statusOf(entry.getKey(), entry.getValue())).toList();
     }
 
+    /** A rebuild counts from the request on: stopping and resetting come before Axon reports it as replaying. */
+    private boolean rebuilding(String name, StreamingEventProcessor processor) {
+        AtomicBoolean restarted = rebuilds.get(name);
+        if (restarted == null) {
+            return processor.isReplaying();
+        }
+        // Axon keeps a segment's replay token until an event past the reset point arrives, so "caught up" is what
+        // says the rebuild has read the whole store
+        boolean caughtUp = !processor.processingStatus().isEmpty() && processor.processingStatus().values().stream()
+                .allMatch(EventTrackerStatus::isCaughtUp);
+        if (restarted.get() && processor.isRunning() && caughtUp) {
+            rebuilds.remove(name, restarted);
+            return false;
+        }
+        return true;
+    }
+
     @PostMapping("/v1/admin/projections/{name}/replay")
     @RequiresPermission("admin:replay")
     @ResponseStatus(HttpStatus.ACCEPTED)
@@ -79,6 +100,8 @@ class ProjectionAdminController {
         events.publish(GenericEventMessage.asEventMessage(new ProjectionReplayRequestedEvent(name, clock.instant()))
                 .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, caller.keyId(),
                         AxonMongoConfiguration.SOURCE, caller.source())));
+        AtomicBoolean restarted = new AtomicBoolean();
+        rebuilds.put(name, restarted);
         processor.shutdownAsync().thenRun(() -> {
             processor.resetTokens();
             processor.start();
@@ -87,15 +110,15 @@ class ProjectionAdminController {
             log.error("Projection {} could not be reset; it is started again as it was", name, failure);
             processor.start();
             return null;
-        });
+        }).thenRun(() -> restarted.set(true));
         return new ProjectionStatus(name, "replay requested", true, List.of());
     }
 
-    private static ProjectionStatus statusOf(String name, StreamingEventProcessor processor) {
+    private ProjectionStatus statusOf(String name, StreamingEventProcessor processor) {
         List<SegmentStatus> segments = processor.processingStatus().values().stream()
                 .map(ProjectionAdminController::segmentOf).toList();
         String status = processor.isError() ? "error" : processor.isRunning() ? "running" : "stopped";
-        return new ProjectionStatus(name, status, processor.isReplaying(), segments);
+        return new ProjectionStatus(name, status, rebuilding(name, processor), segments);
     }
 
     private static SegmentStatus segmentOf(EventTrackerStatus tracker) {

@@ -45,19 +45,32 @@ public class AggregateSequenceGuard {
         if (sequence > nextExpected) {
             log.warn("{}: events {} to {} of {} never came through the stream; reading them from its history",
                     projectionName, nextExpected, sequence - 1, aggregateId);
-            Counter healed = Counter.builder("spendsync.projection.gaps.healed").tag("projection", projectionName)
-                    .description("Events the tracking stream skipped, read from the aggregate's own stream instead")
-                    .register(meters);
-            DomainEventStream missing = eventStore.readEvents(aggregateId, nextExpected);
-            while (missing.hasNext()) {
-                DomainEventMessage<?> message = missing.next();
-                if (message.getSequenceNumber() >= sequence) {
-                    break;
-                }
-                projection.apply(message.getPayload(), message.getSequenceNumber());
-                healed.increment();
-            }
+            applyStored(projectionName, aggregateId, nextExpected, sequence, projection);
         }
         projection.apply(payload, sequence);
+    }
+
+    /** Applies every stored event of the aggregate from {@code nextExpected} on: how a reconciliation repairs. */
+    public int catchUp(String projectionName, String aggregateId, long nextExpected, Projection projection) {
+        return applyStored(projectionName, aggregateId, nextExpected, Long.MAX_VALUE, projection);
+    }
+
+    private int applyStored(String projectionName, String aggregateId, long from, long before,
+                            Projection projection) {
+        Counter healed = Counter.builder("spendsync.projection.gaps.healed").tag("projection", projectionName)
+                .description("Events the tracking stream skipped, read from the aggregate's own stream instead")
+                .register(meters);
+        int applied = 0;
+        DomainEventStream stored = eventStore.readEvents(aggregateId, from);
+        while (stored.hasNext()) {
+            DomainEventMessage<?> message = stored.next();
+            if (message.getSequenceNumber() >= before) {
+                break;
+            }
+            projection.apply(message.getPayload(), message.getSequenceNumber());
+            healed.increment();
+            applied++;
+        }
+        return applied;
     }
 }

@@ -1,6 +1,8 @@
 package com.spendsync.query.keyview;
 
 import com.spendsync.platform.axon.AggregateSequenceGuard;
+import com.spendsync.platform.axon.SequencedProjection;
+import java.util.function.BiConsumer;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -11,7 +13,7 @@ import org.springframework.stereotype.Component;
 /** Keeps the key query view by folding each key's events in sequence order, gaps healed by the guard. */
 @Component
 @ProcessingGroup(KeyViewProjector.PROCESSING_GROUP)
-class KeyViewProjector {
+class KeyViewProjector implements SequencedProjection {
 
     static final String PROCESSING_GROUP = "key-query-view";
 
@@ -25,15 +27,36 @@ class KeyViewProjector {
 
     @EventHandler
     void on(Object event, @SourceId String keyId, @SequenceNumber long sequence) {
-        if (!KeyViewFold.isKeyEvent(event)) {
-            return;
+        if (KeyViewFold.isKeyEvent(event)) {
+            update(keyId, (next, fold) -> guard.apply(PROCESSING_GROUP, keyId, next, event, sequence, fold));
         }
+    }
+
+    @Override
+    public String name() {
+        return PROCESSING_GROUP;
+    }
+
+    @Override
+    public Long appliedSequence(String keyId) {
+        KeyView view = views.find(keyId);
+        return view == null ? null : view.version();
+    }
+
+    @Override
+    public void catchUp(String keyId) {
+        update(keyId, (next, fold) -> guard.catchUp(PROCESSING_GROUP, keyId, next, fold));
+    }
+
+    /** Folds into the stored view whatever {@code run} applies, and stores the result once. */
+    private void update(String keyId, BiConsumer<Long, AggregateSequenceGuard.Projection> run) {
         KeyView stored = views.find(keyId);
         KeyView[] view = {stored};
-        guard.apply(PROCESSING_GROUP, keyId, stored == null ? 0 : stored.version() + 1, event, sequence,
+        run.accept(stored == null ? 0 : stored.version() + 1,
                 (payload, number) -> view[0] = KeyViewFold.apply(view[0], payload, number));
         if (view[0] != stored) {
-            views.save(view[0]);
+            // a lost race means another writer stored this key's view further along; its next event heals any gap
+            views.save(view[0], stored == null ? null : stored.version());
         }
     }
 

@@ -2,6 +2,7 @@ package com.spendsync.query.keyview;
 
 import com.spendsync.platform.config.SpendSyncProperties;
 import java.util.List;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.index.Index;
@@ -33,8 +34,21 @@ public class KeyViews {
                 KeyView.class, collection);
     }
 
-    void save(KeyView view) {
-        mongo.save(view, collection);
+    /**
+     * Stores the view if the stored one is still at {@code previousVersion} (null: none stored yet), so a projector
+     * and a reconciliation working on the same key cannot store an older view over a newer one.
+     */
+    boolean save(KeyView view, Long previousVersion) {
+        if (previousVersion == null) {
+            try {
+                mongo.insert(view, collection);
+                return true;
+            } catch (DuplicateKeyException alreadyStored) {
+                return false;
+            }
+        }
+        return mongo.replace(Query.query(Criteria.where("_id").is(view.keyId()).and("version").is(previousVersion)),
+                view, collection).getMatchedCount() == 1;
     }
 
     /** A page in key id order, after the key id {@code after} (null for the first page). */

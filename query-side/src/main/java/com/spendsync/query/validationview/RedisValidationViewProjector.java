@@ -24,6 +24,7 @@ import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
 import com.spendsync.api.apikey.RateLimitPolicy;
 import com.spendsync.api.keyformat.KeyHash;
 import com.spendsync.platform.axon.AggregateSequenceGuard;
+import com.spendsync.platform.axon.SequencedProjection;
 import com.spendsync.platform.config.SpendSyncProperties;
 import com.spendsync.platform.verification.ValidationViewKeys;
 import com.spendsync.platform.verification.ValidationViewWriter;
@@ -34,6 +35,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -54,7 +56,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ProcessingGroup(RedisValidationViewProjector.PROCESSING_GROUP)
-public class RedisValidationViewProjector {
+public class RedisValidationViewProjector implements SequencedProjection {
 
     public static final String PROCESSING_GROUP = "redis-validation-view";
     private static final List<String> SETTINGS = List.of(PERMISSIONS, EXPIRES_AT, RATE_LIMIT, RATE_WINDOW_SECONDS);
@@ -74,16 +76,36 @@ public class RedisValidationViewProjector {
 
     @EventHandler
     void on(Object event, @SourceId String keyId, @SequenceNumber long sequence) {
-        if (!event.getClass().getPackageName().equals(ApiKeyCreatedEvent.class.getPackageName())) {
-            return;
+        if (event.getClass().getPackageName().equals(ApiKeyCreatedEvent.class.getPackageName())) {
+            update(keyId, (next, projection) -> guard.apply(PROCESSING_GROUP, keyId, next, event, sequence,
+                    projection));
         }
+    }
+
+    @Override
+    public String name() {
+        return PROCESSING_GROUP;
+    }
+
+    @Override
+    public Long appliedSequence(String keyId) {
+        Object applied = redis.opsForHash().get(ValidationViewKeys.keyRecord(keyId), SEQUENCE);
+        return applied == null ? null : Long.parseLong((String) applied);
+    }
+
+    @Override
+    public void catchUp(String keyId) {
+        update(keyId, (next, projection) -> guard.catchUp(PROCESSING_GROUP, keyId, next, projection));
+    }
+
+    /** Applies whatever {@code run} hands over, recording each applied sequence number in the key record. */
+    private void update(String keyId, BiConsumer<Long, AggregateSequenceGuard.Projection> run) {
         String recordKey = ValidationViewKeys.keyRecord(keyId);
-        String applied = (String) redis.opsForHash().get(recordKey, SEQUENCE);
-        guard.apply(PROCESSING_GROUP, keyId, applied == null ? 0 : Long.parseLong(applied) + 1, event, sequence,
-                (payload, number) -> {
-                    apply(recordKey, payload, number);
-                    redis.opsForHash().put(recordKey, SEQUENCE, Long.toString(number));
-                });
+        Long applied = appliedSequence(keyId);
+        run.accept(applied == null ? 0 : applied + 1, (payload, number) -> {
+            apply(recordKey, payload, number);
+            redis.opsForHash().put(recordKey, SEQUENCE, Long.toString(number));
+        });
     }
 
     private void apply(String recordKey, Object event, long sequence) {
