@@ -1,6 +1,7 @@
 package com.spendsync.platform.config;
 
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -18,7 +19,8 @@ public record SpendSyncProperties(
         Duration maxRotationGrace,
         EventStore eventStore,
         Auth auth,
-        int maxRequestBodyBytes) {
+        int maxRequestBodyBytes,
+        Audit audit) {
 
     public record EventStore(Duration pollInterval, Duration lookBack, int batchSize, int snapshotThreshold) {
     }
@@ -30,5 +32,13 @@ public record SpendSyncProperties(
      * @param bootstrapKey the first root key on a store that has none; generated and printed once when unset
      */
     public record Auth(Duration cacheTtl, Duration rejectionCacheTtl, int cacheSize, String bootstrapKey) {
+    }
+
+    /**
+     * @param retention how long the audit view keeps an entry (the event store keeps every event for good)
+     * @param maskedFields names of fields whose values the audit view shows as {@code ***}, at any depth
+     * @param batchSize at most how many events the audit view records per bulk write
+     */
+    public record Audit(Duration retention, List<String> maskedFields, int batchSize) {
     }
 }

@@ -1,0 +1,59 @@
+package com.spendsync.query.audit;
+
+import com.spendsync.api.apikey.ApiKeyCreatedEvent;
+import com.spendsync.api.apikey.ApiKeyExpiredEvent;
+import com.spendsync.api.apikey.ApiKeyRevokedEvent;
+import com.spendsync.api.apikey.ApiKeyRotatedEvent;
+import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
+import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
+import com.spendsync.api.apikey.ApiKeyUsedEvent;
+import com.spendsync.api.audit.AuditLogReadEvent;
+import java.util.Map;
+
+/**
+ * What the audit trail says about each kind of event, in one place: its severity, the kind of resource it is about
+ * and the service that writes it. An event type missing here is still recorded: as INFO, its resource type the name
+ * of its feature package in {@code shared-events}, its service unknown.
+ */
+final class AuditClassification {
+
+    private static final Map<Class<?>, AuditSeverity> SEVERITIES = Map.of(
+            ApiKeyCreatedEvent.class, AuditSeverity.INFO,
+            ApiKeyUpdatedEvent.class, AuditSeverity.INFO,
+            ApiKeyRotatedEvent.class, AuditSeverity.INFO,
+            ApiKeyUsedEvent.class, AuditSeverity.INFO,
+            ApiKeyRotationGraceEndedEvent.class, AuditSeverity.INFO,
+            ApiKeyRevokedEvent.class, AuditSeverity.WARNING,
+            ApiKeyExpiredEvent.class, AuditSeverity.WARNING,
+            AuditLogReadEvent.class, AuditSeverity.INFO);
+
+    /** By feature package: every key event comes from the aggregate on the command side. */
+    private static final Map<String, Origin> ORIGINS = Map.of(
+            ApiKeyCreatedEvent.class.getPackageName(), new Origin("api_key", "command-side"),
+            AuditLogReadEvent.class.getPackageName(), new Origin("audit_log", "query-side"));
+
+    private AuditClassification() {
+    }
+
+    record Origin(String resourceType, String service) {
+    }
+
+    static AuditSeverity severityOf(Class<?> eventType) {
+        return SEVERITIES.getOrDefault(eventType, AuditSeverity.INFO);
+    }
+
+    static Origin originOf(Class<?> eventType) {
+        String feature = eventType.getPackageName();
+        return ORIGINS.getOrDefault(feature, new Origin(feature.substring(feature.lastIndexOf('.') + 1), null));
+    }
+
+    /** The resource an event of no aggregate is about; an event this table does not know is its own resource. */
+    static String resourceIdOf(Object payload, String eventId) {
+        return payload instanceof AuditLogReadEvent read ? read.readId() : eventId;
+    }
+
+    /** {@code ApiKeyRevokedEvent} is listed as {@code ApiKeyRevoked}. */
+    static String eventTypeOf(Class<?> eventType) {
+        return eventType.getSimpleName().replaceFirst("Event$", "");
+    }
+}

@@ -1,0 +1,143 @@
+package com.spendsync.query.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.spendsync.api.audit.AuditLogReadEvent;
+import com.spendsync.platform.auth.Caller;
+import com.spendsync.platform.auth.RequiresPermission;
+import com.spendsync.platform.paging.Cursors;
+import com.spendsync.platform.problem.FieldProblem;
+import com.spendsync.platform.problem.InvalidRequestException;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.eventhandling.gateway.EventGateway;
+import org.springdoc.core.annotations.ParameterObject;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+import static com.spendsync.platform.axon.AxonMongoConfiguration.ACTOR;
+import static com.spendsync.platform.axon.AxonMongoConfiguration.SOURCE;
+
+/**
+ * Reads of the audit view: a page at a time, or all of it as a streamed file. Every read that passes its checks is
+ * itself recorded in the audit trail, as an {@link AuditLogReadEvent} naming the reader's key as its actor.
+ */
+@RestController
+@RequestMapping("/v1/audit-logs")
+class AuditLogController {
+
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 200;
+    private static final String CURSOR_KIND = "audit-logs";
+
+    private final AuditLogs logs;
+    private final EventGateway events;
+    private final ObjectMapper objectMapper;
+    private final Clock clock;
+
+    AuditLogController(AuditLogs logs, EventGateway events, ObjectMapper objectMapper, Clock clock) {
+        this.logs = logs;
+        this.events = events;
+        this.objectMapper = objectMapper;
+        this.clock = clock;
+    }
+
+    record AuditLogPage(List<AuditEntry> items, String nextCursor) {
+    }
+
+    @GetMapping
+    @RequiresPermission("audit:read")
+    AuditLogPage list(@ParameterObject AuditLogQuery query, @RequestParam(required = false) Integer limit,
+                      @RequestParam(required = false) String cursor, Caller caller) {
+        int pageSize = limit == null ? DEFAULT_LIMIT : limit;
+        List<FieldProblem> problems = new ArrayList<>();
+        AuditFilter filter = query.validate(problems);
+        if (pageSize < 1 || pageSize > MAX_LIMIT) {
+            problems.add(new FieldProblem("limit", "must be from 1 to " + MAX_LIMIT));
+        }
+        requireNone(problems);
+        AuditLogs.Position after = positionIn(cursor);
+        recordRead(query, null, caller);
+        List<AuditEntry> found = logs.page(filter, after, pageSize + 1);
+        List<AuditEntry> items = found.stream().limit(pageSize).toList();
+        return new AuditLogPage(items, found.size() > pageSize ? cursorAt(items.get(items.size() - 1)) : null);
+    }
+
+    @GetMapping("/export")
+    @RequiresPermission("audit:read")
+    ResponseEntity<StreamingResponseBody> export(@ParameterObject AuditLogQuery query,
+                                                 @RequestParam(required = false) String format, Caller caller) {
+        List<FieldProblem> problems = new ArrayList<>();
+        AuditFilter filter = query.validate(problems);
+        AuditExportFormat exportFormat = AuditExportFormat.named(format);
+        if (exportFormat == null) {
+            problems.add(new FieldProblem("format", "must be ndjson or csv"));
+        }
+        requireNone(problems);
+        recordRead(query, exportFormat.label(), caller);
+        return ResponseEntity.ok()
+                .contentType(exportFormat.mediaType())
+                .header(HttpHeaders.CONTENT_DISPOSITION,
+                        ContentDisposition.attachment().filename(exportFormat.fileName()).build().toString())
+                .body(out -> writeExport(out, filter, exportFormat));
+    }
+
+    /** Streams the entries from a database cursor as they come, so an export of any size holds one batch at a time. */
+    private void writeExport(OutputStream out, AuditFilter filter, AuditExportFormat format) throws IOException {
+        Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+        format.writeHeader(writer);
+        try (Stream<AuditEntry> entries = logs.stream(filter)) {
+            for (Iterator<AuditEntry> next = entries.iterator(); next.hasNext(); ) {
+                format.writeEntry(writer, objectMapper.valueToTree(next.next()));
+            }
+        }
+        writer.flush();
+    }
+
+    private void recordRead(AuditLogQuery query, String format, Caller caller) {
+        AuditLogReadEvent read = new AuditLogReadEvent(UUID.randomUUID().toString(), query.given(), format,
+                clock.instant());
+        events.publish(GenericEventMessage.asEventMessage(read)
+                .andMetaData(Map.of(ACTOR, caller.keyId(), SOURCE, caller.source())));
+    }
+
+    private static AuditLogs.Position positionIn(String cursor) {
+        List<String> position = Cursors.decode(cursor, CURSOR_KIND, 2);
+        if (position == null) {
+            return null;
+        }
+        try {
+            return new AuditLogs.Position(Instant.ofEpochMilli(Long.parseLong(position.get(0))), position.get(1));
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("cursor", "is not a cursor this service issued for this listing");
+        }
+    }
+
+    private static String cursorAt(AuditEntry last) {
+        return Cursors.encode(CURSOR_KIND, Long.toString(last.timestamp().toEpochMilli()), last.eventId());
+    }
+
+    private static void requireNone(List<FieldProblem> problems) {
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException(problems);
+        }
+    }
+}
