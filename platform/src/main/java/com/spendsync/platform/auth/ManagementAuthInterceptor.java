@@ -1,6 +1,7 @@
 package com.spendsync.platform.auth;
 
 import com.spendsync.api.apikey.Permissions;
+import com.spendsync.platform.security.AccessFailures;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpHeaders;
@@ -20,9 +21,11 @@ public class ManagementAuthInterceptor implements HandlerInterceptor {
     private static final String BEARER = "Bearer ";
 
     private final RootKeyAuthenticator authenticator;
+    private final AccessFailures failures;
 
-    public ManagementAuthInterceptor(RootKeyAuthenticator authenticator) {
+    public ManagementAuthInterceptor(RootKeyAuthenticator authenticator, AccessFailures failures) {
         this.authenticator = authenticator;
+        this.failures = failures;
     }
 
     @Override
@@ -36,13 +39,17 @@ public class ManagementAuthInterceptor implements HandlerInterceptor {
         }
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            failures.record(AccessFailures.UNAUTHENTICATED, request.getRemoteAddr(), null);
             throw new AuthenticationFailedException("an Authorization header with a Bearer root key is required");
         }
         RootKeyAuthenticator.AuthenticatedKey key = authenticator
-                .authenticate(authorization.substring(BEARER.length()).trim())
-                .orElseThrow(() -> new AuthenticationFailedException(
-                        "the Bearer credential is not a valid, active root key"));
+                .authenticate(authorization.substring(BEARER.length()).trim()).orElse(null);
+        if (key == null) {
+            failures.record(AccessFailures.UNAUTHENTICATED, request.getRemoteAddr(), null);
+            throw new AuthenticationFailedException("the Bearer credential is not a valid, active root key");
+        }
         if (!Permissions.grants(key.permissions(), required.value())) {
+            failures.record(AccessFailures.FORBIDDEN, request.getRemoteAddr(), key.keyId());
             throw new PermissionDeniedException("this root key lacks the permission " + required.value());
         }
         request.setAttribute(CALLER_ATTRIBUTE, new Caller(key.keyId(), key.permissions(), request.getRemoteAddr()));

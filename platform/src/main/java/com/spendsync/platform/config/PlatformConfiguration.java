@@ -6,11 +6,13 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.PropertySource;
+import org.springframework.scheduling.annotation.EnableScheduling;
 
 /** Defaults sit in a property source of the lowest rank, so any setting or environment variable overrides them. */
 @Configuration(proxyBeanMethods = false)
 @PropertySource("classpath:META-INF/spendsync/spendsync-defaults.properties")
 @EnableConfigurationProperties(SpendSyncProperties.class)
+@EnableScheduling
 public class PlatformConfiguration {
 
     @Bean

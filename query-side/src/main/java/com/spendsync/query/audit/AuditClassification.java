@@ -8,6 +8,7 @@ import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
 import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
 import com.spendsync.api.apikey.ApiKeyUsedEvent;
 import com.spendsync.api.audit.AuditLogReadEvent;
+import com.spendsync.api.security.AccessFailuresObservedEvent;
 import java.util.Map;
 
 /**
@@ -25,12 +26,14 @@ final class AuditClassification {
             ApiKeyRotationGraceEndedEvent.class, AuditSeverity.INFO,
             ApiKeyRevokedEvent.class, AuditSeverity.WARNING,
             ApiKeyExpiredEvent.class, AuditSeverity.WARNING,
-            AuditLogReadEvent.class, AuditSeverity.INFO);
+            AuditLogReadEvent.class, AuditSeverity.INFO,
+            AccessFailuresObservedEvent.class, AuditSeverity.WARNING);
 
     /** By feature package: every key event comes from the aggregate on the command side. */
     private static final Map<String, Origin> ORIGINS = Map.of(
             ApiKeyCreatedEvent.class.getPackageName(), new Origin("api_key", "command-side"),
-            AuditLogReadEvent.class.getPackageName(), new Origin("audit_log", "query-side"));
+            AuditLogReadEvent.class.getPackageName(), new Origin("audit_log", "query-side"),
+            AccessFailuresObservedEvent.class.getPackageName(), new Origin("access", null));
 
     private AuditClassification() {
     }
@@ -49,7 +52,10 @@ final class AuditClassification {
 
     /** The resource an event of no aggregate is about; an event this table does not know is its own resource. */
     static String resourceIdOf(Object payload, String eventId) {
-        return payload instanceof AuditLogReadEvent read ? read.readId() : eventId;
+        if (payload instanceof AuditLogReadEvent read) {
+            return read.readId();
+        }
+        return payload instanceof AccessFailuresObservedEvent failures ? failures.source() : eventId;
     }
 
     /** {@code ApiKeyRevokedEvent} is listed as {@code ApiKeyRevoked}. */

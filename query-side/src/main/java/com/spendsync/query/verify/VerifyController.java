@@ -3,10 +3,12 @@ package com.spendsync.query.verify;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.platform.auth.RequiresPermission;
 import com.spendsync.platform.problem.FieldProblem;
+import com.spendsync.platform.security.AccessFailures;
 import com.spendsync.platform.problem.InvalidRequestException;
 import com.spendsync.platform.verification.KeyVerifier;
 import com.spendsync.platform.verification.Verification;
 import com.spendsync.platform.verification.VerificationCode;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,14 +33,16 @@ class VerifyController {
     private static final Pattern PERMISSION = Pattern.compile("[a-z0-9_.:*-]{1,64}");
 
     private final KeyVerifier verifier;
+    private final AccessFailures failures;
 
-    VerifyController(KeyVerifier verifier) {
+    VerifyController(KeyVerifier verifier, AccessFailures failures) {
         this.verifier = verifier;
+        this.failures = failures;
     }
 
     @PostMapping("/v1/keys/verify")
     @RequiresPermission("keys:verify")
-    ResponseEntity<VerifyResponse> verify(@RequestBody VerifyRequest request) {
+    ResponseEntity<VerifyResponse> verify(@RequestBody VerifyRequest request, HttpServletRequest http) {
         List<String> required = Optional.ofNullable(request.permissions()).orElse(List.of());
         int cost = Optional.ofNullable(request.cost()).orElse(1);
         validate(request, required, cost);
@@ -46,6 +50,11 @@ class VerifyController {
         Verification verification = secret.isEmpty()
                 ? Verification.of(VerificationCode.MALFORMED)
                 : verifier.verifyUse(secret.get().hash(), required, cost);
+        if (verification.code() == VerificationCode.MALFORMED || verification.code() == VerificationCode.NOT_FOUND) {
+            failures.record(verification.code() == VerificationCode.MALFORMED ? AccessFailures.MALFORMED_KEY
+                    : AccessFailures.UNKNOWN_KEY, request.source() != null ? request.source() : http.getRemoteAddr(),
+                    null);
+        }
         return ResponseEntity.ok().headers(rateLimitHeaders(verification.rateLimit()))
                 .body(VerifyResponse.of(verification));
     }

@@ -1,0 +1,67 @@
+package com.spendsync.allinone.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.spendsync.allinone.support.Api;
+import com.spendsync.allinone.support.SharedSpendSync;
+import com.spendsync.allinone.support.SpendSyncInstance;
+import com.spendsync.api.keyformat.ApiKeySecret;
+import com.spendsync.api.keyformat.KeyEnvironment;
+import com.spendsync.platform.security.AccessFailures;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Unknown and malformed keys at verification, and refused credentials, are counted per source and recorded in the
+ * audit trail as one event per kind, source and window: a flood does not flood the event store.
+ */
+@ExtendWith(SharedSpendSync.class)
+class AccessFailuresTest {
+
+    private static SpendSyncInstance instance;
+
+    @BeforeAll
+    static void start(SpendSyncInstance shared) {
+        instance = shared;
+    }
+
+    @Test
+    void refusalsAreCountedPerSourceAndRecordedOncePerWindow() {
+        Api api = instance.api();
+        String source = "probe-" + UUID.randomUUID();
+        String unknown = ApiKeySecret.generate(KeyEnvironment.LIVE, new SecureRandom()).reveal();
+        String malformed = unknown.substring(0, unknown.length() - 1) + (unknown.endsWith("a") ? "b" : "a");
+        for (int i = 0; i < 30; i++) {
+            api.post("/v1/keys/verify", Map.of("key", malformed, "source", source));
+        }
+        for (int i = 0; i < 20; i++) {
+            api.post("/v1/keys/verify", Map.of("key", unknown, "source", source));
+        }
+        api.send("GET", "/v1/keys", null, null);
+
+        instance.bean(AccessFailures.class).flush();
+
+        Map<String, JsonNode> byKind = new HashMap<>();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode items = api.get("/v1/audit-logs?eventType=AccessFailuresObserved&resourceId=" + source)
+                    .json().path("items");
+            items.forEach(item -> byKind.put(item.path("metadata").path("kind").asText(), item));
+            assertThat(byKind).containsKeys(AccessFailures.MALFORMED_KEY, AccessFailures.UNKNOWN_KEY);
+        });
+        assertThat(byKind.get(AccessFailures.MALFORMED_KEY).path("metadata").path("count").asLong()).isEqualTo(30);
+        assertThat(byKind.get(AccessFailures.UNKNOWN_KEY).path("metadata").path("count").asLong()).isEqualTo(20);
+        assertThat(byKind.get(AccessFailures.UNKNOWN_KEY).path("severity").asText()).isEqualTo("WARNING");
+        assertThat(byKind.get(AccessFailures.UNKNOWN_KEY).path("actor").asText()).isEqualTo("system:security");
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.get(
+                "/v1/audit-logs?eventType=AccessFailuresObserved&resourceId=127.0.0.1").json().path("items")
+                .findValuesAsText("kind").contains(AccessFailures.UNAUTHENTICATED));
+    }
+}

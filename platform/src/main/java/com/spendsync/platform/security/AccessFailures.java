@@ -1,0 +1,96 @@
+package com.spendsync.platform.security;
+
+import com.spendsync.api.security.AccessFailuresObservedEvent;
+import com.spendsync.platform.axon.AxonMongoConfiguration;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.eventhandling.gateway.EventGateway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Counts refused requests (unknown or malformed keys at verification, 401, 403) per kind and source in memory, and
+ * records them every flush interval as one {@link AccessFailuresObservedEvent} per kind and source. Counting costs no
+ * I/O on the request path, so a malformed key still touches neither Redis nor MongoDB, and a flood adds a handful of
+ * events per interval. A process that dies loses at most its last interval of counts.
+ */
+@Component
+public class AccessFailures {
+
+    public static final String MALFORMED_KEY = "MALFORMED_KEY";
+    public static final String UNKNOWN_KEY = "UNKNOWN_KEY";
+    public static final String UNAUTHENTICATED = "UNAUTHENTICATED";
+    public static final String FORBIDDEN = "FORBIDDEN";
+    static final String ACTOR = "system:security";
+    private static final int MAX_SOURCE = 128;
+    private static final Logger log = LoggerFactory.getLogger(AccessFailures.class);
+
+    private final EventGateway events;
+    private final Clock clock;
+    private volatile Map<Tally.Key, Tally> window = new ConcurrentHashMap<>();
+
+    public AccessFailures(EventGateway events, Clock clock) {
+        this.events = events;
+        this.clock = clock;
+    }
+
+    public void record(String kind, String source, String keyId) {
+        Instant now = clock.instant();
+        String boundedSource = source == null ? "unknown" : source.length() > MAX_SOURCE
+                ? source.substring(0, MAX_SOURCE) : source;
+        window.computeIfAbsent(new Tally.Key(kind, boundedSource, keyId), key -> new Tally(now)).add(now);
+    }
+
+    @Scheduled(fixedDelayString = "${spendsync.security.flush-interval:PT10S}")
+    public void flush() {
+        Map<Tally.Key, Tally> closed = window;
+        window = new ConcurrentHashMap<>();
+        closed.forEach((key, tally) -> {
+            try {
+                events.publish(GenericEventMessage.asEventMessage(new AccessFailuresObservedEvent(key.kind(),
+                        key.source(), key.keyId(), tally.count(), tally.firstSeen(), tally.lastSeen()))
+                        .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, ACTOR)));
+            } catch (RuntimeException e) {
+                log.warn("Could not record {} refusals of kind {} from {}: {}", tally.count(), key.kind(),
+                        key.source(), e.toString());
+            }
+        });
+    }
+
+    /** Refusals of one kind from one source within the current window. */
+    private static final class Tally {
+        private final Instant firstSeen;
+        private volatile Instant lastSeen;
+        private long count;
+
+        record Key(String kind, String source, String keyId) {
+        }
+
+        Tally(Instant firstSeen) {
+            this.firstSeen = firstSeen;
+            this.lastSeen = firstSeen;
+        }
+
+        synchronized void add(Instant at) {
+            count++;
+            lastSeen = at;
+        }
+
+        synchronized long count() {
+            return count;
+        }
+
+        Instant firstSeen() {
+            return firstSeen;
+        }
+
+        Instant lastSeen() {
+            return lastSeen;
+        }
+    }
+}
