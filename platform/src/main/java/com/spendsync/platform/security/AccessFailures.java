@@ -46,7 +46,7 @@ public class AccessFailures {
         window.computeIfAbsent(new Tally.Key(kind, boundedSource, keyId), key -> new Tally(now)).add(now);
     }
 
-    @Scheduled(fixedDelayString = "${spendsync.security.flush-interval:PT10S}")
+    @Scheduled(fixedDelayString = "${spendsync.security.flush-interval}")
     public void flush() {
         Map<Tally.Key, Tally> closed = window;
         window = new ConcurrentHashMap<>();
