@@ -206,6 +206,7 @@ public abstract class KeyLifecycleContract {
 
         assertThat(updated.status()).isEqualTo(200);
         assertThat(updated.text("name")).isEqualTo("renamed");
+        assertThat(updated.json().path("usage").path("total").isNumber()).as("the key view shape").isTrue();
         assertThat(updated.json().path("permissions").toString()).isEqualTo("[\"ledger:read\"]");
         awaitCode(key, "VALID", "ledger:read");
         assertThat(api.verify(key, "payments:read").text("code")).isEqualTo("INSUFFICIENT_PERMISSIONS");

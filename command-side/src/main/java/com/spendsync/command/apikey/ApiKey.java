@@ -66,6 +66,9 @@ public class ApiKey {
      * A key gains one entry per rotation, so the map stays small.
      */
     private Map<String, Long> lastUsageBatchBySecret = new HashMap<>();
+    private long validUses;
+    private long rejectedUses;
+    private Instant lastUsedAt;
 
     protected ApiKey() {
     }
@@ -212,6 +215,11 @@ public class ApiKey {
         for (UsageBatch batch : event.batches()) {
             lastUsageBatchBySecret.merge(batch.keyHash().hex(), batch.batchSeq(), Math::max);
         }
+        validUses += event.validUses();
+        rejectedUses += event.rejectedUses();
+        if (event.lastUsedAt() != null && (lastUsedAt == null || event.lastUsedAt().isAfter(lastUsedAt))) {
+            lastUsedAt = event.lastUsedAt();
+        }
     }
 
     /** Expiry counts from its instant, even before the expiry event has been recorded. */
@@ -249,7 +257,8 @@ public class ApiKey {
     }
 
     private KeySettings settings() {
-        return new KeySettings(keyId, ownerId, prefix, status, name, permissions, metadata, rateLimit, createdAt,
-                expiresAt, rotatedAt, previousKeyHash == null ? null : previousKeyExpiresAt, revokedAt);
+        return new KeySettings(keyId, ownerId, name, prefix, permissions, status, createdAt, expiresAt, lastUsedAt,
+                rotatedAt, previousKeyHash == null ? null : previousKeyExpiresAt, revokedAt, rateLimit, metadata,
+                new KeySettings.Usage(validUses, rejectedUses));
     }
 }

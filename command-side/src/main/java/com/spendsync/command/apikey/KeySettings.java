@@ -6,19 +6,27 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** A key as the aggregate holds it after a command (no hash): what an update answers with. */
+/**
+ * A key as the aggregate holds it after a command, in the shape of the key view (no hash): what an update answers
+ * with. Usage counts what has been flushed so far.
+ */
 public record KeySettings(
         String keyId,
         String ownerId,
-        String prefix,
-        KeyStatus status,
         String name,
+        String prefix,
         List<String> permissions,
-        Map<String, Object> metadata,
-        RateLimitPolicy rateLimit,
+        KeyStatus status,
         Instant createdAt,
         Instant expiresAt,
+        Instant lastUsedAt,
         Instant rotatedAt,
         Instant rotationExpiresAt,
-        Instant revokedAt) {
+        Instant revokedAt,
+        RateLimitPolicy rateLimit,
+        Map<String, Object> metadata,
+        Usage usage) {
+
+    public record Usage(long total, long rejected) {
+    }
 }

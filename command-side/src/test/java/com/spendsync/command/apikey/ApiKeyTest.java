@@ -265,9 +265,9 @@ class ApiKeyTest {
                             List.of("keys:read"), Map.of("team", "core"), newRateLimit, newExpiry,
                             Set.of("name", "permissions", "metadata", "rateLimit", "expiresAt"), LATER));
 
-            assertThat(resultOf(KeySettings.class, result)).isEqualTo(new KeySettings(KEY_ID, OWNER_ID,
-                    ORIGINAL.prefix(), KeyStatus.ACTIVE, "renamed", List.of("keys:read"), Map.of("team", "core"),
-                    newRateLimit, CREATED_AT, newExpiry, null, null, null));
+            assertThat(resultOf(KeySettings.class, result)).isEqualTo(new KeySettings(KEY_ID, OWNER_ID, "renamed",
+                    ORIGINAL.prefix(), List.of("keys:read"), KeyStatus.ACTIVE, CREATED_AT, newExpiry, null, null, null,
+                    null, newRateLimit, Map.of("team", "core"), new KeySettings.Usage(0, 0)));
         }
 
         @Test
