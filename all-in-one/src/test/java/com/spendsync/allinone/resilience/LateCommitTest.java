@@ -64,6 +64,7 @@ class LateCommitTest {
             assertThat(view.json().path("metadata").path("after").asText()).isEqualTo("late commit");
         });
         assertThat(api.verify(key, "ledger:read").text("code")).isEqualTo("VALID");
+        await().atMost(Duration.ofSeconds(10)).until(() -> auditedUpdates(api, keyId) == 2);
         assertThat(api.get("/actuator/prometheus").body()).containsPattern(
                 "spendsync_projection_gaps_healed_total\\{projection=\"redis-validation-view\"} [1-9]");
     }
@@ -85,13 +86,19 @@ class LateCommitTest {
         assertThat(drift.path("eventStore").asLong()).isEqualTo(1);
         assertThat(drift.path("views").path("key-query-view").asLong()).isZero();
         assertThat(drift.path("views").path("redis-validation-view").asLong()).isZero();
+        assertThat(drift.path("views").path("audit-view").asLong()).isZero();
 
         JsonNode repair = api.post("/v1/admin/projections/reconciliation", Map.of()).json();
 
         assertThat(repair.path("repaired").asInt()).isPositive();
         assertThat(api.get("/v1/keys/" + keyId).text("name")).isEqualTo("committed late");
         assertThat(api.verify(created.text("key"), "ledger:read").text("code")).isEqualTo("VALID");
+        assertThat(auditedUpdates(api, keyId)).isEqualTo(1);
         assertThat(find(api.get("/v1/admin/projections/reconciliation").json().path("drift"), keyId)).isNull();
+    }
+
+    private static int auditedUpdates(Api api, String keyId) {
+        return api.get("/v1/audit-logs?eventType=ApiKeyUpdated&resourceId=" + keyId).json().path("items").size();
     }
 
     private static JsonNode find(JsonNode drift, String keyId) {

@@ -2,7 +2,9 @@ package com.spendsync.platform.axon;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.Consumer;
 import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventsourcing.eventstore.DomainEventStream;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.slf4j.Logger;
@@ -29,34 +31,38 @@ public class AggregateSequenceGuard {
         this.meters = meters;
     }
 
-    /** Applies one event of a projection's stream. */
-    public interface Projection {
-        void apply(Object payload, long sequence);
+    /** The event as an aggregate's, or null for an event of no aggregate (stored under its own id, untyped). */
+    public static DomainEventMessage<?> ofAggregate(EventMessage<?> event) {
+        return event instanceof DomainEventMessage<?> domain && domain.getType() != null ? domain : null;
     }
 
     /**
-     * @param nextExpected the sequence number the projection expects next for this aggregate (0 if it has none)
+     * Applies one event of the stream.
+     *
+     * @param nextExpected the sequence number the projection expects next for the event's aggregate (0 if none)
      */
-    public void apply(String projectionName, String aggregateId, long nextExpected, Object payload, long sequence,
-                      Projection projection) {
+    public void apply(String projectionName, DomainEventMessage<?> event, long nextExpected,
+                      Consumer<DomainEventMessage<?>> projection) {
+        long sequence = event.getSequenceNumber();
         if (sequence < nextExpected) {
             return;
         }
         if (sequence > nextExpected) {
             log.warn("{}: events {} to {} of {} never came through the stream; reading them from its history",
-                    projectionName, nextExpected, sequence - 1, aggregateId);
-            applyStored(projectionName, aggregateId, nextExpected, sequence, projection);
+                    projectionName, nextExpected, sequence - 1, event.getAggregateIdentifier());
+            applyStored(projectionName, event.getAggregateIdentifier(), nextExpected, sequence, projection);
         }
-        projection.apply(payload, sequence);
+        projection.accept(event);
     }
 
     /** Applies every stored event of the aggregate from {@code nextExpected} on: how a reconciliation repairs. */
-    public int catchUp(String projectionName, String aggregateId, long nextExpected, Projection projection) {
+    public int catchUp(String projectionName, String aggregateId, long nextExpected,
+                       Consumer<DomainEventMessage<?>> projection) {
         return applyStored(projectionName, aggregateId, nextExpected, Long.MAX_VALUE, projection);
     }
 
     private int applyStored(String projectionName, String aggregateId, long from, long before,
-                            Projection projection) {
+                            Consumer<DomainEventMessage<?>> projection) {
         Counter healed = Counter.builder("spendsync.projection.gaps.healed").tag("projection", projectionName)
                 .description("Events the tracking stream skipped, read from the aggregate's own stream instead")
                 .register(meters);
@@ -67,7 +73,7 @@ public class AggregateSequenceGuard {
             if (message.getSequenceNumber() >= before) {
                 break;
             }
-            projection.apply(message.getPayload(), message.getSequenceNumber());
+            projection.accept(message);
             healed.increment();
             applied++;
         }

@@ -3,11 +3,12 @@ package com.spendsync.query.keyview;
 import com.spendsync.platform.axon.AggregateSequenceGuard;
 import com.spendsync.platform.axon.SequencedProjection;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
-import org.axonframework.eventhandling.SequenceNumber;
-import org.axonframework.messaging.annotation.SourceId;
 import org.springframework.stereotype.Component;
 
 /** Keeps the key query view by folding each key's events in sequence order, gaps healed by the guard. */
@@ -26,9 +27,10 @@ class KeyViewProjector implements SequencedProjection {
     }
 
     @EventHandler
-    void on(Object event, @SourceId String keyId, @SequenceNumber long sequence) {
-        if (KeyViewFold.isKeyEvent(event)) {
-            update(keyId, (next, fold) -> guard.apply(PROCESSING_GROUP, keyId, next, event, sequence, fold));
+    void on(EventMessage<?> message) {
+        DomainEventMessage<?> event = AggregateSequenceGuard.ofAggregate(message);
+        if (event != null && KeyViewFold.isKeyEvent(event.getPayload())) {
+            update(event.getAggregateIdentifier(), (next, fold) -> guard.apply(PROCESSING_GROUP, event, next, fold));
         }
     }
 
@@ -49,11 +51,11 @@ class KeyViewProjector implements SequencedProjection {
     }
 
     /** Folds into the stored view whatever {@code run} applies, and stores the result once. */
-    private void update(String keyId, BiConsumer<Long, AggregateSequenceGuard.Projection> run) {
+    private void update(String keyId, BiConsumer<Long, Consumer<DomainEventMessage<?>>> run) {
         KeyView stored = views.find(keyId);
         KeyView[] view = {stored};
         run.accept(stored == null ? 0 : stored.version() + 1,
-                (payload, number) -> view[0] = KeyViewFold.apply(view[0], payload, number));
+                event -> view[0] = KeyViewFold.apply(view[0], event.getPayload(), event.getSequenceNumber()));
         if (view[0] != stored) {
             // a lost race means another writer stored this key's view further along; its next event heals any gap
             views.save(view[0], stored == null ? null : stored.version());

@@ -36,11 +36,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
-import org.axonframework.eventhandling.SequenceNumber;
-import org.axonframework.messaging.annotation.SourceId;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -75,10 +76,12 @@ public class RedisValidationViewProjector implements SequencedProjection {
     }
 
     @EventHandler
-    void on(Object event, @SourceId String keyId, @SequenceNumber long sequence) {
-        if (event.getClass().getPackageName().equals(ApiKeyCreatedEvent.class.getPackageName())) {
-            update(keyId, (next, projection) -> guard.apply(PROCESSING_GROUP, keyId, next, event, sequence,
-                    projection));
+    void on(EventMessage<?> message) {
+        DomainEventMessage<?> event = AggregateSequenceGuard.ofAggregate(message);
+        if (event != null && event.getPayloadType().getPackageName()
+                .equals(ApiKeyCreatedEvent.class.getPackageName())) {
+            update(event.getAggregateIdentifier(),
+                    (next, projection) -> guard.apply(PROCESSING_GROUP, event, next, projection));
         }
     }
 
@@ -99,12 +102,12 @@ public class RedisValidationViewProjector implements SequencedProjection {
     }
 
     /** Applies whatever {@code run} hands over, recording each applied sequence number in the key record. */
-    private void update(String keyId, BiConsumer<Long, AggregateSequenceGuard.Projection> run) {
+    private void update(String keyId, BiConsumer<Long, Consumer<DomainEventMessage<?>>> run) {
         String recordKey = ValidationViewKeys.keyRecord(keyId);
         Long applied = appliedSequence(keyId);
-        run.accept(applied == null ? 0 : applied + 1, (payload, number) -> {
-            apply(recordKey, payload, number);
-            redis.opsForHash().put(recordKey, SEQUENCE, Long.toString(number));
+        run.accept(applied == null ? 0 : applied + 1, event -> {
+            apply(recordKey, event.getPayload(), event.getSequenceNumber());
+            redis.opsForHash().put(recordKey, SEQUENCE, Long.toString(event.getSequenceNumber()));
         });
     }
 
