@@ -16,6 +16,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
@@ -24,7 +25,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * Distributed mode: the three services as separate applications sharing one MongoDB and one Redis (here the
  * embedded servers, started on their own as external servers would be). Keys are created on the command side and
- * verified on the query side; the alerting projector runs alongside.
+ * verified on the query side; the alerting projector runs alongside; two command-side instances changing one key
+ * meet the event store's unique index, and the loser answers 409, not 500.
  */
 class DistributedModeTest {
 
@@ -35,8 +37,10 @@ class DistributedModeTest {
         ApiKeySecret rootKey = ApiKeySecret.generate(KeyEnvironment.LIVE, new SecureRandom());
         try (ConfigurableApplicationContext commandSide = start(CommandSideApplication.class, servers, rootKey);
              ConfigurableApplicationContext querySide = start(QuerySideApplication.class, servers, rootKey);
-             ConfigurableApplicationContext alerting = start(AlertingProjectorApplication.class, servers, rootKey)) {
+             ConfigurableApplicationContext alerting = start(AlertingProjectorApplication.class, servers, rootKey);
+             ConfigurableApplicationContext secondCommandSide = start(CommandSideApplication.class, servers, rootKey)) {
             Api commands = api(commandSide, rootKey);
+            Api otherCommands = api(secondCommandSide, rootKey);
             Api queries = api(querySide, rootKey);
 
             Api.Reply created = await().atMost(Duration.ofSeconds(15)).until(() -> commands.createKey(
@@ -44,6 +48,16 @@ class DistributedModeTest {
                     reply -> reply.status() == 201);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                     queries.verify(created.text("key"), "payments:read").text("code")).isEqualTo("VALID"));
+            String path = "/v1/keys/" + created.text("keyId");
+
+            // each command side caches the key; the first instance's copy is stale after the second one's change
+            assertThat(commands.patch(path, Map.of("name", "first")).status()).isEqualTo(200);
+            assertThat(otherCommands.patch(path, Map.of("name", "second")).status()).isEqualTo(200);
+            Api.Reply stale = commands.patch(path, Map.of("name", "third"));
+            assertThat(stale.status()).as(stale.toString()).isEqualTo(409);
+            assertThat(stale.text("type")).isEqualTo("urn:spendsync:problem:concurrent-modification");
+            assertThat(commands.patch(path, Map.of("name", "third")).status()).as("retried").isEqualTo(200);
+
             commands.revoke(created.text("keyId"));
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                     queries.verify(created.text("key")).text("code")).isEqualTo("REVOKED"));
@@ -60,7 +74,7 @@ class DistributedModeTest {
                 "--MONGODB_URI=" + servers.mongoUri(),
                 "--REDIS_URL=" + servers.redisUri(),
                 "--SPENDSYNC_BOOTSTRAP_KEY=" + rootKey.reveal(),
-                "--SPENDSYNC_NODE_ID=" + service.getSimpleName(),
+                "--SPENDSYNC_NODE_ID=" + service.getSimpleName() + "-" + UUID.randomUUID(),
                 "--spring.main.banner-mode=off");
     }
 

@@ -8,6 +8,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import com.spendsync.api.apikey.ApiKeyUsedEvent;
+import com.spendsync.api.security.AccessFailuresObservedEvent;
 import java.util.ArrayList;
 import java.util.List;
 import org.bson.Document;
@@ -42,9 +43,13 @@ public final class EventStoreProbe implements AutoCloseable {
         }).toList();
     }
 
-    /** Events in the store other than usage flushes (see {@link #lifecycleTypesOf}). */
+    /**
+     * Events in the store other than the tallies written in the background at any moment: usage flushes and counts
+     * of refused requests. A refused request must not change this count.
+     */
     public long lifecycleEventCount() {
-        return events.countDocuments(Filters.not(USAGE));
+        return events.countDocuments(Filters.nin("payloadType", ApiKeyUsedEvent.class.getName(),
+                AccessFailuresObservedEvent.class.getName()));
     }
 
     /** The payloads of one key's usage events, oldest first. */
