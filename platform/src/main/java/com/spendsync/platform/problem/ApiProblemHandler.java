@@ -7,8 +7,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
-import org.axonframework.commandhandling.CommandExecutionException;
-import org.axonframework.eventsourcing.AggregateDeletedException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.axonframework.modelling.command.ConcurrencyException;
@@ -80,10 +78,8 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler({ResourceNotFoundException.class, AggregateNotFoundException.class})
     ResponseEntity<Object> notFound(Exception ex, HttpServletRequest request) {
+        // Axon's own message names its aggregate type; the contract's resource is a key
         String detail = ex instanceof ResourceNotFoundException ? ex.getMessage() : "no key has this id";
-        if (ex instanceof AggregateDeletedException) {
-            detail = "no key has this id";
-        }
         return problem(ProblemResponses.of(HttpStatus.NOT_FOUND, "not-found", "Not found", detail,
                 request.getRequestURI()));
     }
@@ -114,11 +110,6 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<Object> forbidden(PermissionDeniedException ex, HttpServletRequest request) {
         return problem(ProblemResponses.of(HttpStatus.FORBIDDEN, "forbidden", "Permission denied", ex.getMessage(),
                 request.getRequestURI()));
-    }
-
-    @ExceptionHandler(CommandExecutionException.class)
-    ResponseEntity<Object> commandFailed(CommandExecutionException ex, HttpServletRequest request) {
-        return unexpected(ex, request);
     }
 
     @ExceptionHandler(DataAccessResourceFailureException.class)

@@ -124,7 +124,7 @@ public final class ProblemResponses {
         }
         if (mapping instanceof InvalidFormatException format && format.getTargetType() != null
                 && Temporal.class.isAssignableFrom(format.getTargetType())) {
-            return "must be an ISO-8601 UTC instant such as 2030-01-31T12:00:00Z";
+            return QueryParameters.INSTANT_EXPECTED;
         }
         if (mapping instanceof MismatchedInputException mismatched && mismatched.getTargetType() != null) {
             return "must be " + jsonTypeOf(mismatched.getTargetType());
@@ -143,7 +143,7 @@ public final class ProblemResponses {
             return "true or false";
         }
         if (Temporal.class.isAssignableFrom(type)) {
-            return "an ISO-8601 UTC instant such as 2030-01-31T12:00:00Z";
+            return QueryParameters.AN_INSTANT;
         }
         if (Collection.class.isAssignableFrom(type) || type.isArray()) {
             return "an array";

@@ -1,5 +1,6 @@
 package com.spendsync.query.audit;
 
+import com.spendsync.api.EventTypes;
 import com.spendsync.api.apikey.ApiKeyCreatedEvent;
 import com.spendsync.api.apikey.ApiKeyExpiredEvent;
 import com.spendsync.api.apikey.ApiKeyRevokedEvent;
@@ -60,6 +61,6 @@ final class AuditClassification {
 
     /** {@code ApiKeyRevokedEvent} is listed as {@code ApiKeyRevoked}. */
     static String eventTypeOf(Class<?> eventType) {
-        return eventType.getSimpleName().replaceFirst("Event$", "");
+        return EventTypes.nameOf(eventType);
     }
 }

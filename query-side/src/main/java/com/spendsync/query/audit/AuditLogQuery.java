@@ -1,9 +1,8 @@
 package com.spendsync.query.audit;
 
 import com.spendsync.platform.problem.FieldProblem;
+import com.spendsync.platform.problem.QueryParameters;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,8 +36,8 @@ record AuditLogQuery(String userId, String actor, String eventType, String sever
             problems.add(new FieldProblem("severity", "must be one of " + Arrays.stream(AuditSeverity.values())
                     .map(Enum::name).collect(Collectors.joining(", "))));
         }
-        Instant since = instant(problems, "from", from);
-        Instant until = instant(problems, "to", to);
+        Instant since = QueryParameters.instant("from", from, problems);
+        Instant until = QueryParameters.instant("to", to, problems);
         if (since != null && until != null && since.isAfter(until)) {
             problems.add(new FieldProblem("from", "must not be after to"));
         }
@@ -66,15 +65,4 @@ record AuditLogQuery(String userId, String actor, String eventType, String sever
         }
     }
 
-    private static Instant instant(List<FieldProblem> problems, String field, String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return DateTimeFormatter.ISO_INSTANT.parse(value, Instant::from);
-        } catch (DateTimeParseException e) {
-            problems.add(new FieldProblem(field, "must be an ISO-8601 UTC instant such as 2030-01-31T12:00:00Z"));
-            return null;
-        }
-    }
 }

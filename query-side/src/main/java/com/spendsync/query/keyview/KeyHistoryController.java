@@ -5,11 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.spendsync.platform.auth.RequiresPermission;
 import com.spendsync.platform.axon.AxonMongoConfiguration;
+import com.spendsync.api.EventTypes;
+import com.spendsync.platform.problem.FieldProblem;
 import com.spendsync.platform.problem.InvalidRequestException;
+import com.spendsync.platform.problem.QueryParameters;
 import com.spendsync.platform.problem.ResourceNotFoundException;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import org.axonframework.eventhandling.DomainEventMessage;
@@ -54,7 +55,11 @@ class KeyHistoryController {
     @GetMapping("/v1/keys/{keyId}/state")
     @RequiresPermission("keys:read")
     KeyView state(@PathVariable String keyId, @RequestParam String at) {
-        Instant instant = parse(at);
+        List<FieldProblem> problems = new ArrayList<>();
+        Instant instant = QueryParameters.instant("at", at, problems);
+        if (instant == null) {
+            throw new InvalidRequestException(problems);
+        }
         KeyView view = null;
         for (DomainEventMessage<?> event : history(keyId)) {
             if (event.getTimestamp().isAfter(instant)) {
@@ -80,7 +85,7 @@ class KeyHistoryController {
     }
 
     static String typeOf(DomainEventMessage<?> event) {
-        return event.getPayloadType().getSimpleName().replaceFirst("Event$", "");
+        return EventTypes.nameOf(event.getPayloadType());
     }
 
     /**
@@ -100,11 +105,4 @@ class KeyHistoryController {
         node.forEach(KeyHistoryController::removeSecretHashes);
     }
 
-    private static Instant parse(String at) {
-        try {
-            return DateTimeFormatter.ISO_INSTANT.parse(at, Instant::from);
-        } catch (DateTimeParseException e) {
-            throw new InvalidRequestException("at", "must be an ISO-8601 UTC instant such as 2030-01-31T12:00:00Z");
-        }
-    }
 }
