@@ -4,7 +4,7 @@ import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
-/** The alerting projector alone (distributed mode, port 8083). Its alert rules arrive with issue 4. */
+/** The alerting projector alone (distributed mode, port 8083): the alert rules and GET /v1/alerts. */
 @SpringBootApplication(scanBasePackages = {"com.spendsync.alerting", "com.spendsync.platform"})
 public class AlertingProjectorApplication {
 

@@ -7,6 +7,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
+import com.spendsync.api.alert.AlertRaisedEvent;
 import com.spendsync.api.apikey.ApiKeyUsedEvent;
 import com.spendsync.api.security.AccessFailuresObservedEvent;
 import java.util.ArrayList;
@@ -44,12 +45,12 @@ public final class EventStoreProbe implements AutoCloseable {
     }
 
     /**
-     * Events in the store other than the tallies written in the background at any moment: usage flushes and counts
-     * of refused requests. A refused request must not change this count.
+     * Events in the store other than those written in the background at any moment: usage flushes, counts of
+     * refused requests and raised alerts. A refused request must not change this count.
      */
     public long lifecycleEventCount() {
         return events.countDocuments(Filters.nin("payloadType", ApiKeyUsedEvent.class.getName(),
-                AccessFailuresObservedEvent.class.getName()));
+                AccessFailuresObservedEvent.class.getName(), AlertRaisedEvent.class.getName()));
     }
 
     /** The payloads of one key's usage events, oldest first. */

@@ -1,6 +1,7 @@
 package com.spendsync.query.audit;
 
 import com.spendsync.api.EventTypes;
+import com.spendsync.api.alert.AlertRaisedEvent;
 import com.spendsync.api.apikey.ApiKeyCreatedEvent;
 import com.spendsync.api.apikey.ApiKeyExpiredEvent;
 import com.spendsync.api.apikey.ApiKeyRevokedEvent;
@@ -28,13 +29,15 @@ final class AuditClassification {
             ApiKeyRevokedEvent.class, AuditSeverity.WARNING,
             ApiKeyExpiredEvent.class, AuditSeverity.WARNING,
             AuditLogReadEvent.class, AuditSeverity.INFO,
-            AccessFailuresObservedEvent.class, AuditSeverity.WARNING);
+            AccessFailuresObservedEvent.class, AuditSeverity.WARNING,
+            AlertRaisedEvent.class, AuditSeverity.WARNING);
 
     /** By feature package: every key event comes from the aggregate on the command side. */
     private static final Map<String, Origin> ORIGINS = Map.of(
             ApiKeyCreatedEvent.class.getPackageName(), new Origin("api_key", "command-side"),
             AuditLogReadEvent.class.getPackageName(), new Origin("audit_log", "query-side"),
-            AccessFailuresObservedEvent.class.getPackageName(), new Origin("access", null));
+            AccessFailuresObservedEvent.class.getPackageName(), new Origin("access", null),
+            AlertRaisedEvent.class.getPackageName(), new Origin("alert", "alerting-projector"));
 
     private AuditClassification() {
     }
@@ -55,6 +58,9 @@ final class AuditClassification {
     static String resourceIdOf(Object payload, String eventId) {
         if (payload instanceof AuditLogReadEvent read) {
             return read.readId();
+        }
+        if (payload instanceof AlertRaisedEvent raised) {
+            return raised.alertId();
         }
         return payload instanceof AccessFailuresObservedEvent failures ? failures.source() : eventId;
     }

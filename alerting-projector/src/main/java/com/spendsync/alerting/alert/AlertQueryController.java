@@ -1,0 +1,97 @@
+package com.spendsync.alerting.alert;
+
+import com.spendsync.platform.auth.RequiresPermission;
+import com.spendsync.platform.paging.Cursors;
+import com.spendsync.platform.problem.FieldProblem;
+import com.spendsync.platform.problem.InvalidRequestException;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The alerts raised so far, most recently seen first. */
+@RestController
+class AlertQueryController {
+
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 200;
+    private static final String CURSOR_KIND = "alerts";
+
+    private final Alerts alerts;
+
+    AlertQueryController(Alerts alerts) {
+        this.alerts = alerts;
+    }
+
+    record AlertPage(List<Alert> items, String nextCursor) {
+    }
+
+    @GetMapping("/v1/alerts")
+    @RequiresPermission("alerts:read")
+    AlertPage list(@RequestParam(required = false) String severity, @RequestParam(required = false) String from,
+                   @RequestParam(required = false) String to, @RequestParam(required = false) Integer limit,
+                   @RequestParam(required = false) String cursor) {
+        int pageSize = limit == null ? DEFAULT_LIMIT : limit;
+        Alerts.Filter filter = filter(severity, from, to, pageSize);
+        List<Alert> found = alerts.page(filter, positionIn(cursor), pageSize + 1);
+        List<Alert> items = found.stream().limit(pageSize).toList();
+        Alert last = items.isEmpty() ? null : items.get(items.size() - 1);
+        String next = found.size() > pageSize ? Cursors.encode(CURSOR_KIND,
+                Long.toString(last.lastSeen().toEpochMilli()), last.alertId()) : null;
+        return new AlertPage(items, next);
+    }
+
+    private static Alerts.Filter filter(String severity, String from, String to, int limit) {
+        List<FieldProblem> problems = new ArrayList<>();
+        Severity wanted = null;
+        if (severity != null) {
+            wanted = Arrays.stream(Severity.values()).filter(s -> s.name().equals(severity)).findFirst().orElse(null);
+            if (wanted == null) {
+                problems.add(new FieldProblem("severity", "must be one of " + Arrays.stream(Severity.values())
+                        .map(Severity::name).collect(Collectors.joining(", "))));
+            }
+        }
+        Instant since = instant(problems, "from", from);
+        Instant until = instant(problems, "to", to);
+        if (since != null && until != null && since.isAfter(until)) {
+            problems.add(new FieldProblem("from", "must not be after to"));
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            problems.add(new FieldProblem("limit", "must be from 1 to " + MAX_LIMIT));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException(problems);
+        }
+        return new Alerts.Filter(wanted, since, until);
+    }
+
+    private static Instant instant(List<FieldProblem> problems, String field, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return DateTimeFormatter.ISO_INSTANT.parse(value, Instant::from);
+        } catch (DateTimeParseException e) {
+            problems.add(new FieldProblem(field, "must be an ISO-8601 UTC instant such as 2030-01-31T12:00:00Z"));
+            return null;
+        }
+    }
+
+    private static Alerts.Position positionIn(String cursor) {
+        List<String> position = Cursors.decode(cursor, CURSOR_KIND, 2);
+        if (position == null) {
+            return null;
+        }
+        try {
+            return new Alerts.Position(Instant.ofEpochMilli(Long.parseLong(position.get(0))), position.get(1));
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("cursor", "is not a cursor this service issued for this listing");
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package com.spendsync.alerting.alert;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.data.domain.Sort;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.index.Index;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.stereotype.Component;
+
+/** The alert store: collection {@code alerts} of the key database, one document per rule and subject. */
+@Component
+public class Alerts {
+
+    static final String COLLECTION = "alerts";
+    private static final String LAST_SEEN = "lastSeen";
+
+    private final MongoTemplate mongo;
+
+    Alerts(MongoTemplate mongo) {
+        this.mongo = mongo;
+        createIndexes();
+    }
+
+    /** Filters of the listing; null means any. {@code from} and {@code to} select alerts active in between. */
+    public record Filter(Severity severity, Instant from, Instant to) {
+    }
+
+    /** Where a page ended: the sort position of its last alert. */
+    public record Position(Instant lastSeen, String alertId) {
+    }
+
+    /**
+     * Counts a raise into its alert, opening the alert on its first raise. Returns the alert as stored, or null when
+     * this event was counted already. A lost race fails, so the processor retries the event on the stored alert.
+     */
+    public Alert raise(Raise raise) {
+        Alert stored = mongo.findById(raise.alertId(), Alert.class, COLLECTION);
+        if (stored != null && stored.counted(raise.eventId())) {
+            return null;
+        }
+        Alert next = stored == null ? Alert.first(raise) : stored.raisedAgain(raise);
+        if (!save(next, stored)) {
+            throw new OptimisticLockingFailureException("alert " + raise.alertId() + " changed while being raised");
+        }
+        return next;
+    }
+
+    /** Up to {@code limit} alerts, most recently seen first, after {@code after} (null: from the top). */
+    public List<Alert> page(Filter filter, Position after, int limit) {
+        List<Criteria> conditions = new ArrayList<>();
+        if (filter.severity() != null) {
+            conditions.add(Criteria.where("severity").is(filter.severity()));
+        }
+        if (filter.from() != null) {
+            conditions.add(Criteria.where(LAST_SEEN).gte(filter.from()));
+        }
+        if (filter.to() != null) {
+            conditions.add(Criteria.where("firstSeen").lte(filter.to()));
+        }
+        if (after != null) {
+            conditions.add(new Criteria().orOperator(
+                    Criteria.where(LAST_SEEN).lt(after.lastSeen()),
+                    Criteria.where(LAST_SEEN).is(after.lastSeen()).and("_id").lt(after.alertId())));
+        }
+        Criteria criteria = conditions.isEmpty() ? new Criteria() : new Criteria().andOperator(conditions);
+        return mongo.find(Query.query(criteria).with(Sort.by(Sort.Direction.DESC, LAST_SEEN, "_id")).limit(limit),
+                Alert.class, COLLECTION);
+    }
+
+    public void removeAll() {
+        mongo.dropCollection(COLLECTION);
+        createIndexes();
+    }
+
+    private boolean save(Alert alert, Alert stored) {
+        if (stored == null) {
+            try {
+                mongo.insert(alert, COLLECTION);
+                return true;
+            } catch (DuplicateKeyException alreadyStored) {
+                return false;
+            }
+        }
+        return mongo.replace(Query.query(Criteria.where("_id").is(alert.alertId()).and("version").is(stored.version())),
+                alert, COLLECTION).getMatchedCount() == 1;
+    }
+
+    private void createIndexes() {
+        mongo.indexOps(COLLECTION).ensureIndex(new Index().on(LAST_SEEN, Sort.Direction.DESC).on("_id", Sort.Direction.DESC));
+    }
+}
