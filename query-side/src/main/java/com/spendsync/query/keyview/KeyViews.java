@@ -2,6 +2,7 @@ package com.spendsync.query.keyview;
 
 import com.spendsync.platform.config.SpendSyncProperties;
 import java.util.List;
+import java.util.function.Consumer;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
@@ -64,6 +65,13 @@ public class KeyViews {
             criteria.and("_id").gt(after);
         }
         return mongo.find(Query.query(criteria).with(Sort.by("_id")).limit(limit), KeyView.class, collection);
+    }
+
+    /** Every key, one at a time from a cursor: for seeding another view. */
+    public void forEach(Consumer<KeyView> action) {
+        try (var views = mongo.stream(new Query(), KeyView.class, collection)) {
+            views.forEach(action);
+        }
     }
 
     void removeAll() {

@@ -10,7 +10,7 @@ import org.springframework.stereotype.Component;
 
 /** Answers for a secret from the MongoDB key view, which knows each key's current and previous secret. */
 @Component
-class MongoVerificationFallback implements VerificationFallback {
+public class MongoVerificationFallback implements VerificationFallback {
 
     private final KeyViews views;
 
@@ -21,12 +21,13 @@ class MongoVerificationFallback implements VerificationFallback {
     @Override
     public Optional<SecretEntry> lookup(KeyHash hash) {
         KeyView view = views.findBySecretHash(hash.hex());
-        if (view == null) {
-            return Optional.empty();
-        }
-        boolean previous = hash.hex().equals(view.previousKeyHash());
-        return Optional.of(new SecretEntry(view.keyId(), view.ownerId(), statusOf(view.status()), view.permissions(),
-                view.expiresAt(), previous ? view.rotationExpiresAt() : null, view.rateLimit(), view.version()));
+        return view == null ? Optional.empty() : Optional.of(entryOf(view, hash.hex().equals(view.previousKeyHash())));
+    }
+
+    /** The validation-view entry of the key's current secret, or of its previous one. */
+    public static SecretEntry entryOf(KeyView view, boolean previousSecret) {
+        return new SecretEntry(view.keyId(), view.ownerId(), statusOf(view.status()), view.permissions(),
+                view.expiresAt(), previousSecret ? view.rotationExpiresAt() : null, view.rateLimit(), view.version());
     }
 
     private static String statusOf(KeyStatus status) {

@@ -27,6 +27,9 @@ import com.spendsync.platform.axon.AggregateSequenceGuard;
 import com.spendsync.platform.axon.SequencedProjection;
 import com.spendsync.platform.config.SpendSyncProperties;
 import com.spendsync.platform.verification.ValidationViewKeys;
+import com.spendsync.query.keyview.KeyView;
+import com.spendsync.query.keyview.KeyViews;
+import com.spendsync.query.keyview.MongoVerificationFallback;
 import com.spendsync.platform.verification.ValidationViewWriter;
 import com.spendsync.platform.verification.ValidationViewWriter.Lifetime;
 import java.time.Duration;
@@ -63,13 +66,15 @@ public class RedisValidationViewProjector implements SequencedProjection {
     private static final List<String> SETTINGS = List.of(PERMISSIONS, EXPIRES_AT, RATE_LIMIT, RATE_WINDOW_SECONDS);
 
     private final StringRedisTemplate redis;
+    private final KeyViews keyViews;
     private final ValidationViewWriter entries;
     private final AggregateSequenceGuard guard;
     private final Duration retention;
 
-    RedisValidationViewProjector(StringRedisTemplate redis, ValidationViewWriter entries,
+    RedisValidationViewProjector(StringRedisTemplate redis, KeyViews keyViews, ValidationViewWriter entries,
                                  AggregateSequenceGuard guard, SpendSyncProperties properties) {
         this.redis = redis;
+        this.keyViews = keyViews;
         this.entries = entries;
         this.guard = guard;
         this.retention = properties.keyRetention();
@@ -149,13 +154,44 @@ public class RedisValidationViewProjector implements SequencedProjection {
         }
     }
 
-    /** A rebuild starts from an empty view; verification reads the MongoDB view meanwhile. SCAN is fine here. */
+    /**
+     * A rebuild empties the view, then seeds every key at once from the MongoDB key view (whole while this view is
+     * rebuilt: rebuilds run one at a time), each entry and key record at the view's version. The replayed stream then
+     * only brings what is newer: replaying from the start would pass each entry through its older states, and for
+     * the moment between a key's creation and its revocation being replayed, a revoked key would verify. Until a key
+     * is seeded, verification finds it missing and asks the MongoDB view. SCAN is fine here, far from the verify path.
+     */
     @ResetHandler
     void reset() {
         for (String pattern : List.of("ss:v:*", "ss:k:*")) {
             try (Cursor<String> keys = redis.scan(ScanOptions.scanOptions().match(pattern).count(1000).build())) {
                 keys.forEachRemaining(redis::delete);
             }
+        }
+        keyViews.forEach(this::seed);
+    }
+
+    private void seed(KeyView view) {
+        String recordKey = ValidationViewKeys.keyRecord(view.keyId());
+        Map<String, String> record = settings(view.permissions(), view.rateLimit(), view.expiresAt());
+        record.put(KEY_ID, view.keyId());
+        record.put(OWNER_ID, view.ownerId());
+        record.put(CURRENT_SECRET, view.keyHash());
+        if (view.previousKeyHash() != null) {
+            record.put(PREVIOUS_SECRET, view.previousKeyHash());
+        }
+        record.put(SEQUENCE, Long.toString(view.version()));
+        redis.opsForHash().putAll(recordKey, record);
+        Instant end = view.revokedAt() != null ? view.revokedAt() : view.expiresAt();
+        entries.write(KeyHash.of(view.keyHash()), view.version(),
+                MongoVerificationFallback.entryOf(view, false).fields(), List.of(), lifetimeOf(end));
+        if (view.previousKeyHash() != null && view.rotationExpiresAt() != null) {
+            entries.write(KeyHash.of(view.previousKeyHash()), view.version(),
+                    MongoVerificationFallback.entryOf(view, true).fields(), List.of(),
+                    Lifetime.until(view.rotationExpiresAt().plus(retention)));
+        }
+        if (view.status().isFinal() && end != null) {
+            redis.expireAt(recordKey, end.plus(retention));
         }
     }
 
