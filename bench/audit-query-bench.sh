@@ -11,7 +11,7 @@
 #      view's collection, audit_logs, as the view stores them (bench/EventStoreTool.java seed-audit)
 #   3. times ROUNDS rounds of: a first page unfiltered, by userId (~1% of the entries), by resourceId (one key),
 #      by eventType + severity (a quarter), by a 10-minute time range, and GET /actuator/health/liveness as the
-#      baseline, on one keep-alive connection; every 10th round also walks 20 pages deep following nextCursor
+#      baseline, on one keep-alive connection; rounds 1, 11, 21, ... also walk 20 pages deep following nextCursor
 #   4. prints p50/p99 per shape; stops the app and deletes the temporary directory, even on failure
 #
 # Settings (environment): KEYS=25000 ROUNDS=200 BUDGET_S=900 (the query phase stops after this many seconds even if

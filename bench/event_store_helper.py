@@ -268,7 +268,7 @@ def audit_report(workdir):
     print(LINE)
     print("Every audit read is itself recorded (an AuditLogRead event, then an entry), by design; the entries grow")
     print("by one per request during the run. The deep page is every hop of a walk following nextCursor 20 times")
-    print("from the first page, one walk every 10 rounds. The baseline is the liveness probe on the same")
+    print("from the first page, in rounds 1, 11, 21, ... The baseline is the liveness probe on the same")
     print("connection, interleaved with the queries.")
     print(EMBEDDED_CAVEAT)
     print(LINE)
