@@ -47,7 +47,7 @@ seed_audit_entries() {
 
 main() {
   LOADAVG_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
-  check_tools
+  require_tools "unzip: it takes the MongoDB driver out of the jar"
   local setting
   for setting in KEYS ROUNDS BUDGET_S; do
     [[ "${!setting}" =~ ^[1-9][0-9]*$ ]] || die "$setting must be a positive whole number, not '${!setting}'"

@@ -66,7 +66,7 @@ replay_views() {
 main() {
   # Other work on the machine skews every figure; the load average before we add ours is printed with them.
   LOADAVG_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
-  check_tools
+  require_tools "unzip: it takes the MongoDB driver out of the jar"
   [[ "$KEYS" =~ ^[1-9][0-9]*$ ]] || die "KEYS must be a positive whole number, not '$KEYS'"
   [[ "$REPLAY_TIMEOUT_S" =~ ^[1-9][0-9]*$ ]] || die "REPLAY_TIMEOUT_S must be a positive whole number"
   build_jar_if_missing
