@@ -17,6 +17,9 @@ public record Alert(
         String rule,
         Severity severity,
         String subject,
+        String keyId,
+        String keyPrefix,
+        String detail,
         Instant firstSeen,
         Instant lastSeen,
         long count,
@@ -30,7 +33,8 @@ public record Alert(
     private static final Map<String, String> UNDELIVERED = Map.of("email", "pending", "slack", "pending");
 
     static Alert first(Raise raise) {
-        return new Alert(raise.alertId(), raise.rule(), raise.severity(), raise.subject(), raise.at(), raise.at(), 1,
+        return new Alert(raise.alertId(), raise.rule(), raise.severity(), raise.subject(), raise.keyId(),
+                raise.keyPrefix(), raise.detail(), raise.at(), raise.at(), 1,
                 UNDELIVERED, raise.eventId(), List.of(raise.eventId()), 0);
     }
 
@@ -42,7 +46,8 @@ public record Alert(
         List<String> counted = new ArrayList<>(countedEventIds);
         counted.add(raise.eventId());
         List<String> kept = counted.subList(Math.max(0, counted.size() - COUNTED_EVENTS_KEPT), counted.size());
-        return new Alert(alertId, rule, severity, subject, min(firstSeen, raise.at()), max(lastSeen, raise.at()),
+        return new Alert(alertId, rule, severity, subject, keyId, keyPrefix != null ? keyPrefix : raise.keyPrefix(),
+                raise.detail(), min(firstSeen, raise.at()), max(lastSeen, raise.at()),
                 count + 1, deliveries, raise.eventId(), List.copyOf(kept), version + 1);
     }
 

@@ -56,15 +56,17 @@ class AlertingProjector {
         long inWindow = window.add(new BruteForceWindow.Entry(message.getIdentifier(), failures.source(),
                 failures.count(), failures.lastSeen()), bruteForce.window());
         if (inWindow >= bruteForce.threshold()) {
-            raise(new Raise(BRUTE_FORCE, Severity.HIGH, failures.source(), message.getIdentifier(),
-                    failures.lastSeen()), replayStatus);
+            raise(new Raise(BRUTE_FORCE, Severity.HIGH, failures.source(), null, null,
+                    inWindow + " unknown or malformed keys tried from " + failures.source() + " within "
+                            + bruteForce.window(), message.getIdentifier(), failures.lastSeen()), replayStatus);
         }
     }
 
     @EventHandler
     void on(ApiKeyCreatedEvent created, EventMessage<?> message, ReplayStatus replayStatus) {
         if (settings.privilegeChange().enabled() && PrivilegeChange.matches(created)) {
-            raise(new Raise(PrivilegeChange.RULE, Severity.HIGH, created.keyId(), message.getIdentifier(),
+            raise(new Raise(PrivilegeChange.RULE, Severity.HIGH, created.keyId(), created.keyId(), created.prefix(),
+                    "key created with management permissions " + created.permissions(), message.getIdentifier(),
                     created.createdAt()), replayStatus);
         }
     }
@@ -72,7 +74,8 @@ class AlertingProjector {
     @EventHandler
     void on(ApiKeyUpdatedEvent updated, EventMessage<?> message, ReplayStatus replayStatus) {
         if (settings.privilegeChange().enabled() && PrivilegeChange.matches(updated)) {
-            raise(new Raise(PrivilegeChange.RULE, Severity.HIGH, updated.keyId(), message.getIdentifier(),
+            raise(new Raise(PrivilegeChange.RULE, Severity.HIGH, updated.keyId(), updated.keyId(), null,
+                    "key granted management permissions " + updated.permissions(), message.getIdentifier(),
                     updated.updatedAt()), replayStatus);
         }
     }
