@@ -1,50 +1,41 @@
 package com.spendsync.alerting.rules;
 
-import com.spendsync.alerting.alert.Alert;
-import com.spendsync.alerting.alert.Alerts;
+import com.spendsync.alerting.alert.AlertRaiser;
 import com.spendsync.alerting.alert.Raise;
 import com.spendsync.alerting.alert.Severity;
-import com.spendsync.api.alert.AlertRaisedEvent;
 import com.spendsync.api.apikey.ApiKeyCreatedEvent;
 import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
 import com.spendsync.api.security.AccessFailuresObservedEvent;
-import com.spendsync.platform.axon.AxonMongoConfiguration;
 import com.spendsync.platform.security.AccessFailures;
-import java.util.Map;
 import java.util.Set;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
-import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventhandling.ReplayStatus;
 import org.axonframework.eventhandling.ResetHandler;
-import org.axonframework.eventhandling.gateway.EventGateway;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs the alert rules over the event stream and keeps the alert store. Each raise is recorded in the audit trail as
- * an {@link AlertRaisedEvent}, except during a replay: a rebuild recounts the alerts but notifies no one again.
+ * Runs the alert rules over the event stream; {@link AlertRaiser} keeps the alert store and notifies, never during a
+ * replay.
  */
 @Component
 @ProcessingGroup(AlertingProjector.PROCESSING_GROUP)
 class AlertingProjector {
 
     static final String PROCESSING_GROUP = "alerting";
-    static final String ACTOR = "system:alerting";
     static final String BRUTE_FORCE = "brute-force";
     /** Refusals of verification: someone trying keys. Refused management credentials are not counted here. */
     private static final Set<String> KEY_GUESSES = Set.of(AccessFailures.UNKNOWN_KEY, AccessFailures.MALFORMED_KEY);
 
     private final AlertSettings settings;
     private final BruteForceWindow window;
-    private final Alerts alerts;
-    private final EventGateway events;
+    private final AlertRaiser raiser;
 
-    AlertingProjector(AlertSettings settings, BruteForceWindow window, Alerts alerts, EventGateway events) {
+    AlertingProjector(AlertSettings settings, BruteForceWindow window, AlertRaiser raiser) {
         this.settings = settings;
         this.window = window;
-        this.alerts = alerts;
-        this.events = events;
+        this.raiser = raiser;
     }
 
     @EventHandler
@@ -81,17 +72,12 @@ class AlertingProjector {
     }
 
     private void raise(Raise raise, ReplayStatus replayStatus) {
-        Alert alert = alerts.raise(raise);
-        if (alert != null && replayStatus == ReplayStatus.REGULAR) {
-            events.publish(GenericEventMessage.asEventMessage(new AlertRaisedEvent(alert.alertId(), alert.rule(),
-                            alert.severity().name(), alert.subject(), alert.count(), raise.at()))
-                    .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, ACTOR)));
-        }
+        raiser.raise(raise, replayStatus);
     }
 
     @ResetHandler
     void reset() {
-        alerts.removeAll();
+        raiser.forgetAll();
         window.removeAll();
     }
 }
