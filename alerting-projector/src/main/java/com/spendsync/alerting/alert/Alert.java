@@ -1,16 +1,14 @@
 package com.spendsync.alerting.alert;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.springframework.data.annotation.Id;
 
 /**
  * One open alert per rule and subject. {@code countedEventIds} holds the latest events that raised it, so an event
  * delivered again (a retried batch, a segment changing hands) is not counted twice; {@code version} guards against
- * two writers. Delivery to email and Slack is not wired yet: every channel stays {@code pending}.
+ * two writers. How its messages fared is kept apart, in the outbox, which a rebuild of the alerts leaves alone.
  */
 public record Alert(
         @Id String alertId,
@@ -23,19 +21,17 @@ public record Alert(
         Instant firstSeen,
         Instant lastSeen,
         long count,
-        Map<String, String> deliveries,
-        @JsonIgnore String lastEventId,
-        @JsonIgnore List<String> countedEventIds,
-        @JsonIgnore long version) {
+        String lastEventId,
+        List<String> countedEventIds,
+        long version) {
 
     /** Redelivery only ever repeats recent events, so the latest raises are enough to recognise one. */
     static final int COUNTED_EVENTS_KEPT = 100;
-    private static final Map<String, String> UNDELIVERED = Map.of("email", "pending", "slack", "pending");
 
     static Alert first(Raise raise) {
         return new Alert(raise.alertId(), raise.rule(), raise.severity(), raise.subject(), raise.keyId(),
                 raise.keyPrefix(), raise.detail(), raise.at(), raise.at(), 1,
-                UNDELIVERED, raise.eventId(), List.of(raise.eventId()), 0);
+                raise.eventId(), List.of(raise.eventId()), 0);
     }
 
     boolean counted(String eventId) {
@@ -48,7 +44,7 @@ public record Alert(
         List<String> kept = counted.subList(Math.max(0, counted.size() - COUNTED_EVENTS_KEPT), counted.size());
         return new Alert(alertId, rule, severity, subject, keyId, keyPrefix != null ? keyPrefix : raise.keyPrefix(),
                 raise.detail(), min(firstSeen, raise.at()), max(lastSeen, raise.at()),
-                count + 1, deliveries, raise.eventId(), List.copyOf(kept), version + 1);
+                count + 1, raise.eventId(), List.copyOf(kept), version + 1);
     }
 
     private static Instant min(Instant a, Instant b) {

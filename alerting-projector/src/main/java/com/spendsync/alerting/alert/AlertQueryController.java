@@ -1,5 +1,8 @@
 package com.spendsync.alerting.alert;
 
+import com.spendsync.alerting.delivery.ChannelDelivery;
+import com.spendsync.alerting.delivery.Notifier;
+import com.spendsync.alerting.delivery.Outbox;
 import com.spendsync.platform.auth.RequiresPermission;
 import com.spendsync.platform.paging.Cursors;
 import com.spendsync.platform.problem.FieldProblem;
@@ -10,6 +13,8 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -24,12 +29,25 @@ class AlertQueryController {
     private static final String CURSOR_KIND = "alerts";
 
     private final Alerts alerts;
+    private final Outbox outbox;
+    private final Notifier notifier;
 
-    AlertQueryController(Alerts alerts) {
+    AlertQueryController(Alerts alerts, Outbox outbox, Notifier notifier) {
         this.alerts = alerts;
+        this.outbox = outbox;
+        this.notifier = notifier;
     }
 
-    record AlertPage(List<Alert> items, String nextCursor) {
+    record AlertPage(List<AlertView> items, String nextCursor) {
+    }
+
+    /**
+     * An alert as the listing shows it, with its delivery per channel: {@code email} and {@code slack} always, as
+     * {@code disabled} where the channel is not set up.
+     */
+    record AlertView(String alertId, String rule, Severity severity, String subject, String keyId, String keyPrefix,
+                     String detail, Instant firstSeen, Instant lastSeen, long count,
+                     Map<String, ChannelDelivery> deliveries) {
     }
 
     @GetMapping("/v1/alerts")
@@ -44,7 +62,21 @@ class AlertQueryController {
         Alert last = items.isEmpty() ? null : items.get(items.size() - 1);
         String next = found.size() > pageSize ? Cursors.encode(CURSOR_KIND,
                 Long.toString(last.lastSeen().toEpochMilli()), last.alertId()) : null;
-        return new AlertPage(items, next);
+        Map<String, Map<String, ChannelDelivery>> deliveries = outbox.deliveriesOf(
+                items.stream().map(Alert::alertId).toList());
+        return new AlertPage(items.stream().map(alert -> view(alert, deliveries.getOrDefault(alert.alertId(),
+                Map.of()))).toList(), next);
+    }
+
+    private AlertView view(Alert alert, Map<String, ChannelDelivery> sent) {
+        Map<String, ChannelDelivery> perChannel = new TreeMap<>();
+        for (String channel : List.of("email", "slack")) {
+            perChannel.put(channel, ChannelDelivery.DISABLED);
+        }
+        notifier.channelNames().forEach(channel -> perChannel.put(channel, ChannelDelivery.NOT_SENT));
+        perChannel.putAll(sent);
+        return new AlertView(alert.alertId(), alert.rule(), alert.severity(), alert.subject(), alert.keyId(),
+                alert.keyPrefix(), alert.detail(), alert.firstSeen(), alert.lastSeen(), alert.count(), perChannel);
     }
 
     private static Alerts.Filter filter(String severity, String from, String to, int limit) {

@@ -50,6 +50,10 @@ public class Alerts {
         return next;
     }
 
+    public Alert find(String alertId) {
+        return mongo.findById(alertId, Alert.class, COLLECTION);
+    }
+
     /** Up to {@code limit} alerts, most recently seen first, after {@code after} (null: from the top). */
     public List<Alert> page(Filter filter, Position after, int limit) {
         List<Criteria> conditions = new ArrayList<>();

@@ -141,7 +141,8 @@ public class AxonMongoConfiguration {
         return new WeakReferenceCache();
     }
 
-    static String nodeId(SpendSyncProperties properties) {
+    /** This process's name in token claims and outbox leases: SPENDSYNC_NODE_ID, else the JVM's pid@host. */
+    public static String nodeId(SpendSyncProperties properties) {
         return StringUtils.hasText(properties.nodeId())
                 ? properties.nodeId()
                 : ManagementFactory.getRuntimeMXBean().getName();

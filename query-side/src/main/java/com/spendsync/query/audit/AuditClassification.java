@@ -1,6 +1,8 @@
 package com.spendsync.query.audit;
 
 import com.spendsync.api.EventTypes;
+import com.spendsync.api.alert.AlertDeliveredEvent;
+import com.spendsync.api.alert.AlertDeliveryFailedEvent;
 import com.spendsync.api.alert.AlertRaisedEvent;
 import com.spendsync.api.apikey.ApiKeyCreatedEvent;
 import com.spendsync.api.apikey.ApiKeyExpiredEvent;
@@ -20,17 +22,19 @@ import java.util.Map;
  */
 final class AuditClassification {
 
-    private static final Map<Class<?>, AuditSeverity> SEVERITIES = Map.of(
-            ApiKeyCreatedEvent.class, AuditSeverity.INFO,
-            ApiKeyUpdatedEvent.class, AuditSeverity.INFO,
-            ApiKeyRotatedEvent.class, AuditSeverity.INFO,
-            ApiKeyUsedEvent.class, AuditSeverity.INFO,
-            ApiKeyRotationGraceEndedEvent.class, AuditSeverity.INFO,
-            ApiKeyRevokedEvent.class, AuditSeverity.WARNING,
-            ApiKeyExpiredEvent.class, AuditSeverity.WARNING,
-            AuditLogReadEvent.class, AuditSeverity.INFO,
-            AccessFailuresObservedEvent.class, AuditSeverity.WARNING,
-            AlertRaisedEvent.class, AuditSeverity.WARNING);
+    private static final Map<Class<?>, AuditSeverity> SEVERITIES = Map.ofEntries(
+            Map.entry(ApiKeyCreatedEvent.class, AuditSeverity.INFO),
+            Map.entry(ApiKeyUpdatedEvent.class, AuditSeverity.INFO),
+            Map.entry(ApiKeyRotatedEvent.class, AuditSeverity.INFO),
+            Map.entry(ApiKeyUsedEvent.class, AuditSeverity.INFO),
+            Map.entry(ApiKeyRotationGraceEndedEvent.class, AuditSeverity.INFO),
+            Map.entry(ApiKeyRevokedEvent.class, AuditSeverity.WARNING),
+            Map.entry(ApiKeyExpiredEvent.class, AuditSeverity.WARNING),
+            Map.entry(AuditLogReadEvent.class, AuditSeverity.INFO),
+            Map.entry(AccessFailuresObservedEvent.class, AuditSeverity.WARNING),
+            Map.entry(AlertRaisedEvent.class, AuditSeverity.WARNING),
+            Map.entry(AlertDeliveredEvent.class, AuditSeverity.INFO),
+            Map.entry(AlertDeliveryFailedEvent.class, AuditSeverity.WARNING));
 
     /** By feature package: every key event comes from the aggregate on the command side. */
     private static final Map<String, Origin> ORIGINS = Map.of(
@@ -61,6 +65,12 @@ final class AuditClassification {
         }
         if (payload instanceof AlertRaisedEvent raised) {
             return raised.alertId();
+        }
+        if (payload instanceof AlertDeliveredEvent delivered) {
+            return delivered.alertId();
+        }
+        if (payload instanceof AlertDeliveryFailedEvent failed) {
+            return failed.alertId();
         }
         return payload instanceof AccessFailuresObservedEvent failures ? failures.source() : eventId;
     }

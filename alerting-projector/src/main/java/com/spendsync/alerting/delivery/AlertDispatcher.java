@@ -1,0 +1,241 @@
+package com.spendsync.alerting.delivery;
+
+import com.spendsync.api.alert.AlertDeliveredEvent;
+import com.spendsync.api.alert.AlertDeliveryFailedEvent;
+import com.spendsync.platform.axon.AxonMongoConfiguration;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.eventhandling.gateway.EventGateway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Sends what the outbox holds: one sender thread per channel, so a slow or rate-limited Slack never delays email.
+ * A sender claims one due notification at a time under a lease, makes one attempt and records the outcome in the
+ * outbox and the audit trail. Failed attempts back off exponentially (with jitter) up to {@code max-backoff}; a
+ * Retry-After pauses the whole channel on this instance, since Slack limits per webhook. A sender wakes at once when
+ * this instance queues something, and every poll interval otherwise, for what other instances queued or crashed on.
+ */
+class AlertDispatcher implements SmartLifecycle {
+
+    static final String ACTOR = "system:alerting";
+    private static final Logger log = LoggerFactory.getLogger(AlertDispatcher.class);
+
+    private final List<AlertChannel> channels;
+    private final Outbox outbox;
+    private final DeliverySettings settings;
+    private final EventGateway events;
+    private final Clock clock;
+    private final String node;
+    private final List<Sender> senders = new ArrayList<>();
+
+    AlertDispatcher(List<AlertChannel> channels, Outbox outbox, DeliverySettings settings, EventGateway events,
+                    Clock clock, String node) {
+        this.channels = channels;
+        this.outbox = outbox;
+        this.settings = settings;
+        this.events = events;
+        this.clock = clock;
+        this.node = node;
+    }
+
+    /** Something was queued: send it now rather than at the next poll. */
+    void wake() {
+        senders.forEach(Sender::wake);
+    }
+
+    @Override
+    public synchronized void start() {
+        if (!settings.enabled() || !senders.isEmpty()) {
+            return;
+        }
+        channels.forEach(channel -> {
+            Sender sender = new Sender(channel);
+            senders.add(sender);
+            sender.thread.start();
+        });
+    }
+
+    @Override
+    public synchronized void stop() {
+        senders.forEach(Sender::stop);
+        senders.forEach(Sender::join);
+        senders.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return !senders.isEmpty();
+    }
+
+    /** Stops before the event store and MongoDB that recording an outcome needs. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 100;
+    }
+
+    /** Sends every due notification of the channel; returns how long the channel must rest first, if at all. */
+    Duration sendDue(AlertChannel channel) {
+        while (true) {
+            Instant now = clock.instant();
+            Notification claimed = outbox.claimNext(channel.name(), node, now, now.plus(settings.lease()));
+            if (claimed == null) {
+                return Duration.ZERO;
+            }
+            AlertChannel.Result result = attempt(channel, claimed);
+            if (result instanceof AlertChannel.Retry retry && retry.after() != null) {
+                return retry.after();
+            }
+        }
+    }
+
+    private AlertChannel.Result attempt(AlertChannel channel, Notification claimed) {
+        AlertChannel.Result result;
+        try {
+            result = channel.send(claimed);
+        } catch (RuntimeException unexpected) {
+            result = new AlertChannel.Retry(Failures.describe(unexpected), null);
+        }
+        Instant now = clock.instant();
+        int attempts = claimed.attempts() + 1;
+        Notification.Status status = Notification.Status.PENDING;
+        Instant retryAt = null;
+        String error = null;
+        if (result instanceof AlertChannel.Delivered) {
+            status = Notification.Status.DELIVERED;
+        } else if (result instanceof AlertChannel.Retry retry && attempts < settings.maxAttempts()) {
+            error = retry.error();
+            retryAt = now.plus(retry.after() != null ? retry.after() : backoff(attempts));
+        } else {
+            status = Notification.Status.FAILED;
+            error = result instanceof AlertChannel.Retry retry ? retry.error()
+                    : ((AlertChannel.Rejected) result).error();
+        }
+        Notification outcome = new Notification(claimed.notificationId(), claimed.channel(), claimed.alertId(),
+                claimed.rule(), claimed.severity(), claimed.subject(), claimed.keyId(), claimed.keyPrefix(),
+                claimed.detail(), claimed.count(), claimed.repeats(), claimed.firstSeen(), claimed.lastSeen(),
+                claimed.queuedAt(), status, attempts, retryAt != null ? retryAt : claimed.nextAttemptAt(), now,
+                status == Notification.Status.DELIVERED ? now : null, error, claimed.claimedBy(),
+                claimed.claimedUntil());
+        if (!outbox.record(outcome, node)) {
+            log.warn("Lost the claim on alert notification {} while sending it; another instance took it over",
+                    claimed.notificationId());
+            return result;
+        }
+        recordInAuditTrail(outcome, retryAt, now);
+        return result;
+    }
+
+    private void recordInAuditTrail(Notification outcome, Instant retryAt, Instant now) {
+        Object event = outcome.status() == Notification.Status.DELIVERED
+                ? new AlertDeliveredEvent(outcome.alertId(), outcome.notificationId(), outcome.channel(),
+                outcome.attempts(), now)
+                : new AlertDeliveryFailedEvent(outcome.alertId(), outcome.notificationId(), outcome.channel(),
+                outcome.attempts(), outcome.lastError(), retryAt, now);
+        if (outcome.status() != Notification.Status.DELIVERED) {
+            log.warn("Alert {} not delivered by {} (attempt {}): {}{}", outcome.alertId(), outcome.channel(),
+                    outcome.attempts(), outcome.lastError(), retryAt != null ? "; trying again at " + retryAt
+                            : "; giving up");
+        }
+        try {
+            events.publish(GenericEventMessage.asEventMessage(event)
+                    .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, ACTOR)));
+        } catch (RuntimeException e) {
+            log.warn("Could not record the delivery outcome of {} in the audit trail: {}", outcome.notificationId(),
+                    e.toString());
+        }
+    }
+
+    /** initial-backoff x 2^(attempts-1), capped at max-backoff, minus up to a fifth so that senders spread out. */
+    Duration backoff(int attempts) {
+        Duration cap = settings.maxBackoff();
+        Duration wait = settings.initialBackoff();
+        for (int i = 1; i < attempts && wait.compareTo(cap) < 0; i++) {
+            wait = wait.multipliedBy(2);
+        }
+        if (wait.compareTo(cap) > 0) {
+            wait = cap;
+        }
+        long jitter = ThreadLocalRandom.current().nextLong(wait.toMillis() / 5 + 1);
+        return wait.minusMillis(jitter);
+    }
+
+    /** The sending loop of one channel. */
+    private final class Sender implements Runnable {
+        private final AlertChannel channel;
+        private final Thread thread;
+        private final Object signal = new Object();
+        private boolean woken;
+        private volatile boolean running = true;
+
+        Sender(AlertChannel channel) {
+            this.channel = channel;
+            this.thread = new Thread(this, "alert-sender-" + channel.name());
+            this.thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                Duration rest = Duration.ZERO;
+                try {
+                    rest = sendDue(channel);
+                } catch (RuntimeException e) {
+                    log.warn("Alert sender for {} failed; trying again at the next poll: {}", channel.name(),
+                            e.toString());
+                }
+                sleep(rest.isZero() ? settings.pollInterval() : rest, rest.isZero());
+            }
+        }
+
+        /** Waits; a wake-up cuts the wait short unless the channel asked for rest. */
+        private void sleep(Duration duration, boolean wakeable) {
+            long deadline = System.nanoTime() + duration.toNanos();
+            synchronized (signal) {
+                while (running && (!wakeable || !woken)) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(signal, left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                woken = false;
+            }
+        }
+
+        void wake() {
+            synchronized (signal) {
+                woken = true;
+                signal.notifyAll();
+            }
+        }
+
+        void stop() {
+            running = false;
+            synchronized (signal) {
+                signal.notifyAll();
+            }
+        }
+
+        void join() {
+            try {
+                thread.join(settings.lease().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

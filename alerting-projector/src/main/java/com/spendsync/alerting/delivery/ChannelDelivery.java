@@ -1,0 +1,28 @@
+package com.spendsync.alerting.delivery;
+
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * How an alert's messages fared on one channel, as the alert listing shows it: the latest message's status
+ * ({@code pending}, {@code delivered}, {@code failed}), its attempts, and how many messages were sent in all.
+ */
+public record ChannelDelivery(String status, long notifications, int attempts, Instant lastAttemptAt,
+                              Instant deliveredAt, String lastError) {
+
+    /** No message queued for this alert on a channel that is set up: raised during a replay, or throttled. */
+    public static final ChannelDelivery NOT_SENT = new ChannelDelivery("not-sent", 0, 0, null, null, null);
+    /** The channel is not set up on this deployment. */
+    public static final ChannelDelivery DISABLED = new ChannelDelivery("disabled", 0, 0, null, null, null);
+
+    static ChannelDelivery of(Notification notification) {
+        return new ChannelDelivery(notification.status().name().toLowerCase(Locale.ROOT), 1, notification.attempts(),
+                notification.lastAttemptAt(), notification.deliveredAt(), notification.lastError());
+    }
+
+    /** {@code later} as the latest message, counting this one too. */
+    ChannelDelivery after(ChannelDelivery earlier) {
+        return new ChannelDelivery(status, earlier.notifications + notifications, attempts, lastAttemptAt, deliveredAt,
+                lastError);
+    }
+}

@@ -1,0 +1,47 @@
+package com.spendsync.alerting.delivery;
+
+import com.spendsync.alerting.alert.Severity;
+import java.time.Instant;
+import org.springframework.data.annotation.Id;
+
+/**
+ * One message about one alert for one channel: an entry of the outbox. Its id is the triggering event's id and the
+ * channel, so queueing it again after a crash finds it queued. It holds everything the message says, so sending it
+ * needs no other read, and nothing secret: the key is named by its id and its public prefix only.
+ *
+ * @param count        how many times the alert was raised in all, this raise included
+ * @param repeats      raises since the previous message about this alert, held back by the cool-down
+ * @param claimedUntil until when the instance {@code claimedBy} may send it; the epoch when unclaimed
+ */
+public record Notification(
+        @Id String notificationId,
+        String channel,
+        String alertId,
+        String rule,
+        Severity severity,
+        String subject,
+        String keyId,
+        String keyPrefix,
+        String detail,
+        long count,
+        long repeats,
+        Instant firstSeen,
+        Instant lastSeen,
+        Instant queuedAt,
+        Status status,
+        int attempts,
+        Instant nextAttemptAt,
+        Instant lastAttemptAt,
+        Instant deliveredAt,
+        String lastError,
+        String claimedBy,
+        Instant claimedUntil) {
+
+    public enum Status {
+        PENDING, DELIVERED, FAILED
+    }
+
+    static String idOf(String eventId, String channel) {
+        return eventId + ":" + channel;
+    }
+}

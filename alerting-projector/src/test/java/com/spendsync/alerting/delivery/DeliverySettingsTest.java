@@ -1,0 +1,95 @@
+package com.spendsync.alerting.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.spendsync.alerting.alert.Severity;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DeliverySettingsTest {
+
+    private final Validator validator = Validation.buildDefaultValidatorFactory().getValidator();
+
+    @Test
+    void aSeverityWithoutItsOwnListGoesToTheDefaultRecipients() {
+        DeliverySettings.Email email = new DeliverySettings.Email("alerts@example.com", List.of("oncall@example.com"),
+                List.of(), List.of(), List.of(" security@example.com ", ""), List.of());
+
+        assertThat(email.recipientsFor(Severity.HIGH)).containsExactly("security@example.com");
+        assertThat(email.recipientsFor(Severity.LOW)).containsExactly("oncall@example.com");
+        assertThat(email.configured()).isTrue();
+        assertThat(validator.validate(email)).isEmpty();
+    }
+
+    @Test
+    void onlyTheSeveritiesWithRecipientsAreEmailed() {
+        DeliverySettings.Email email = new DeliverySettings.Email("alerts@example.com", List.of(), List.of(),
+                List.of(), List.of(), List.of("ciso@example.com"));
+
+        assertThat(email.recipientsFor(Severity.HIGH)).isEmpty();
+        assertThat(email.recipientsFor(Severity.CRITICAL)).containsExactly("ciso@example.com");
+    }
+
+    @Test
+    void recipientsWithoutASenderOrWithABadAddressAreRefusedByName() {
+        DeliverySettings.Email email = new DeliverySettings.Email(null, List.of("oncall@example.com", "not an address"),
+                List.of(), List.of(), List.of(), List.of());
+
+        assertThat(validator.validate(email)).extracting(ConstraintViolation::getMessage).containsExactlyInAnyOrder(
+                "spendsync.alerts.delivery.email.from (ALERT_EMAIL_FROM) must be set to the sender's address when "
+                        + "alert email recipients are",
+                "spendsync.alerts.delivery.email: ALERT_EMAIL_FROM and every ALERT_EMAIL_TO* entry must be a plain "
+                        + "email address such as alerts@example.com");
+    }
+
+    @Test
+    void noRecipientAtAllLeavesEmailOff() {
+        DeliverySettings.Email email = new DeliverySettings.Email(null, List.of(), List.of(), List.of(), List.of(),
+                List.of());
+
+        assertThat(email.configured()).isFalse();
+        assertThat(validator.validate(email)).isEmpty();
+    }
+
+    @Test
+    void aWebhookMustBeAnAbsoluteHttpUrl() {
+        for (String bad : List.of("hooks.slack.com/services/x", "ftp://hooks.slack.com/x", "https://", "http:// x")) {
+            assertThat(validator.validate(new DeliverySettings.Slack(bad, Severity.LOW, Duration.ofSeconds(10))))
+                    .as(bad).extracting(ConstraintViolation::getMessage).containsExactly(
+                            "spendsync.alerts.delivery.slack.webhook (ALERT_SLACK_WEBHOOK) must be an absolute http "
+                                    + "or https URL such as https://hooks.slack.com/services/...");
+        }
+        assertThat(validator.validate(new DeliverySettings.Slack("https://hooks.slack.com/services/T/B/x",
+                Severity.LOW, Duration.ofSeconds(10)))).isEmpty();
+    }
+
+    @Test
+    void slackTakesOnlyTheSeveritiesFromItsMinimumUp() {
+        DeliverySettings.Slack slack = new DeliverySettings.Slack("https://hooks.slack.com/services/T/B/x",
+                Severity.HIGH, Duration.ofSeconds(10));
+
+        assertThat(slack.accepts(Severity.MEDIUM)).isFalse();
+        assertThat(slack.accepts(Severity.HIGH)).isTrue();
+        assertThat(slack.accepts(Severity.CRITICAL)).isTrue();
+    }
+
+    @Test
+    void backoffsMustBePositiveAndTheCapAtLeastTheStart() {
+        assertThat(validator.validate(settings(Duration.ofSeconds(10), Duration.ofSeconds(5))))
+                .extracting(ConstraintViolation::getMessage).containsExactly(
+                        "spendsync.alerts.delivery.initial-backoff, max-backoff, lease and poll-interval must be "
+                                + "longer than zero, and max-backoff at least initial-backoff");
+        assertThat(validator.validate(settings(Duration.ZERO, Duration.ofSeconds(5)))).hasSize(1);
+        assertThat(validator.validate(settings(Duration.ofSeconds(2), Duration.ofMinutes(10)))).isEmpty();
+    }
+
+    static DeliverySettings settings(Duration initialBackoff, Duration maxBackoff) {
+        return new DeliverySettings(true, Duration.ofMinutes(15), 8, initialBackoff, maxBackoff, Duration.ofMinutes(1),
+                Duration.ofSeconds(1), new DeliverySettings.Email(null, List.of(), List.of(), List.of(), List.of(),
+                List.of()), new DeliverySettings.Slack(null, Severity.LOW, Duration.ofSeconds(10)));
+    }
+}
