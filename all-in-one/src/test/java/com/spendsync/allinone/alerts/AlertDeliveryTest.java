@@ -111,9 +111,10 @@ class AlertDeliveryTest {
 
     @Test
     void aSlackFailureIsRetriedUntilItSucceedsAndEveryOutcomeIsInTheAuditTrail() {
-        Api.Reply created = api.createKey(rootKey("keys:read"));
-        String keyId = created.text("keyId");
-        slack.answerNext(keyId, SlackReceiver.Reply.status(500), SlackReceiver.Reply.status(503));
+        // scripted before the key exists, since the alert can reach Slack before createKey returns
+        String marker = uniquePermission();
+        slack.answerNext(marker, SlackReceiver.Reply.status(500), SlackReceiver.Reply.status(503));
+        String keyId = api.createKey(rootKey("keys:read", marker)).text("keyId");
 
         List<SlackReceiver.Post> posts = awaitSlackPostsAbout(keyId, 3);
 
@@ -132,9 +133,9 @@ class AlertDeliveryTest {
 
     @Test
     void slacksRetryAfterIsWaitedOutBeforePostingAgain() {
-        Api.Reply created = api.createKey(rootKey("keys:read"));
-        String keyId = created.text("keyId");
-        slack.answerNext(keyId, SlackReceiver.Reply.tooManyRequests(2));
+        String marker = uniquePermission();
+        slack.answerNext(marker, SlackReceiver.Reply.tooManyRequests(2));
+        String keyId = api.createKey(rootKey("keys:read", marker)).text("keyId");
 
         List<SlackReceiver.Post> posts = awaitSlackPostsAbout(keyId, 2);
 
@@ -260,6 +261,11 @@ class AlertDeliveryTest {
 
     private static List<String> addresses(Address[] addresses) {
         return Arrays.stream(addresses).map(Address::toString).toList();
+    }
+
+    /** A permission no other key has: it appears in the alert's detail, so a scripted reply can wait for it. */
+    private static String uniquePermission() {
+        return "marker." + UUID.randomUUID().toString().replace("-", "");
     }
 
     private static Map<String, Object> rootKey(String... permissions) {

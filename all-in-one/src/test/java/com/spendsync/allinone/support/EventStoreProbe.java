@@ -7,6 +7,8 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
+import com.spendsync.api.alert.AlertDeliveredEvent;
+import com.spendsync.api.alert.AlertDeliveryFailedEvent;
 import com.spendsync.api.alert.AlertRaisedEvent;
 import com.spendsync.api.apikey.ApiKeyUsedEvent;
 import com.spendsync.api.security.AccessFailuresObservedEvent;
@@ -46,11 +48,12 @@ public final class EventStoreProbe implements AutoCloseable {
 
     /**
      * Events in the store other than those written in the background at any moment: usage flushes, counts of
-     * refused requests and raised alerts. A refused request must not change this count.
+     * refused requests, raised alerts and their delivery. A refused request must not change this count.
      */
     public long lifecycleEventCount() {
         return events.countDocuments(Filters.nin("payloadType", ApiKeyUsedEvent.class.getName(),
-                AccessFailuresObservedEvent.class.getName(), AlertRaisedEvent.class.getName()));
+                AccessFailuresObservedEvent.class.getName(), AlertRaisedEvent.class.getName(),
+                AlertDeliveredEvent.class.getName(), AlertDeliveryFailedEvent.class.getName()));
     }
 
     /** The payloads of one key's usage events, oldest first. */
