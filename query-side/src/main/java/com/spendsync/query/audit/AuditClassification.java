@@ -2,6 +2,7 @@ package com.spendsync.query.audit;
 
 import com.spendsync.api.EventTypes;
 import com.spendsync.api.alert.AlertRaisedEvent;
+import com.spendsync.api.alert.KeyExpiryApproachingEvent;
 import com.spendsync.api.apikey.ApiKeyCreatedEvent;
 import com.spendsync.api.apikey.ApiKeyExpiredEvent;
 import com.spendsync.api.apikey.ApiKeyRevokedEvent;
@@ -20,17 +21,20 @@ import java.util.Map;
  */
 final class AuditClassification {
 
-    private static final Map<Class<?>, AuditSeverity> SEVERITIES = Map.of(
-            ApiKeyCreatedEvent.class, AuditSeverity.INFO,
-            ApiKeyUpdatedEvent.class, AuditSeverity.INFO,
-            ApiKeyRotatedEvent.class, AuditSeverity.INFO,
-            ApiKeyUsedEvent.class, AuditSeverity.INFO,
-            ApiKeyRotationGraceEndedEvent.class, AuditSeverity.INFO,
-            ApiKeyRevokedEvent.class, AuditSeverity.WARNING,
-            ApiKeyExpiredEvent.class, AuditSeverity.WARNING,
-            AuditLogReadEvent.class, AuditSeverity.INFO,
-            AccessFailuresObservedEvent.class, AuditSeverity.WARNING,
-            AlertRaisedEvent.class, AuditSeverity.WARNING);
+    private static final Map<Class<?>, AuditSeverity> SEVERITIES = Map.ofEntries(
+            Map.entry(ApiKeyCreatedEvent.class, AuditSeverity.INFO),
+            Map.entry(ApiKeyUpdatedEvent.class, AuditSeverity.INFO),
+            Map.entry(ApiKeyRotatedEvent.class, AuditSeverity.INFO),
+            Map.entry(ApiKeyUsedEvent.class, AuditSeverity.INFO),
+            Map.entry(ApiKeyRotationGraceEndedEvent.class, AuditSeverity.INFO),
+            Map.entry(ApiKeyRevokedEvent.class, AuditSeverity.WARNING),
+            Map.entry(ApiKeyExpiredEvent.class, AuditSeverity.WARNING),
+            Map.entry(AuditLogReadEvent.class, AuditSeverity.INFO),
+            // every kind of refusal, the rate-limited, revoked and expired keys at verification included
+            Map.entry(AccessFailuresObservedEvent.class, AuditSeverity.WARNING),
+            Map.entry(AlertRaisedEvent.class, AuditSeverity.WARNING),
+            // a notice that the alert it raises (AlertRaised) makes a warning of
+            Map.entry(KeyExpiryApproachingEvent.class, AuditSeverity.INFO));
 
     /** By feature package: every key event comes from the aggregate on the command side. */
     private static final Map<String, Origin> ORIGINS = Map.of(
@@ -54,13 +58,20 @@ final class AuditClassification {
         return ORIGINS.getOrDefault(feature, new Origin(feature.substring(feature.lastIndexOf('.') + 1), null));
     }
 
-    /** The resource an event of no aggregate is about; an event this table does not know is its own resource. */
+    /**
+     * The resource an event of no aggregate is about; an event this table does not know is its own resource. Refusals
+     * are listed by source and expiry warnings by the alert they raise, whether or not they name a key (which their
+     * data shows), so that a key's own resource id lists its own history only.
+     */
     static String resourceIdOf(Object payload, String eventId) {
         if (payload instanceof AuditLogReadEvent read) {
             return read.readId();
         }
         if (payload instanceof AlertRaisedEvent raised) {
             return raised.alertId();
+        }
+        if (payload instanceof KeyExpiryApproachingEvent approaching) {
+            return approaching.alertId();
         }
         return payload instanceof AccessFailuresObservedEvent failures ? failures.source() : eventId;
     }
