@@ -14,7 +14,7 @@ import java.util.Optional;
  */
 final class ExpiringSoon {
 
-    static final String RULE = "expiring-soon";
+    static final String RULE = KeyExpiryApproachingEvent.RULE;
 
     private ExpiringSoon() {
     }

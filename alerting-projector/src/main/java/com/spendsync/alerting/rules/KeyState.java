@@ -9,6 +9,7 @@ import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
 import com.spendsync.api.apikey.KeyStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -24,7 +25,7 @@ import org.springframework.data.annotation.Id;
 record KeyState(@Id String keyId, String prefix, String ownerId, Instant expiresAt, KeyStatus status, Grace grace,
                 UsageBaseline usage, List<ExpiryWarning> warnings, long appliedSequence) {
 
-    /** The previous secret, known by its hash, worked alongside the new one from {@code rotatedAt} to {@code endsAt}. */
+    /** The previous secret, known by its hash, worked beside the new one from {@code rotatedAt} to {@code endsAt}. */
     record Grace(String previousKeyHash, Instant rotatedAt, Instant endsAt) {
     }
 
@@ -48,7 +49,7 @@ record KeyState(@Id String keyId, String prefix, String ownerId, Instant expires
     /** The state after a lifecycle event of the key; other events leave it as it was. */
     KeyState after(Object event) {
         if (event instanceof ApiKeyCreatedEvent e) {
-            return new KeyState(keyId, e.prefix(), e.ownerId(), e.expiresAt(), KeyStatus.ACTIVE, null, usage,
+            return new KeyState(keyId, e.prefix(), e.ownerId(), stored(e.expiresAt()), KeyStatus.ACTIVE, null, usage,
                     List.of(), appliedSequence);
         }
         if (event instanceof ApiKeyRotatedEvent e) {
@@ -59,9 +60,10 @@ record KeyState(@Id String keyId, String prefix, String ownerId, Instant expires
         }
         if (event instanceof ApiKeyUpdatedEvent e) {
             // a warning about another expiry instant no longer applies: the new one may be warned about again
+            Instant next = stored(e.expiresAt());
             List<ExpiryWarning> kept = warnings.stream()
-                    .filter(warning -> Objects.equals(warning.expiresAt(), e.expiresAt())).toList();
-            return new KeyState(keyId, prefix, ownerId, e.expiresAt(), status, grace, usage, kept, appliedSequence);
+                    .filter(warning -> Objects.equals(warning.expiresAt(), next)).toList();
+            return new KeyState(keyId, prefix, ownerId, next, status, grace, usage, kept, appliedSequence);
         }
         if (event instanceof ApiKeyRotationGraceEndedEvent) {
             return withStatus(KeyStatus.ACTIVE);
@@ -88,6 +90,11 @@ record KeyState(@Id String keyId, String prefix, String ownerId, Instant expires
 
     KeyState appliedUpTo(long sequence) {
         return new KeyState(keyId, prefix, ownerId, expiresAt, status, grace, usage, warnings, sequence);
+    }
+
+    /** As MongoDB keeps it, to the millisecond, so an instant compares equal to its stored self. */
+    private static Instant stored(Instant instant) {
+        return instant == null ? null : instant.truncatedTo(ChronoUnit.MILLIS);
     }
 
     private KeyState withStatus(KeyStatus next) {

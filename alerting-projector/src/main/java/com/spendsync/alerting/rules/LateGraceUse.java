@@ -37,7 +37,7 @@ final class LateGraceUse {
     }
 
     static String describe(UsageBatch late, KeyState.Grace grace, double remainingFraction) {
-        return "previous secret used " + late.validUses() + " times, last at " + late.lastUsedAt() + ", in the final "
+        return "the previous secret was used at " + late.lastUsedAt() + ", in the final "
                 + Math.round(remainingFraction * 100) + "% of its grace period ending at " + grace.endsAt();
     }
 }
