@@ -31,6 +31,11 @@ public final class AlertListing {
         return found[0];
     }
 
+    /** The alert once it has been raised {@code count} times. */
+    public static JsonNode awaitCount(Api api, String alertId, long count) {
+        return awaitAlert(api, alertId, alert -> alert.path("count").asLong() == count, "raised " + count + " times");
+    }
+
     /** The alert as listed now, or null. */
     public static JsonNode find(Api api, String alertId) {
         return StreamSupport.stream(api.get("/v1/alerts?limit=200").json().path("items").spliterator(), false)

@@ -10,6 +10,7 @@ import com.mongodb.client.model.Sorts;
 import com.spendsync.api.alert.AlertDeliveredEvent;
 import com.spendsync.api.alert.AlertDeliveryFailedEvent;
 import com.spendsync.api.alert.AlertRaisedEvent;
+import com.spendsync.api.alert.KeyExpiryApproachingEvent;
 import com.spendsync.api.apikey.ApiKeyUsedEvent;
 import com.spendsync.api.security.AccessFailuresObservedEvent;
 import java.util.ArrayList;
@@ -48,12 +49,21 @@ public final class EventStoreProbe implements AutoCloseable {
 
     /**
      * Events in the store other than those written in the background at any moment: usage flushes, counts of
-     * refused requests, raised alerts and their delivery. A refused request must not change this count.
+     * refused requests, raised alerts, their delivery and expiry warnings. A refused request must not change this
+     * count.
      */
     public long lifecycleEventCount() {
         return events.countDocuments(Filters.nin("payloadType", ApiKeyUsedEvent.class.getName(),
                 AccessFailuresObservedEvent.class.getName(), AlertRaisedEvent.class.getName(),
-                AlertDeliveredEvent.class.getName(), AlertDeliveryFailedEvent.class.getName()));
+                AlertDeliveredEvent.class.getName(), AlertDeliveryFailedEvent.class.getName(),
+                KeyExpiryApproachingEvent.class.getName()));
+    }
+
+    /** The payloads of the expiry warnings recorded about one key, in no particular order. */
+    public List<JsonNode> expiryWarningsOf(String keyId) {
+        return events.find(Filters.eq("payloadType", KeyExpiryApproachingEvent.class.getName()))
+                .into(new ArrayList<>()).stream().map(event -> json(event.getString("serializedPayload")))
+                .filter(payload -> payload.path("keyId").asText().equals(keyId)).toList();
     }
 
     /** The payloads of one key's usage events, oldest first. */

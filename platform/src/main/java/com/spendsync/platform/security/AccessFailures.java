@@ -14,16 +14,20 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Counts refused requests (unknown or malformed keys at verification, 401, 403) per kind and source in memory, and
- * records them every flush interval as one {@link AccessFailuresObservedEvent} per kind and source. Counting costs no
- * I/O on the request path, so a malformed key still touches neither Redis nor MongoDB, and a flood adds a handful of
- * events per interval. A process that dies loses at most its last interval of counts.
+ * Counts refused requests (verifications of unknown, malformed, revoked or expired keys and of rate-limited ones,
+ * 401, 403) per kind, source and key in memory, and records them every flush interval as one
+ * {@link AccessFailuresObservedEvent} per kind, source and key. Counting costs no I/O on the request path, so a
+ * malformed key still touches neither Redis nor MongoDB, and a flood adds a handful of events per interval. A process
+ * that dies loses at most its last interval of counts.
  */
 @Component
 public class AccessFailures {
 
     public static final String MALFORMED_KEY = "MALFORMED_KEY";
     public static final String UNKNOWN_KEY = "UNKNOWN_KEY";
+    public static final String RATE_LIMITED = "RATE_LIMITED";
+    public static final String REVOKED_KEY = "REVOKED_KEY";
+    public static final String EXPIRED_KEY = "EXPIRED_KEY";
     public static final String UNAUTHENTICATED = "UNAUTHENTICATED";
     public static final String FORBIDDEN = "FORBIDDEN";
     static final String ACTOR = "system:security";
@@ -62,7 +66,7 @@ public class AccessFailures {
         });
     }
 
-    /** Refusals of one kind from one source within the current window. */
+    /** Refusals of one kind from one source, about one key or none, within the current window. */
     private static final class Tally {
         private final Instant firstSeen;
         private volatile Instant lastSeen;

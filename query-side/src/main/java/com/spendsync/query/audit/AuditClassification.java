@@ -4,6 +4,7 @@ import com.spendsync.api.EventTypes;
 import com.spendsync.api.alert.AlertDeliveredEvent;
 import com.spendsync.api.alert.AlertDeliveryFailedEvent;
 import com.spendsync.api.alert.AlertRaisedEvent;
+import com.spendsync.api.alert.KeyExpiryApproachingEvent;
 import com.spendsync.api.apikey.ApiKeyCreatedEvent;
 import com.spendsync.api.apikey.ApiKeyExpiredEvent;
 import com.spendsync.api.apikey.ApiKeyRevokedEvent;
@@ -31,8 +32,11 @@ final class AuditClassification {
             Map.entry(ApiKeyRevokedEvent.class, AuditSeverity.WARNING),
             Map.entry(ApiKeyExpiredEvent.class, AuditSeverity.WARNING),
             Map.entry(AuditLogReadEvent.class, AuditSeverity.INFO),
+            // every kind of refusal, the rate-limited, revoked and expired keys at verification included
             Map.entry(AccessFailuresObservedEvent.class, AuditSeverity.WARNING),
             Map.entry(AlertRaisedEvent.class, AuditSeverity.WARNING),
+            // a notice that the alert it raises (AlertRaised) makes a warning of
+            Map.entry(KeyExpiryApproachingEvent.class, AuditSeverity.INFO),
             Map.entry(AlertDeliveredEvent.class, AuditSeverity.INFO),
             Map.entry(AlertDeliveryFailedEvent.class, AuditSeverity.WARNING));
 
@@ -58,7 +62,11 @@ final class AuditClassification {
         return ORIGINS.getOrDefault(feature, new Origin(feature.substring(feature.lastIndexOf('.') + 1), null));
     }
 
-    /** The resource an event of no aggregate is about; an event this table does not know is its own resource. */
+    /**
+     * The resource an event of no aggregate is about; an event this table does not know is its own resource. Refusals
+     * are listed by source and expiry warnings by the alert they raise, whether or not they name a key (which their
+     * data shows), so that a key's own resource id lists its own history only.
+     */
     static String resourceIdOf(Object payload, String eventId) {
         if (payload instanceof AuditLogReadEvent read) {
             return read.readId();
@@ -71,6 +79,9 @@ final class AuditClassification {
         }
         if (payload instanceof AlertDeliveryFailedEvent failed) {
             return failed.alertId();
+        }
+        if (payload instanceof KeyExpiryApproachingEvent approaching) {
+            return approaching.alertId();
         }
         return payload instanceof AccessFailuresObservedEvent failures ? failures.source() : eventId;
     }

@@ -10,7 +10,9 @@ import com.spendsync.platform.verification.Verification;
 import com.spendsync.platform.verification.VerificationCode;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
@@ -31,6 +33,13 @@ class VerifyController {
     static final int MAX_SOURCE = 128;
     static final int MAX_KEY = 256;
     private static final Pattern PERMISSION = Pattern.compile("[a-z0-9_.:*-]{1,64}");
+    /** The refusals counted for the audit trail and the alert rules; a missing permission is the caller's business. */
+    private static final Map<VerificationCode, String> REFUSALS = new EnumMap<>(Map.of(
+            VerificationCode.MALFORMED, AccessFailures.MALFORMED_KEY,
+            VerificationCode.NOT_FOUND, AccessFailures.UNKNOWN_KEY,
+            VerificationCode.RATE_LIMITED, AccessFailures.RATE_LIMITED,
+            VerificationCode.REVOKED, AccessFailures.REVOKED_KEY,
+            VerificationCode.EXPIRED, AccessFailures.EXPIRED_KEY));
 
     private final KeyVerifier verifier;
     private final AccessFailures failures;
@@ -50,10 +59,10 @@ class VerifyController {
         Verification verification = secret.isEmpty()
                 ? Verification.of(VerificationCode.MALFORMED)
                 : verifier.verifyUse(secret.get().hash(), required, cost);
-        if (verification.code() == VerificationCode.MALFORMED || verification.code() == VerificationCode.NOT_FOUND) {
-            failures.record(verification.code() == VerificationCode.MALFORMED ? AccessFailures.MALFORMED_KEY
-                    : AccessFailures.UNKNOWN_KEY, request.source() != null ? request.source() : http.getRemoteAddr(),
-                    null);
+        String refusal = REFUSALS.get(verification.code());
+        if (refusal != null) {
+            failures.record(refusal, request.source() != null ? request.source() : http.getRemoteAddr(),
+                    verification.keyId());
         }
         return ResponseEntity.ok().headers(rateLimitHeaders(verification.rateLimit()))
                 .body(VerifyResponse.of(verification));

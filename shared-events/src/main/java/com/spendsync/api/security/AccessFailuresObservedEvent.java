@@ -3,11 +3,15 @@ package com.spendsync.api.security;
 import java.time.Instant;
 
 /**
- * Refusals of one kind from one source, counted over a window and recorded as one event, so that a flood of bad
- * credentials or unknown keys adds one event per source and window to the audit trail, not one per request.
+ * Refusals of one kind from one source, about one key or none, counted over a window and recorded as one event, so
+ * that a flood of bad credentials or unknown keys adds one event per source and window to the audit trail, not one
+ * per request.
  *
- * @param kind    {@code MALFORMED_KEY} or {@code UNKNOWN_KEY} (verifications), {@code UNAUTHENTICATED} (401) or
- *                {@code FORBIDDEN} (403, {@code keyId} naming the root key that lacked the permission)
+ * @param kind    verifications refused as {@code MALFORMED_KEY} or {@code UNKNOWN_KEY} (no {@code keyId}), or as
+ *                {@code RATE_LIMITED}, {@code REVOKED_KEY} or {@code EXPIRED_KEY} ({@code keyId} naming the key
+ *                presented; {@code EXPIRED_KEY} also for a previous secret past its grace period);
+ *                {@code UNAUTHENTICATED} (401) or {@code FORBIDDEN} (403, {@code keyId} naming the root key that
+ *                lacked the permission)
  * @param source  the end client's address or id as the gateway passed it, else the caller's address
  */
 public record AccessFailuresObservedEvent(String kind, String source, String keyId, long count, Instant firstSeen,

@@ -1,0 +1,41 @@
+package com.spendsync.alerting.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.spendsync.api.alert.KeyExpiryApproachingEvent;
+import com.spendsync.api.apikey.ApiKeyRevokedEvent;
+import com.spendsync.api.security.AccessFailuresObservedEvent;
+import com.spendsync.platform.security.AccessFailures;
+import java.time.Duration;
+import java.time.Instant;
+import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.eventhandling.GenericEventMessage;
+import org.junit.jupiter.api.Test;
+
+class AlertingSequencingTest {
+
+    private final AlertingSequencing sequencing = new AlertingSequencing();
+
+    @Test
+    void everythingAboutAKeyGoesToTheSegmentOfItsOwnEvents() {
+        Object ownEvent = sequencing.getSequenceIdentifierFor(new GenericDomainEventMessage<>("ApiKey", "key_1", 3,
+                new ApiKeyRevokedEvent("key_1", null, null, "gone", Instant.EPOCH)));
+
+        assertThat(ownEvent).isEqualTo("key_1");
+        assertThat(sequencing.getSequenceIdentifierFor(GenericEventMessage.asEventMessage(
+                refused(AccessFailures.RATE_LIMITED, "key_1")))).isEqualTo(ownEvent);
+        assertThat(sequencing.getSequenceIdentifierFor(GenericEventMessage.asEventMessage(
+                new KeyExpiryApproachingEvent("key_1", Instant.EPOCH, Duration.ofDays(1), Instant.EPOCH))))
+                .isEqualTo(ownEvent);
+    }
+
+    @Test
+    void refusalsOfNoKeyGoBySource() {
+        assertThat(sequencing.getSequenceIdentifierFor(GenericEventMessage.asEventMessage(
+                refused(AccessFailures.UNKNOWN_KEY, null)))).isEqualTo("source:203.0.113.9");
+    }
+
+    private static AccessFailuresObservedEvent refused(String kind, String keyId) {
+        return new AccessFailuresObservedEvent(kind, "203.0.113.9", keyId, 1, Instant.EPOCH, Instant.EPOCH);
+    }
+}
