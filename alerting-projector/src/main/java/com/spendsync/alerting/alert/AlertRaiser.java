@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class AlertRaiser {
 
-    static final String ACTOR = "system:alerting";
+    /** The actor of every event the alerting service records: raises, expiry warnings, delivery outcomes. */
+    public static final String ACTOR = "system:alerting";
 
     private final Alerts alerts;
     private final Notifier notifier;

@@ -1,5 +1,6 @@
 package com.spendsync.alerting.delivery;
 
+import com.spendsync.alerting.alert.AlertRaiser;
 import com.spendsync.api.alert.AlertDeliveredEvent;
 import com.spendsync.api.alert.AlertDeliveryFailedEvent;
 import com.spendsync.platform.axon.AxonMongoConfiguration;
@@ -26,7 +27,6 @@ import org.springframework.context.SmartLifecycle;
  */
 class AlertDispatcher implements SmartLifecycle {
 
-    static final String ACTOR = "system:alerting";
     private static final Logger log = LoggerFactory.getLogger(AlertDispatcher.class);
 
     private final List<AlertChannel> channels;
@@ -147,7 +147,7 @@ class AlertDispatcher implements SmartLifecycle {
         }
         try {
             events.publish(GenericEventMessage.asEventMessage(event)
-                    .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, ACTOR)));
+                    .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, AlertRaiser.ACTOR)));
         } catch (RuntimeException e) {
             log.warn("Could not record the delivery outcome of {} in the audit trail: {}", outcome.notificationId(),
                     e.toString());

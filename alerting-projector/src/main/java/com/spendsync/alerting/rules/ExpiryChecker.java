@@ -1,5 +1,6 @@
 package com.spendsync.alerting.rules;
 
+import com.spendsync.alerting.alert.AlertRaiser;
 import com.spendsync.api.alert.KeyExpiryApproachingEvent;
 import com.spendsync.platform.axon.AxonMongoConfiguration;
 import java.time.Clock;
@@ -29,7 +30,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class ExpiryChecker implements SchedulingConfigurer {
 
-    static final String ACTOR = "system:alerting";
     private static final Logger log = LoggerFactory.getLogger(ExpiryChecker.class);
 
     private final AlertSettings.ExpiringSoon settings;
@@ -69,7 +69,7 @@ public class ExpiryChecker implements SchedulingConfigurer {
             try {
                 events.publish(GenericEventMessage.asEventMessage(new KeyExpiryApproachingEvent(key.keyId(),
                                 key.expiresAt(), due.get(), now))
-                        .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, ACTOR)));
+                        .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, AlertRaiser.ACTOR)));
             } catch (RuntimeException e) {
                 log.warn("Could not record that key {} expires within {}; the next check tries again: {}",
                         key.keyId(), due.get(), e.toString());

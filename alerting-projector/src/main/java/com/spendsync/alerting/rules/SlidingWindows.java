@@ -20,11 +20,16 @@ import org.springframework.stereotype.Component;
 class SlidingWindows {
 
     static final String COLLECTION = "alert_windows";
+    /** Where the brute-force rule alone kept its window before; nothing reads it any more. */
+    private static final String FORMER_COLLECTION = "alert_brute_force_window";
 
     private final MongoTemplate mongo;
 
     SlidingWindows(MongoTemplate mongo) {
         this.mongo = mongo;
+        if (mongo.collectionExists(FORMER_COLLECTION)) {
+            mongo.dropCollection(FORMER_COLLECTION);
+        }
         createIndexes();
     }
 

@@ -8,6 +8,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import com.spendsync.allinone.support.AlertListing;
@@ -24,11 +26,13 @@ import jakarta.mail.internet.MimeMessage;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,6 +106,11 @@ class AlertDeliveryTest {
         JsonNode alert = awaitAlert(api, alertId, a -> "delivered".equals(deliveryStatus(a, "email"))
                 && "delivered".equals(deliveryStatus(a, "slack")), "delivered on both channels");
         assertThat(alert.path("deliveries").path("slack").path("attempts").asInt()).isEqualTo(1);
+        try (MongoClient mongo = MongoClients.create(instance.mongoUri())) {
+            List<String> outbox = mongo.getDatabase("spendsync").getCollection("alert_outbox").find()
+                    .map(Document::toJson).into(new ArrayList<>());
+            assertThat(outbox).isNotEmpty().noneMatch(entry -> entry.contains(secret.substring(8, 51)));
+        }
         assertThat(alert.path("keyPrefix").asText()).isEqualTo(created.text("prefix"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(auditTypes(alertId))
                 .contains("AlertRaised", "AlertDelivered"));
