@@ -11,23 +11,24 @@ import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
 import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
 import com.spendsync.api.apikey.ApiKeyUsedEvent;
 import com.spendsync.api.security.AccessFailuresObservedEvent;
+import com.spendsync.platform.axon.AggregateSequenceGuard;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.UnaryOperator;
 import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ReplayStatus;
 import org.axonframework.eventhandling.ResetHandler;
-import org.axonframework.eventhandling.SequenceNumber;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
  * Runs the alert rules over the event stream; {@link AlertRaiser} keeps the alert store and notifies, never during a
  * replay. The rules about keys read what {@link KeyStates} knows of the key before the event, and each of the key's
- * own events is folded into it once, after its rules ran: an event delivered again after that raises nothing more.
+ * own events is folded into it once, in sequence, after its rules ran: an event delivered again raises nothing more,
+ * and one the stream skipped is read from the key's history when the next one arrives.
  */
 @Component
 @ProcessingGroup(AlertingProjector.PROCESSING_GROUP)
@@ -41,15 +42,18 @@ class AlertingProjector {
     private final SlidingWindows windows;
     private final KeyStates keys;
     private final AlertRaiser raiser;
+    private final AggregateSequenceGuard sequenceGuard;
     private final Duration usageWindow;
 
     AlertingProjector(AlertSettings settings, SlidingWindows windows, KeyStates keys, AlertRaiser raiser,
+                      AggregateSequenceGuard sequenceGuard,
                       @Value("${spendsync.usage.flush-interval}") Duration usageWindow) {
         this.settings = settings;
         this.refusalRules = RefusalRule.of(settings);
         this.windows = windows;
         this.keys = keys;
         this.raiser = raiser;
+        this.sequenceGuard = sequenceGuard;
         this.usageWindow = usageWindow;
     }
 
@@ -72,76 +76,122 @@ class AlertingProjector {
     }
 
     @EventHandler
-    void on(ApiKeyCreatedEvent created, EventMessage<?> message, @SequenceNumber long sequence,
-            ReplayStatus replayStatus) {
-        fold(created.keyId(), sequence, key -> {
-            AlertSettings.PrivilegeChange rule = settings.privilegeChange();
-            if (rule.enabled() && PrivilegeChange.matches(created)) {
-                raiser.raise(new Raise(PrivilegeChange.RULE, rule.severity(), created.keyId(), created.keyId(),
-                        created.prefix(), "key created with management permissions " + created.permissions(),
-                        message.getIdentifier(), created.createdAt()), replayStatus);
-            }
-            return key.after(created);
-        });
+    void on(ApiKeyCreatedEvent created, EventMessage<?> message, ReplayStatus replayStatus) {
+        keyEvent(message, replayStatus);
     }
 
     @EventHandler
-    void on(ApiKeyUpdatedEvent updated, EventMessage<?> message, @SequenceNumber long sequence,
-            ReplayStatus replayStatus) {
-        fold(updated.keyId(), sequence, key -> {
-            AlertSettings.PrivilegeChange rule = settings.privilegeChange();
-            if (rule.enabled() && PrivilegeChange.matches(updated)) {
-                raiser.raise(new Raise(PrivilegeChange.RULE, rule.severity(), updated.keyId(), updated.keyId(),
-                        key.prefix(), "key granted management permissions " + updated.permissions(),
-                        message.getIdentifier(), updated.updatedAt()), replayStatus);
-            }
-            return key.after(updated);
-        });
+    void on(ApiKeyUpdatedEvent updated, EventMessage<?> message, ReplayStatus replayStatus) {
+        keyEvent(message, replayStatus);
     }
 
     @EventHandler
-    void on(ApiKeyRotatedEvent rotated, @SequenceNumber long sequence) {
-        fold(rotated.keyId(), sequence, key -> key.after(rotated));
+    void on(ApiKeyRotatedEvent rotated, EventMessage<?> message, ReplayStatus replayStatus) {
+        keyEvent(message, replayStatus);
     }
 
     @EventHandler
-    void on(ApiKeyRotationGraceEndedEvent graceEnded, @SequenceNumber long sequence) {
-        fold(graceEnded.keyId(), sequence, key -> key.after(graceEnded));
+    void on(ApiKeyRotationGraceEndedEvent graceEnded, EventMessage<?> message, ReplayStatus replayStatus) {
+        keyEvent(message, replayStatus);
     }
 
     @EventHandler
-    void on(ApiKeyRevokedEvent revoked, @SequenceNumber long sequence) {
-        fold(revoked.keyId(), sequence, key -> key.after(revoked));
+    void on(ApiKeyRevokedEvent revoked, EventMessage<?> message, ReplayStatus replayStatus) {
+        keyEvent(message, replayStatus);
     }
 
     @EventHandler
-    void on(ApiKeyExpiredEvent expired, @SequenceNumber long sequence) {
-        fold(expired.keyId(), sequence, key -> key.after(expired));
+    void on(ApiKeyExpiredEvent expired, EventMessage<?> message, ReplayStatus replayStatus) {
+        keyEvent(message, replayStatus);
     }
 
     @EventHandler
-    void on(ApiKeyUsedEvent used, EventMessage<?> message, @SequenceNumber long sequence,
-            ReplayStatus replayStatus) {
-        fold(used.keyId(), sequence, key -> {
-            AlertSettings.LateGraceUse lateGrace = settings.lateGraceUse();
-            if (lateGrace.enabled()) {
-                LateGraceUse.lateUse(key.grace(), used, lateGrace.remainingFraction()).ifPresent(late ->
-                        raiser.raise(new Raise(LateGraceUse.RULE, lateGrace.severity(), used.keyId(), used.keyId(),
-                                key.prefix(), LateGraceUse.describe(late, key.grace(), lateGrace.remainingFraction()),
-                                message.getIdentifier(), late.lastUsedAt()), replayStatus));
-            }
-            AlertSettings.UsageAnomaly anomaly = settings.usageAnomaly();
-            long uses = used.validUses();
-            UsageBaseline baseline = key.usage();
-            if (anomaly.enabled() && baseline.isExceededBy(uses, anomaly.warmUpWindows(), anomaly.factor(),
-                    anomaly.minUses())) {
-                raiser.raise(new Raise(USAGE_ANOMALY, anomaly.severity(), used.keyId(), used.keyId(),
-                        key.prefix(), String.format(Locale.ROOT, "%d valid uses in one usage window of %s, against "
-                                + "a baseline of %.1f per window", uses, usageWindow, baseline.mean()),
-                        message.getIdentifier(), used.flushedAt()), replayStatus);
-            }
-            return key.withUsage(baseline.observe(uses, used.flushedAt(), usageWindow, anomaly.smoothing()));
-        });
+    void on(ApiKeyUsedEvent used, EventMessage<?> message, ReplayStatus replayStatus) {
+        keyEvent(message, replayStatus);
+    }
+
+    /**
+     * One of a key's own events, through the sequence guard: events of the key that the stream skipped (a late
+     * commit) are read from the key's history and run through the rules first, so a skipped root-key creation still
+     * raises its alert when the key's next event arrives.
+     */
+    private void keyEvent(EventMessage<?> message, ReplayStatus replayStatus) {
+        DomainEventMessage<?> event = AggregateSequenceGuard.ofAggregate(message);
+        if (event == null) {
+            return;
+        }
+        KeyState key = keys.find(event.getAggregateIdentifier());
+        sequenceGuard.apply(PROCESSING_GROUP, event, key.appliedSequence() + 1,
+                inOrder -> rulesThenFold(inOrder, replayStatus));
+    }
+
+    /** Runs the key rules on the key's state before the event, then folds the event in, unless it was already. */
+    private void rulesThenFold(DomainEventMessage<?> event, ReplayStatus replayStatus) {
+        KeyState key = keys.find(event.getAggregateIdentifier());
+        if (key.applied(event.getSequenceNumber())) {
+            return;
+        }
+        Object payload = event.getPayload();
+        KeyState next = key;
+        if (payload instanceof ApiKeyCreatedEvent created) {
+            next = created(created, key, event, replayStatus);
+        } else if (payload instanceof ApiKeyUpdatedEvent updated) {
+            next = updated(updated, key, event, replayStatus);
+        } else if (payload instanceof ApiKeyUsedEvent used) {
+            next = used(used, key, event, replayStatus);
+        } else if (payload instanceof ApiKeyRotatedEvent rotated) {
+            next = key.after(rotated);
+        } else if (payload instanceof ApiKeyRotationGraceEndedEvent graceEnded) {
+            next = key.after(graceEnded);
+        } else if (payload instanceof ApiKeyRevokedEvent revoked) {
+            next = key.after(revoked);
+        } else if (payload instanceof ApiKeyExpiredEvent expired) {
+            next = key.after(expired);
+        }
+        keys.save(next.appliedUpTo(event.getSequenceNumber()));
+    }
+
+    private KeyState created(ApiKeyCreatedEvent created, KeyState key, EventMessage<?> message,
+                             ReplayStatus replayStatus) {
+        AlertSettings.PrivilegeChange rule = settings.privilegeChange();
+        if (rule.enabled() && PrivilegeChange.matches(created)) {
+            raiser.raise(new Raise(PrivilegeChange.RULE, rule.severity(), created.keyId(), created.keyId(),
+                    created.prefix(), "key created with management permissions " + created.permissions(),
+                    message.getIdentifier(), created.createdAt()), replayStatus);
+        }
+        return key.after(created);
+    }
+
+    private KeyState updated(ApiKeyUpdatedEvent updated, KeyState key, EventMessage<?> message,
+                             ReplayStatus replayStatus) {
+        AlertSettings.PrivilegeChange rule = settings.privilegeChange();
+        if (rule.enabled() && PrivilegeChange.matches(updated)) {
+            raiser.raise(new Raise(PrivilegeChange.RULE, rule.severity(), updated.keyId(), updated.keyId(),
+                    key.prefix(), "key granted management permissions " + updated.permissions(),
+                    message.getIdentifier(), updated.updatedAt()), replayStatus);
+        }
+        return key.after(updated);
+    }
+
+    private KeyState used(ApiKeyUsedEvent used, KeyState key, EventMessage<?> message, ReplayStatus replayStatus) {
+        AlertSettings.LateGraceUse lateGrace = settings.lateGraceUse();
+        if (lateGrace.enabled()) {
+            LateGraceUse.lateUse(key.grace(), used, lateGrace.remainingFraction()).ifPresent(late ->
+                    raiser.raise(new Raise(LateGraceUse.RULE, lateGrace.severity(), used.keyId(), used.keyId(),
+                            key.prefix(), LateGraceUse.describe(late, key.grace(), lateGrace.remainingFraction()),
+                            message.getIdentifier(), late.lastUsedAt()), replayStatus));
+        }
+        AlertSettings.UsageAnomaly anomaly = settings.usageAnomaly();
+        long uses = used.validUses();
+        UsageBaseline baseline = key.usage();
+        if (anomaly.enabled() && baseline.isExceededBy(uses, anomaly.warmUpWindows(), anomaly.factor(),
+                anomaly.minUses())) {
+            raiser.raise(new Raise(USAGE_ANOMALY, anomaly.severity(), used.keyId(), used.keyId(), key.prefix(),
+                    String.format(Locale.ROOT, "%d valid uses in one usage window of %s, against a baseline of "
+                            + "%.1f per window", uses, usageWindow, baseline.mean()),
+                    message.getIdentifier(), used.flushedAt()), replayStatus);
+        }
+        return key.withUsage(baseline.observe(uses, used.flushedAt(), usageWindow, anomaly.smoothing()));
     }
 
     /**
@@ -161,17 +211,6 @@ class AlertingProjector {
                     approaching.observedAt()), replayStatus);
         }
         keys.save(key.warned(approaching.threshold(), approaching.expiresAt()));
-    }
-
-    /**
-     * Runs {@code rulesThenFold} on the key's state before its {@code sequence}-th event, unless that event was
-     * folded in already, and stores the state it returns.
-     */
-    private void fold(String keyId, long sequence, UnaryOperator<KeyState> rulesThenFold) {
-        KeyState key = keys.find(keyId);
-        if (!key.applied(sequence)) {
-            keys.save(rulesThenFold.apply(key).appliedUpTo(sequence));
-        }
     }
 
     @ResetHandler

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.spendsync.allinone.support.AlertListing;
 import com.spendsync.allinone.support.Api;
 import com.spendsync.allinone.support.EventStoreProbe;
 import com.spendsync.allinone.support.SharedSpendSync;
@@ -70,6 +71,30 @@ class LateCommitTest {
     }
 
     @Test
+    void aPrivilegeGrantTheStreamSkippedStillRaisesItsAlertWhenTheKeysNextEventArrives() {
+        Api api = instance.api();
+        String keyId = api.createKey(Map.of("ownerId", "late-grant-" + UUID.randomUUID(), "name", "before",
+                "permissions", List.of("payments:read"))).text("keyId");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "before".equals(api.get("/v1/keys/" + keyId).text("name")));
+        try (EventStoreProbe eventStore = new EventStoreProbe(instance.mongoUri())) {
+            commitLate(eventStore, keyId, Instant.now().minus(Duration.ofMinutes(2)), List.of("*"));
+        }
+        instance.bean(Cache.class).removeAll();
+        String alertId = "privilege-change:" + keyId;
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+                .until(() -> AlertListing.find(api, alertId) == null);
+
+        assertThat(api.patch("/v1/keys/" + keyId, Map.of("metadata", Map.of("after", "late grant"))).status())
+                .isEqualTo(200);
+
+        JsonNode alert = AlertListing.awaitAlert(api, alertId);
+        assertThat(alert.path("count").asLong()).isEqualTo(1);
+        assertThat(alert.path("detail").asText()).isEqualTo("key granted management permissions [*]");
+        assertThat(api.get("/actuator/prometheus").body()).containsPattern(
+                "spendsync_projection_gaps_healed_total\\{projection=\"alerting\"} [1-9]");
+    }
+
+    @Test
     void theReconciliationFindsTheSkippedEventAndRepairsTheViews() {
         Api api = instance.api();
         Api.Reply created = api.createKey(Map.of("ownerId", "reconcile-" + UUID.randomUUID(), "name", "before",
@@ -112,13 +137,18 @@ class LateCommitTest {
 
     /** Sequence 1 of the key, stamped two minutes ago: far behind every processor's look-back window. */
     private static void commitLate(EventStoreProbe eventStore, String keyId, Instant timestamp) {
+        commitLate(eventStore, keyId, timestamp, List.of("ledger:read"));
+    }
+
+    private static void commitLate(EventStoreProbe eventStore, String keyId, Instant timestamp,
+                                   List<String> permissions) {
         Document first = eventStore.eventsOf(keyId).get(0);
         Document payload = Document.parse(first.getString("serializedPayload"));
         String updated = new Document("keyId", keyId)
                 .append("keyHash", payload.getString("keyHash"))
                 .append("previousKeyHash", null)
                 .append("name", "committed late")
-                .append("permissions", List.of("ledger:read"))
+                .append("permissions", permissions)
                 .append("metadata", null)
                 .append("rateLimit", null)
                 .append("expiresAt", null)
