@@ -4,11 +4,15 @@ import com.spendsync.alerting.alert.AlertRaiser;
 import com.spendsync.api.alert.AlertDeliveredEvent;
 import com.spendsync.api.alert.AlertDeliveryFailedEvent;
 import com.spendsync.platform.axon.AxonMongoConfiguration;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -35,16 +39,22 @@ class AlertDispatcher implements SmartLifecycle {
     private final EventGateway events;
     private final Clock clock;
     private final String node;
+    private final MeterRegistry meters;
     private final List<Sender> senders = new ArrayList<>();
 
     AlertDispatcher(List<AlertChannel> channels, Outbox outbox, DeliverySettings settings, EventGateway events,
-                    Clock clock, String node) {
+                    Clock clock, String node, MeterRegistry meters) {
         this.channels = channels;
         this.outbox = outbox;
         this.settings = settings;
         this.events = events;
         this.clock = clock;
         this.node = node;
+        this.meters = meters;
+        channels.forEach(channel -> Gauge.builder("spendsync.alerts.outbox.pending", outbox,
+                        box -> box.pendingCount(channel.name()))
+                .description("Alert messages queued and not yet delivered or given up on")
+                .tag("channel", channel.name()).register(meters));
     }
 
     /** Something was queued: send it now rather than at the next poll. */
@@ -131,6 +141,11 @@ class AlertDispatcher implements SmartLifecycle {
             return result;
         }
         recordInAuditTrail(outcome, retryAt, now);
+        Counter.builder("spendsync.alerts.delivery.attempts").description("Attempts to send an alert message")
+                .tag("channel", outcome.channel())
+                .tag("outcome", outcome.status() == Notification.Status.PENDING ? "retrying"
+                        : outcome.status().name().toLowerCase(Locale.ROOT))
+                .register(meters).increment();
         return result;
     }
 

@@ -3,6 +3,7 @@ package com.spendsync.alerting.delivery;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.spendsync.platform.axon.AxonMongoConfiguration;
 import com.spendsync.platform.config.SpendSyncProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +34,9 @@ class DeliveryConfiguration {
 
     @Bean
     AlertDispatcher alertDispatcher(AlertChannels alertChannels, Outbox outbox, DeliverySettings settings,
-                                    EventGateway events, Clock clock, SpendSyncProperties properties) {
+                                    EventGateway events, Clock clock, SpendSyncProperties properties,
+                                    MeterRegistry meters) {
         return new AlertDispatcher(alertChannels.all(), outbox, settings, events, clock,
-                AxonMongoConfiguration.nodeId(properties));
+                AxonMongoConfiguration.nodeId(properties), meters);
     }
 }

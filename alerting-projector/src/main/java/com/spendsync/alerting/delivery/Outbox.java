@@ -71,6 +71,12 @@ public class Outbox {
                 released, COLLECTION).getMatchedCount() == 1;
     }
 
+    /** How many messages of {@code channel} are waiting to be sent, retries included. */
+    long pendingCount(String channel) {
+        return mongo.count(Query.query(Criteria.where("channel").is(channel).and(STATUS)
+                .is(Notification.Status.PENDING)), COLLECTION);
+    }
+
     /** Where delivery stands for each of {@code alertIds}, per channel; an alert never notified is absent. */
     public Map<String, Map<String, ChannelDelivery>> deliveriesOf(Collection<String> alertIds) {
         Map<String, Map<String, ChannelDelivery>> deliveries = new HashMap<>();

@@ -2,6 +2,7 @@ package com.spendsync.alerting.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -11,7 +12,7 @@ class AlertDispatcherTest {
 
     private final AlertDispatcher dispatcher = new AlertDispatcher(List.of(), null,
             DeliverySettingsTest.settings(Duration.ofSeconds(2), Duration.ofSeconds(60)), null, Clock.systemUTC(),
-            "test-node");
+            "test-node", new SimpleMeterRegistry());
 
     @Test
     void theWaitDoublesAfterEachFailedAttemptUpToTheCapLessAFifthAtMost() {

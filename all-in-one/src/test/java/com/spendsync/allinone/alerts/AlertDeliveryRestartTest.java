@@ -11,6 +11,7 @@ import com.spendsync.alerting.alert.AlertRaiser;
 import com.spendsync.alerting.alert.Alerts;
 import com.spendsync.alerting.alert.Raise;
 import com.spendsync.alerting.alert.Severity;
+import com.spendsync.alerting.delivery.Notification;
 import com.spendsync.allinone.support.SlackReceiver;
 import com.spendsync.allinone.support.SpendSyncInstance;
 import com.spendsync.api.keyformat.ApiKeySecret;
@@ -26,6 +27,7 @@ import org.axonframework.eventhandling.ReplayStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.data.mongodb.core.MongoTemplate;
 
 /** An alert raised but not yet delivered when the process stops is delivered after the restart, once per channel. */
 class AlertDeliveryRestartTest {
@@ -93,6 +95,26 @@ class AlertDeliveryRestartTest {
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() ->
                     slack.postsAbout(subject).size() == 1 && emailsAbout(subject) == 1);
             assertThat(awaitAlert(instance.api(), "brute-force:" + subject).path("count").asLong()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aMessageClaimedByAnInstanceThatDiedIsSentOnceItsLeaseRunsOut() {
+        try (SpendSyncInstance instance = withReceivers(SpendSyncInstance.builder()).start()) {
+            String subject = "orphan-" + UUID.randomUUID();
+            Instant now = Instant.now();
+            Instant leaseEnd = now.plusSeconds(2);
+            // what an instance leaves behind when it dies in the middle of sending: a claim that nobody will release
+            instance.bean(MongoTemplate.class).insert(new Notification(UUID.randomUUID() + ":slack", "slack",
+                    "brute-force:" + subject, "brute-force", Severity.HIGH, subject, null, null, "20 unknown keys tried",
+                    1, 0, now, now, now, Notification.Status.PENDING, 0, now, null, null, null, "a-node-that-died",
+                    leaseEnd), "alert_outbox");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> slack.postsAbout(subject).size() == 1);
+
+            assertThat(slack.postsAbout(subject).get(0).receivedAt()).isAfterOrEqualTo(leaseEnd);
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                    .until(() -> slack.postsAbout(subject).size() == 1);
         }
     }
 

@@ -138,6 +138,12 @@ class AlertDeliveryTest {
             assertThat(failures).hasSize(2);
             assertThat(failures.get(0).path("severity").asText()).isEqualTo("WARNING");
         });
+        String metrics = api.get("/actuator/prometheus").body();
+        assertThat(metrics).containsPattern(
+                "spendsync_alerts_delivery_attempts_total\\{channel=\"slack\",outcome=\"retrying\"} [1-9]");
+        assertThat(metrics).containsPattern(
+                "spendsync_alerts_delivery_attempts_total\\{channel=\"slack\",outcome=\"delivered\"} [1-9]");
+        assertThat(metrics).contains("spendsync_alerts_outbox_pending{channel=\"email\"}");
     }
 
     @Test
@@ -153,6 +159,30 @@ class AlertDeliveryTest {
         // honouring Retry-After is a lower bound on the wait, not a performance figure
         assertThat(Duration.between(posts.get(0).receivedAt(), posts.get(1).receivedAt()))
                 .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void aWebhookSlackNoLongerKnowsFailsAtOnceWithoutRetrying() {
+        String marker = uniquePermission();
+        slack.answerNext(marker, new SlackReceiver.Reply(404, "no_service", Map.of()));
+        String keyId = api.createKey(rootKey("keys:read", marker)).text("keyId");
+        String alertId = "privilege-change:" + keyId;
+
+        JsonNode alert = awaitAlert(api, alertId, a -> "failed".equals(deliveryStatus(a, "slack")), "failed on Slack");
+
+        assertThat(alert.path("deliveries").path("slack").path("attempts").asInt()).isEqualTo(1);
+        assertThat(alert.path("deliveries").path("slack").path("lastError").asText())
+                .isEqualTo("Slack answered 404: no_service");
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                .until(() -> slack.postsAbout(keyId).size() == 1);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode failed = api.get("/v1/audit-logs?eventType=AlertDeliveryFailed&resourceId=" + alertId).json()
+                    .path("items");
+            assertThat(failed).hasSize(1);
+            assertThat(failed.get(0).path("metadata").hasNonNull("retryAt")).as(failed.toString()).isFalse();
+            assertThat(failed.get(0).path("metadata").path("error").asText())
+                    .isEqualTo("Slack answered 404: no_service");
+        });
     }
 
     @Test
