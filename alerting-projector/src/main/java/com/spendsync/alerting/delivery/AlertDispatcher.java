@@ -40,10 +40,11 @@ class AlertDispatcher implements SmartLifecycle {
     private final Clock clock;
     private final String node;
     private final MeterRegistry meters;
+    private final Duration retention;
     private final List<Sender> senders = new ArrayList<>();
 
     AlertDispatcher(List<AlertChannel> channels, Outbox outbox, DeliverySettings settings, EventGateway events,
-                    Clock clock, String node, MeterRegistry meters) {
+                    Clock clock, String node, MeterRegistry meters, Duration retention) {
         this.channels = channels;
         this.outbox = outbox;
         this.settings = settings;
@@ -51,6 +52,7 @@ class AlertDispatcher implements SmartLifecycle {
         this.clock = clock;
         this.node = node;
         this.meters = meters;
+        this.retention = retention;
         channels.forEach(channel -> Gauge.builder("spendsync.alerts.outbox.pending", outbox,
                         box -> box.pendingCount(channel.name()))
                 .description("Alert messages queued and not yet delivered or given up on")
@@ -134,7 +136,7 @@ class AlertDispatcher implements SmartLifecycle {
                 claimed.detail(), claimed.count(), claimed.repeats(), claimed.firstSeen(), claimed.lastSeen(),
                 claimed.queuedAt(), status, attempts, retryAt != null ? retryAt : claimed.nextAttemptAt(), now,
                 status == Notification.Status.DELIVERED ? now : null, error, claimed.claimedBy(),
-                claimed.claimedUntil());
+                claimed.claimedUntil(), status == Notification.Status.PENDING ? null : now.plus(retention));
         if (!outbox.record(outcome, node)) {
             log.warn("Lost the claim on alert notification {} while sending it; another instance took it over",
                     claimed.notificationId());

@@ -37,6 +37,6 @@ class DeliveryConfiguration {
                                     EventGateway events, Clock clock, SpendSyncProperties properties,
                                     MeterRegistry meters) {
         return new AlertDispatcher(alertChannels.all(), outbox, settings, events, clock,
-                AxonMongoConfiguration.nodeId(properties), meters);
+                AxonMongoConfiguration.nodeId(properties), meters, properties.audit().retention());
     }
 }

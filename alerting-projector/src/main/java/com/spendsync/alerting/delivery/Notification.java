@@ -12,6 +12,8 @@ import org.springframework.data.annotation.Id;
  * @param count        how many times the alert was raised in all, this raise included
  * @param repeats      raises since the previous message about this alert, held back by the cool-down
  * @param claimedUntil until when the instance {@code claimedBy} may send it; the epoch when unclaimed
+ * @param expireAt     when MongoDB may drop it (a TTL index): the audit retention after it was delivered or given
+ *                     up on; null while it is pending
  */
 public record Notification(
         @Id String notificationId,
@@ -35,7 +37,8 @@ public record Notification(
         Instant deliveredAt,
         String lastError,
         String claimedBy,
-        Instant claimedUntil) {
+        Instant claimedUntil,
+        Instant expireAt) {
 
     public enum Status {
         PENDING, DELIVERED, FAILED

@@ -54,7 +54,7 @@ public class Notifier {
                     channel.name(), alert.alertId(), alert.rule(), alert.severity(), alert.subject(), alert.keyId(),
                     alert.keyPrefix(), alert.detail(), alert.count(), decision.heldBack(), alert.firstSeen(),
                     alert.lastSeen(), now, Notification.Status.PENDING, 0, now, null, null, null, null,
-                    Instant.EPOCH));
+                    Instant.EPOCH, null));
         }
         if (queued) {
             dispatcher.wake();

@@ -1,5 +1,6 @@
 package com.spendsync.alerting.delivery;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -15,8 +16,8 @@ import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.stereotype.Component;
 
 /**
- * The notifications still to send and those sent (collection {@code alert_outbox} of the key database). It is not a
- * view: a replay of the alerting projection leaves it alone, so nothing sent is sent again and nothing queued is
+ * The notifications still to send and those sent (collection {@code alert_outbox} of the key database), the latter
+ * for as long as the audit view keeps its entries. It is not a view: a replay of the alerting projection leaves it alone, so nothing sent is sent again and nothing queued is
  * lost. Instances share it by leases: an atomic find-and-modify claims one notification at a time.
  */
 @Component
@@ -36,6 +37,8 @@ public class Outbox {
                 .on(STATUS, Sort.Direction.ASC).on(NEXT_ATTEMPT_AT, Sort.Direction.ASC));
         mongo.indexOps(COLLECTION).ensureIndex(new Index().on("alertId", Sort.Direction.ASC)
                 .on("queuedAt", Sort.Direction.DESC));
+        // MongoDB drops finished messages after the audit retention; the embedded server ignores TTL indexes
+        mongo.indexOps(COLLECTION).ensureIndex(new Index().on("expireAt", Sort.Direction.ASC).expire(Duration.ZERO));
     }
 
     /** Queues a notification unless it is queued already; true when this call queued it. */
@@ -66,7 +69,8 @@ public class Outbox {
                 attempted.rule(), attempted.severity(), attempted.subject(), attempted.keyId(), attempted.keyPrefix(),
                 attempted.detail(), attempted.count(), attempted.repeats(), attempted.firstSeen(), attempted.lastSeen(),
                 attempted.queuedAt(), attempted.status(), attempted.attempts(), attempted.nextAttemptAt(),
-                attempted.lastAttemptAt(), attempted.deliveredAt(), attempted.lastError(), null, Instant.EPOCH);
+                attempted.lastAttemptAt(), attempted.deliveredAt(), attempted.lastError(), null, Instant.EPOCH,
+                attempted.expireAt());
         return mongo.replace(Query.query(Criteria.where("_id").is(attempted.notificationId()).and(CLAIMED_BY).is(node)),
                 released, COLLECTION).getMatchedCount() == 1;
     }

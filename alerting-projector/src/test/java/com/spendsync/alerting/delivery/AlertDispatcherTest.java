@@ -12,7 +12,7 @@ class AlertDispatcherTest {
 
     private final AlertDispatcher dispatcher = new AlertDispatcher(List.of(), null,
             DeliverySettingsTest.settings(Duration.ofSeconds(2), Duration.ofSeconds(60)), null, Clock.systemUTC(),
-            "test-node", new SimpleMeterRegistry());
+            "test-node", new SimpleMeterRegistry(), Duration.ofDays(90));
 
     @Test
     void theWaitDoublesAfterEachFailedAttemptUpToTheCapLessAFifthAtMost() {

@@ -40,6 +40,6 @@ class SlackChannelTest {
         Instant now = Instant.parse("2030-01-01T00:00:00Z");
         return new Notification("event-1:slack", "slack", "brute-force:" + subject, "brute-force", Severity.HIGH,
                 subject, null, null, "25 unknown or malformed keys tried from " + subject, 3, 0, now, now, now,
-                Notification.Status.PENDING, 0, now, null, null, null, null, Instant.EPOCH);
+                Notification.Status.PENDING, 0, now, null, null, null, null, Instant.EPOCH, null);
     }
 }

@@ -108,7 +108,7 @@ class AlertDeliveryRestartTest {
             instance.bean(MongoTemplate.class).insert(new Notification(UUID.randomUUID() + ":slack", "slack",
                     "brute-force:" + subject, "brute-force", Severity.HIGH, subject, null, null, "20 unknown keys tried",
                     1, 0, now, now, now, Notification.Status.PENDING, 0, now, null, null, null, "a-node-that-died",
-                    leaseEnd), "alert_outbox");
+                    leaseEnd, null), "alert_outbox");
 
             await().atMost(Duration.ofSeconds(20)).until(() -> slack.postsAbout(subject).size() == 1);
 

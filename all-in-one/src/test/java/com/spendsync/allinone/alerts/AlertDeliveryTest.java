@@ -110,6 +110,11 @@ class AlertDeliveryTest {
             List<String> outbox = mongo.getDatabase("spendsync").getCollection("alert_outbox").find()
                     .map(Document::toJson).into(new ArrayList<>());
             assertThat(outbox).isNotEmpty().noneMatch(entry -> entry.contains(secret.substring(8, 51)));
+            // kept as long as the audit trail keeps its entries (AUDIT_RETENTION_DAYS, 90), then dropped by MongoDB
+            Document delivered = mongo.getDatabase("spendsync").getCollection("alert_outbox")
+                    .find(new Document("alertId", alertId)).first();
+            assertThat(delivered.getDate("expireAt").toInstant())
+                    .isBetween(Instant.now().plus(Duration.ofDays(89)), Instant.now().plus(Duration.ofDays(91)));
         }
         assertThat(alert.path("keyPrefix").asText()).isEqualTo(created.text("prefix"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(auditTypes(alertId))
