@@ -12,6 +12,11 @@ interface AlertChannel {
     /** Whether alerts of this severity go to this channel at all. */
     boolean accepts(Severity severity);
 
+    /** How many threads send for this channel at once. */
+    default int senders() {
+        return 1;
+    }
+
     /** One attempt to send; never throws for a failure of the receiving side, it reports it. */
     Result send(Notification notification);
 

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Sends what the outbox holds: one sender thread per channel, so a slow or rate-limited Slack never delays email.
+ * Sends what the outbox holds: sender threads per channel (email several, since each message waits on an SMTP
+ * exchange; Slack one, since Slack limits posts per webhook), so a slow or rate-limited Slack never delays email.
  * A sender claims one due notification at a time under a lease, makes one attempt and records the outcome in the
  * outbox and the audit trail. Failed attempts back off exponentially (with jitter) up to {@code max-backoff}; a
  * Retry-After pauses the whole channel on this instance, since Slack limits per webhook. A sender wakes at once when
@@ -70,9 +71,11 @@ class AlertDispatcher implements SmartLifecycle {
             return;
         }
         channels.forEach(channel -> {
-            Sender sender = new Sender(channel);
-            senders.add(sender);
-            sender.thread.start();
+            for (int i = 1; i <= channel.senders(); i++) {
+                Sender sender = new Sender(channel, i);
+                senders.add(sender);
+                sender.thread.start();
+            }
         });
     }
 
@@ -193,9 +196,9 @@ class AlertDispatcher implements SmartLifecycle {
         private boolean woken;
         private volatile boolean running = true;
 
-        Sender(AlertChannel channel) {
+        Sender(AlertChannel channel, int number) {
             this.channel = channel;
-            this.thread = new Thread(this, "alert-sender-" + channel.name());
+            this.thread = new Thread(this, "alert-sender-" + channel.name() + "-" + number);
             this.thread.setDaemon(true);
         }
 

@@ -5,6 +5,7 @@ import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
@@ -63,11 +64,14 @@ public record DeliverySettings(
     /**
      * Email over SMTP (the server is Spring's {@code spring.mail.*}). {@code to} (ALERT_EMAIL_TO) receives every
      * severity that has no list of its own in {@code to-low} ... {@code to-critical}; a severity with no recipient
-     * at all is not emailed.
+     * at all is not emailed. {@code senders} messages are sent at once, each over its own SMTP connection.
      */
     public record Email(String from, @DefaultValue List<String> to, @DefaultValue List<String> toLow,
                         @DefaultValue List<String> toMedium, @DefaultValue List<String> toHigh,
-                        @DefaultValue List<String> toCritical) {
+                        @DefaultValue List<String> toCritical,
+                        @DefaultValue("4") @Min(value = 1, message = "spendsync.alerts.delivery.email.senders must be "
+                                + "from 1 to 32") @Max(value = 32, message = "spendsync.alerts.delivery.email.senders "
+                                + "must be from 1 to 32") int senders) {
 
         public List<String> recipientsFor(Severity severity) {
             List<String> own = switch (severity) {

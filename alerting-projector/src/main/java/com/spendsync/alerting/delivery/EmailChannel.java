@@ -33,6 +33,11 @@ class EmailChannel implements AlertChannel {
     }
 
     @Override
+    public int senders() {
+        return settings.senders();
+    }
+
+    @Override
     public boolean accepts(Severity severity) {
         return !settings.recipientsFor(severity).isEmpty();
     }

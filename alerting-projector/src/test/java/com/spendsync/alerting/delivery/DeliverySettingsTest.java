@@ -17,7 +17,7 @@ class DeliverySettingsTest {
     @Test
     void aSeverityWithoutItsOwnListGoesToTheDefaultRecipients() {
         DeliverySettings.Email email = new DeliverySettings.Email("alerts@example.com", List.of("oncall@example.com"),
-                List.of(), List.of(), List.of(" security@example.com ", ""), List.of());
+                List.of(), List.of(), List.of(" security@example.com ", ""), List.of(), 4);
 
         assertThat(email.recipientsFor(Severity.HIGH)).containsExactly("security@example.com");
         assertThat(email.recipientsFor(Severity.LOW)).containsExactly("oncall@example.com");
@@ -28,7 +28,7 @@ class DeliverySettingsTest {
     @Test
     void onlyTheSeveritiesWithRecipientsAreEmailed() {
         DeliverySettings.Email email = new DeliverySettings.Email("alerts@example.com", List.of(), List.of(),
-                List.of(), List.of(), List.of("ciso@example.com"));
+                List.of(), List.of(), List.of("ciso@example.com"), 4);
 
         assertThat(email.recipientsFor(Severity.HIGH)).isEmpty();
         assertThat(email.recipientsFor(Severity.CRITICAL)).containsExactly("ciso@example.com");
@@ -37,7 +37,7 @@ class DeliverySettingsTest {
     @Test
     void recipientsWithoutASenderOrWithABadAddressAreRefusedByName() {
         DeliverySettings.Email email = new DeliverySettings.Email(null, List.of("oncall@example.com", "not an address"),
-                List.of(), List.of(), List.of(), List.of());
+                List.of(), List.of(), List.of(), List.of(), 4);
 
         assertThat(validator.validate(email)).extracting(ConstraintViolation::getMessage).containsExactlyInAnyOrder(
                 "spendsync.alerts.delivery.email.from (ALERT_EMAIL_FROM) must be set to the sender's address when "
@@ -49,10 +49,19 @@ class DeliverySettingsTest {
     @Test
     void noRecipientAtAllLeavesEmailOff() {
         DeliverySettings.Email email = new DeliverySettings.Email(null, List.of(), List.of(), List.of(), List.of(),
-                List.of());
+                List.of(), 4);
 
         assertThat(email.configured()).isFalse();
         assertThat(validator.validate(email)).isEmpty();
+    }
+
+    @Test
+    void theNumberOfEmailSendersIsBounded() {
+        for (int senders : new int[] {0, 33}) {
+            assertThat(validator.validate(new DeliverySettings.Email(null, List.of(), List.of(), List.of(), List.of(),
+                    List.of(), senders))).extracting(ConstraintViolation::getMessage)
+                    .containsExactly("spendsync.alerts.delivery.email.senders must be from 1 to 32");
+        }
     }
 
     @Test
@@ -90,6 +99,6 @@ class DeliverySettingsTest {
     static DeliverySettings settings(Duration initialBackoff, Duration maxBackoff) {
         return new DeliverySettings(true, Duration.ofMinutes(15), 8, initialBackoff, maxBackoff, Duration.ofMinutes(1),
                 Duration.ofSeconds(1), new DeliverySettings.Email(null, List.of(), List.of(), List.of(), List.of(),
-                List.of()), new DeliverySettings.Slack(null, Severity.LOW, Duration.ofSeconds(10)));
+                List.of(), 4), new DeliverySettings.Slack(null, Severity.LOW, Duration.ofSeconds(10)));
     }
 }
