@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The first alert rules, brute force and privilege change, as GET /v1/alerts and the audit trail show them. */
 @ExtendWith(SharedSpendSync.class)
@@ -119,6 +120,17 @@ class AlertRulesTest {
 
         assertThat(reply.status()).isEqualTo(400);
         assertThat(reply.json().path("errors").get(0).path("field").asText()).isEqualTo(field);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "Bearer", "Bearer garbage", "Basic dXNlcjpwYXNz"})
+    void aMissingOrInvalidCredentialIs401WithAProblem(String authorization) {
+        Api.Reply reply = authorization.isEmpty() ? api.send("GET", "/v1/alerts", null, null)
+                : api.sendWithAuthorization("GET", "/v1/alerts", null, authorization);
+
+        assertThat(reply.status()).isEqualTo(401);
+        assertThat(reply.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(reply.json().path("instance").asText()).isEqualTo("/v1/alerts");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.spendsync.alerting.AlertingProjectorApplication;
+import com.spendsync.allinone.support.AlertListing;
 import com.spendsync.allinone.support.Api;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
@@ -62,6 +63,10 @@ class DistributedModeTest {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                     queries.verify(created.text("key")).text("code")).isEqualTo("REVOKED"));
             assertThat(api(alerting, rootKey).send("GET", "/actuator/health", null, null).status()).isEqualTo(200);
+            // the alerting projector, on its own, raises the alert of a root key the command side created
+            String rootKeyId = commands.createKey(Map.of("ownerId", "distributed", "name", "operator",
+                    "permissions", List.of("keys:read"))).text("keyId");
+            AlertListing.awaitAlert(api(alerting, rootKey), "privilege-change:" + rootKeyId);
         } finally {
             servers.destroy();
         }
