@@ -42,7 +42,8 @@ public record Alert(
         List<String> counted = new ArrayList<>(countedEventIds);
         counted.add(raise.eventId());
         List<String> kept = counted.subList(Math.max(0, counted.size() - COUNTED_EVENTS_KEPT), counted.size());
-        return new Alert(alertId, rule, severity, subject, keyId, keyPrefix != null ? keyPrefix : raise.keyPrefix(),
+        String latestPrefix = raise.keyPrefix() != null ? raise.keyPrefix() : keyPrefix;
+        return new Alert(alertId, rule, severity, subject, keyId, latestPrefix,
                 raise.detail(), min(firstSeen, raise.at()), max(lastSeen, raise.at()),
                 count + 1, raise.eventId(), List.copyOf(kept), version + 1);
     }

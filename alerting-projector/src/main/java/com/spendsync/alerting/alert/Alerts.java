@@ -95,6 +95,7 @@ public class Alerts {
     }
 
     private void createIndexes() {
-        mongo.indexOps(COLLECTION).ensureIndex(new Index().on(LAST_SEEN, Sort.Direction.DESC).on("_id", Sort.Direction.DESC));
+        mongo.indexOps(COLLECTION).ensureIndex(new Index().on(LAST_SEEN, Sort.Direction.DESC)
+                .on("_id", Sort.Direction.DESC));
     }
 }

@@ -14,8 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventhandling.gateway.EventGateway;
 import org.slf4j.Logger;
@@ -24,11 +26,12 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Sends what the outbox holds: sender threads per channel (email several, since each message waits on an SMTP
- * exchange; Slack one, since Slack limits posts per webhook), so a slow or rate-limited Slack never delays email.
- * A sender claims one due notification at a time under a lease, makes one attempt and records the outcome in the
- * outbox and the audit trail. Failed attempts back off exponentially (with jitter) up to {@code max-backoff}; a
- * Retry-After pauses the whole channel on this instance, since Slack limits per webhook. A sender wakes at once when
- * this instance queues something, and every poll interval otherwise, for what other instances queued or crashed on.
+ * exchange; Slack one, since Slack limits posts per webhook), so a slow or rate-limited Slack never delays email. A
+ * sender claims one due notification at a time under a lease in its own name, makes one attempt and records the
+ * outcome in the outbox and the audit trail; on stopping it finishes the attempt it is making and takes no other.
+ * Failed attempts back off exponentially (with jitter) up to {@code max-backoff}; a Retry-After pauses the whole
+ * channel on this instance, since Slack limits per webhook. A sender wakes at once when this instance queues
+ * something, and every poll interval otherwise, for what other instances queued or crashed on.
  */
 class AlertDispatcher implements SmartLifecycle {
 
@@ -42,7 +45,8 @@ class AlertDispatcher implements SmartLifecycle {
     private final String node;
     private final MeterRegistry meters;
     private final Duration retention;
-    private final List<Sender> senders = new ArrayList<>();
+    /** Replaced whole, never changed in place: processor threads read it to wake the senders. */
+    private volatile List<Sender> senders = List.of();
 
     AlertDispatcher(List<AlertChannel> channels, Outbox outbox, DeliverySettings settings, EventGateway events,
                     Clock clock, String node, MeterRegistry meters, Duration retention) {
@@ -70,20 +74,22 @@ class AlertDispatcher implements SmartLifecycle {
         if (!settings.enabled() || !senders.isEmpty()) {
             return;
         }
+        List<Sender> started = new ArrayList<>();
         channels.forEach(channel -> {
             for (int i = 1; i <= channel.senders(); i++) {
-                Sender sender = new Sender(channel, i);
-                senders.add(sender);
-                sender.thread.start();
+                started.add(new Sender(channel, i));
             }
         });
+        senders = List.copyOf(started);
+        senders.forEach(sender -> sender.thread.start());
     }
 
     @Override
     public synchronized void stop() {
-        senders.forEach(Sender::stop);
-        senders.forEach(Sender::join);
-        senders.clear();
+        List<Sender> stopping = senders;
+        senders = List.of();
+        stopping.forEach(Sender::stop);
+        stopping.forEach(Sender::join);
     }
 
     @Override
@@ -97,11 +103,15 @@ class AlertDispatcher implements SmartLifecycle {
         return Integer.MAX_VALUE - 100;
     }
 
-    /** Sends every due notification of the channel; returns how long the channel must rest first, if at all. */
-    Duration sendDue(AlertChannel channel) {
-        while (true) {
+    /**
+     * Sends the channel's due notifications until none is left or {@code keepGoing} says stop; returns how long the
+     * channel must rest first, if at all.
+     */
+    Duration sendDue(AlertChannel channel, BooleanSupplier keepGoing) {
+        while (keepGoing.getAsBoolean()) {
             Instant now = clock.instant();
-            Notification claimed = outbox.claimNext(channel.name(), node, now, now.plus(settings.lease()));
+            String claim = node + "/" + UUID.randomUUID();
+            Notification claimed = outbox.claimNext(channel.name(), claim, now, now.plus(settings.lease()));
             if (claimed == null) {
                 return Duration.ZERO;
             }
@@ -110,6 +120,7 @@ class AlertDispatcher implements SmartLifecycle {
                 return retry.after();
             }
         }
+        return Duration.ZERO;
     }
 
     private AlertChannel.Result attempt(AlertChannel channel, Notification claimed) {
@@ -121,31 +132,28 @@ class AlertDispatcher implements SmartLifecycle {
         }
         Instant now = clock.instant();
         int attempts = claimed.attempts() + 1;
-        Notification.Status status = Notification.Status.PENDING;
-        Instant retryAt = null;
-        String error = null;
+        Notification outcome;
         if (result instanceof AlertChannel.Delivered) {
-            status = Notification.Status.DELIVERED;
-        } else if (result instanceof AlertChannel.Retry retry && attempts < settings.maxAttempts()) {
-            error = retry.error();
-            retryAt = now.plus(retry.after() != null ? retry.after() : backoff(attempts));
+            outcome = claimed.attempted(Notification.Status.DELIVERED, attempts, claimed.nextAttemptAt(), now, now,
+                    null, now.plus(retention));
+        } else if (result instanceof AlertChannel.Retry retry && (retry.after() != null
+                || attempts < settings.maxAttempts())) {
+            // a receiver asking to wait is not failing: its waits do not use up the attempts
+            outcome = claimed.attempted(Notification.Status.PENDING, attempts,
+                    now.plus(retry.after() != null ? retry.after() : backoff(attempts)), now, null, retry.error(),
+                    null);
         } else {
-            status = Notification.Status.FAILED;
-            error = result instanceof AlertChannel.Retry retry ? retry.error()
+            String error = result instanceof AlertChannel.Retry retry ? retry.error()
                     : ((AlertChannel.Rejected) result).error();
+            outcome = claimed.attempted(Notification.Status.FAILED, attempts, claimed.nextAttemptAt(), now, null,
+                    error, now.plus(retention));
         }
-        Notification outcome = new Notification(claimed.notificationId(), claimed.channel(), claimed.alertId(),
-                claimed.rule(), claimed.severity(), claimed.subject(), claimed.keyId(), claimed.keyPrefix(),
-                claimed.detail(), claimed.count(), claimed.repeats(), claimed.firstSeen(), claimed.lastSeen(),
-                claimed.queuedAt(), status, attempts, retryAt != null ? retryAt : claimed.nextAttemptAt(), now,
-                status == Notification.Status.DELIVERED ? now : null, error, claimed.claimedBy(),
-                claimed.claimedUntil(), status == Notification.Status.PENDING ? null : now.plus(retention));
-        if (!outbox.record(outcome, node)) {
-            log.warn("Lost the claim on alert notification {} while sending it; another instance took it over",
+        if (!outbox.record(outcome)) {
+            log.warn("Lost the claim on alert notification {} while sending it; another sender took it over",
                     claimed.notificationId());
-            return result;
         }
-        recordInAuditTrail(outcome, retryAt, now);
+        // the attempt happened whether or not this sender still held the claim: the trail records it either way
+        recordInAuditTrail(outcome, now);
         Counter.builder("spendsync.alerts.delivery.attempts").description("Attempts to send an alert message")
                 .tag("channel", outcome.channel())
                 .tag("outcome", outcome.status() == Notification.Status.PENDING ? "retrying"
@@ -154,13 +162,15 @@ class AlertDispatcher implements SmartLifecycle {
         return result;
     }
 
-    private void recordInAuditTrail(Notification outcome, Instant retryAt, Instant now) {
-        Object event = outcome.status() == Notification.Status.DELIVERED
+    private void recordInAuditTrail(Notification outcome, Instant now) {
+        boolean delivered = outcome.status() == Notification.Status.DELIVERED;
+        Instant retryAt = outcome.status() == Notification.Status.PENDING ? outcome.nextAttemptAt() : null;
+        Object event = delivered
                 ? new AlertDeliveredEvent(outcome.alertId(), outcome.notificationId(), outcome.channel(),
                 outcome.attempts(), now)
                 : new AlertDeliveryFailedEvent(outcome.alertId(), outcome.notificationId(), outcome.channel(),
                 outcome.attempts(), outcome.lastError(), retryAt, now);
-        if (outcome.status() != Notification.Status.DELIVERED) {
+        if (!delivered) {
             log.warn("Alert {} not delivered by {} (attempt {}): {}{}", outcome.alertId(), outcome.channel(),
                     outcome.attempts(), outcome.lastError(), retryAt != null ? "; trying again at " + retryAt
                             : "; giving up");
@@ -207,7 +217,7 @@ class AlertDispatcher implements SmartLifecycle {
             while (running) {
                 Duration rest = Duration.ZERO;
                 try {
-                    rest = sendDue(channel);
+                    rest = sendDue(channel, () -> running);
                 } catch (RuntimeException e) {
                     log.warn("Alert sender for {} failed; trying again at the next poll: {}", channel.name(),
                             e.toString());
@@ -228,7 +238,9 @@ class AlertDispatcher implements SmartLifecycle {
                     try {
                         TimeUnit.NANOSECONDS.timedWait(signal, left);
                     } catch (InterruptedException e) {
+                        // interrupted means stop: looping on would spin, every wait ending at once
                         Thread.currentThread().interrupt();
+                        running = false;
                         return;
                     }
                 }

@@ -29,7 +29,7 @@ final class AlertMessages {
         if (n.repeats() > 0) {
             line(text, "Held back", times(n.repeats()) + " since the previous message (cool-down)");
         }
-        line(text, "Alert", n.alertId());
+        line(text, "Alert", plain(n.alertId()));
         return text.toString();
     }
 

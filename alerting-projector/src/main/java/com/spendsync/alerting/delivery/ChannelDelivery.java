@@ -1,7 +1,6 @@
 package com.spendsync.alerting.delivery;
 
 import java.time.Instant;
-import java.util.Locale;
 
 /**
  * How an alert's messages fared on one channel, as the alert listing shows it: the latest message's status
@@ -14,15 +13,4 @@ public record ChannelDelivery(String status, long notifications, int attempts, I
     public static final ChannelDelivery NOT_SENT = new ChannelDelivery("not-sent", 0, 0, null, null, null);
     /** The channel is not set up on this deployment. */
     public static final ChannelDelivery DISABLED = new ChannelDelivery("disabled", 0, 0, null, null, null);
-
-    static ChannelDelivery of(Notification notification) {
-        return new ChannelDelivery(notification.status().name().toLowerCase(Locale.ROOT), 1, notification.attempts(),
-                notification.lastAttemptAt(), notification.deliveredAt(), notification.lastError());
-    }
-
-    /** {@code later} as the latest message, counting this one too. */
-    ChannelDelivery after(ChannelDelivery earlier) {
-        return new ChannelDelivery(status, earlier.notifications + notifications, attempts, lastAttemptAt, deliveredAt,
-                lastError);
-    }
 }

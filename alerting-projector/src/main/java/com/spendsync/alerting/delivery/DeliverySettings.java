@@ -13,6 +13,7 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -28,6 +29,8 @@ import org.springframework.validation.annotation.Validated;
  * @param initialBackoff the wait after the first failed attempt, doubled after each further one
  * @param lease          how long a claimed notification is reserved for the instance sending it
  * @param pollInterval   how often queued notifications are checked when nothing wakes the sender
+ * @param maxAge         a raise from an event older than this is listed and audited but sends nothing: a first
+ *                       start on a store with years of history must not mail all of it
  */
 @Validated
 @ConfigurationProperties("spendsync.alerts.delivery")
@@ -43,12 +46,21 @@ public record DeliverySettings(
         @DefaultValue("PT1M") @NotNull(message = "spendsync.alerts.delivery.lease must be set") Duration lease,
         @DefaultValue("PT1S") @NotNull(message = "spendsync.alerts.delivery.poll-interval must be set")
         Duration pollInterval,
+        @DefaultValue("PT24H") @NotNull(message = "spendsync.alerts.delivery.max-age must be set") Duration maxAge,
         @Valid @DefaultValue Email email,
         @Valid @DefaultValue Slack slack) {
+
+    private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]");
 
     @AssertTrue(message = "spendsync.alerts.delivery.cooldown must not be negative")
     public boolean isCooldownValid() {
         return cooldown == null || !cooldown.isNegative();
+    }
+
+    @AssertTrue(message = "spendsync.alerts.delivery.lease must be at least PT30S: longer than one attempt may take "
+            + "(10 s Slack timeout, 10 s SMTP connect, read and write timeouts)")
+    public boolean isLeaseLongEnough() {
+        return lease == null || lease.compareTo(Duration.ofSeconds(30)) >= 0;
     }
 
     @AssertTrue(message = "spendsync.alerts.delivery.initial-backoff, max-backoff, lease and poll-interval must be "
@@ -121,8 +133,11 @@ public record DeliverySettings(
     /**
      * A Slack incoming webhook (ALERT_SLACK_WEBHOOK); alerts below {@code minSeverity} are not posted.
      */
-    public record Slack(String webhook, @DefaultValue("LOW") Severity minSeverity,
-                        @DefaultValue("PT10S") Duration timeout) {
+    public record Slack(String webhook,
+                        @DefaultValue("LOW") @NotNull(message = "spendsync.alerts.delivery.slack.min-severity must be "
+                                + "one of LOW, MEDIUM, HIGH, CRITICAL") Severity minSeverity,
+                        @DefaultValue("PT10S") @NotNull(message = "spendsync.alerts.delivery.slack.timeout must be set")
+                        Duration timeout) {
 
         public boolean configured() {
             return webhook != null && !webhook.isBlank();
@@ -136,15 +151,17 @@ public record DeliverySettings(
             return configured() && severity.compareTo(minSeverity) >= 0;
         }
 
+        /** The webhook is a credential: plain http is accepted only on the loopback interface (a local relay). */
         @AssertTrue(message = "spendsync.alerts.delivery.slack.webhook (ALERT_SLACK_WEBHOOK) must be an absolute "
-                + "http or https URL such as https://hooks.slack.com/services/...")
+                + "https URL such as https://hooks.slack.com/services/... (http only to 127.0.0.1 or localhost)")
         public boolean isWebhookValid() {
             if (!configured()) {
                 return true;
             }
             try {
                 URI uri = new URI(webhook.trim());
-                return uri.getHost() != null && ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()));
+                return uri.getHost() != null && ("https".equals(uri.getScheme())
+                        || "http".equals(uri.getScheme()) && LOOPBACK.contains(uri.getHost()));
             } catch (URISyntaxException e) {
                 return false;
             }

@@ -51,7 +51,7 @@ class EmailChannel implements AlertChannel {
         message.setSubject(AlertMessages.title(notification));
         message.setText(AlertMessages.summary(notification) + "\n\n" + AlertMessages.facts(notification)
                 + "\nThe alert and its history: GET /v1/alerts, and GET /v1/audit-logs?resourceId="
-                + notification.alertId() + "\n");
+                + AlertMessages.plain(notification.alertId()) + "\n");
         try {
             sender.send(message);
             return new Delivered();

@@ -47,4 +47,19 @@ public record Notification(
     static String idOf(String eventId, String channel) {
         return eventId + ":" + channel;
     }
+
+    /** The same message after an attempt, still claimed. */
+    Notification attempted(Status outcome, int attemptsMade, Instant nextAttempt, Instant attemptedAt,
+                           Instant delivered, String error, Instant expiry) {
+        return new Notification(notificationId, channel, alertId, rule, severity, subject, keyId, keyPrefix, detail,
+                count, repeats, firstSeen, lastSeen, queuedAt, outcome, attemptsMade, nextAttempt, attemptedAt,
+                delivered, error, claimedBy, claimedUntil, expiry);
+    }
+
+    /** The same message with no claim on it. */
+    Notification released() {
+        return new Notification(notificationId, channel, alertId, rule, severity, subject, keyId, keyPrefix, detail,
+                count, repeats, firstSeen, lastSeen, queuedAt, status, attempts, nextAttemptAt, lastAttemptAt,
+                deliveredAt, lastError, null, Instant.EPOCH, expireAt);
+    }
 }

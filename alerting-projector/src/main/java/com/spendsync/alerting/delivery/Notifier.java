@@ -8,8 +8,9 @@ import java.util.List;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns a raise into messages: asks the cool-down whether this raise may notify, and if so queues one notification
- * per channel that takes the alert's severity, then wakes the senders. Each step can run again for the same event
+ * Turns a raise into messages: unless its event is older than {@code max-age} (history read for the first time),
+ * asks the cool-down whether this raise may notify, and if so queues one notification per channel that takes the
+ * alert's severity, then wakes the senders. Each step can run again for the same event
  * with the same result, so a crash anywhere in between ends, after the restart, in exactly one queued message per
  * channel.
  */
@@ -40,14 +41,14 @@ public class Notifier {
 
     public void notifyAbout(Alert alert, Raise raise) {
         List<AlertChannel> receiving = channels.stream().filter(c -> c.accepts(alert.severity())).toList();
-        if (receiving.isEmpty()) {
+        Instant now = clock.instant();
+        if (receiving.isEmpty() || raise.at().isBefore(now.minus(settings.maxAge()))) {
             return;
         }
         Throttle.Decision decision = throttle.decide(alert.alertId(), raise.eventId(), raise.at(), settings.cooldown());
         if (!decision.notifies()) {
             return;
         }
-        Instant now = clock.instant();
         boolean queued = false;
         for (AlertChannel channel : receiving) {
             queued |= outbox.enqueue(new Notification(Notification.idOf(raise.eventId(), channel.name()),

@@ -27,6 +27,8 @@ class SlackChannel implements AlertChannel {
     static final String NAME = "slack";
     /** A Retry-After longer than this is treated as this: a notification should not sleep for days. */
     private static final Duration LONGEST_WAIT = Duration.ofHours(1);
+    /** Slack sends Retry-After with every 429; should one come without, wait this long rather than not at all. */
+    private static final Duration RATE_LIMITED_WAIT = Duration.ofSeconds(1);
 
     private final DeliverySettings.Slack settings;
     private final URI webhook;
@@ -79,7 +81,7 @@ class SlackChannel implements AlertChannel {
             return new Delivered();
         }
         if (status == 429) {
-            return new Retry(Failures.bounded(answer), retryAfter(response).orElse(null));
+            return new Retry(Failures.bounded(answer), retryAfter(response).orElse(RATE_LIMITED_WAIT));
         }
         if (status == 408 || status >= 500) {
             return new Retry(Failures.bounded(answer), null);
@@ -87,15 +89,19 @@ class SlackChannel implements AlertChannel {
         return new Rejected(Failures.bounded(answer));
     }
 
-    /** The Block Kit message: a header, the detail, the facts as fields, and the alert's id for the trail. */
+    /**
+     * The Block Kit message: a header, the detail, the facts as fields, and the alert's id for the trail. Every
+     * mrkdwn text is {@code verbatim}, so a URL a client chose as its source shows as text, not as a link.
+     */
     ObjectNode message(Notification n) {
         ObjectNode message = json.createObjectNode();
         message.put("text", escaped(AlertMessages.title(n) + ": " + AlertMessages.summary(n)));
+        message.put("mrkdwn", false);
         ArrayNode blocks = message.putArray("blocks");
         ObjectNode header = blocks.addObject().put("type", "header");
         header.putObject("text").put("type", "plain_text").put("emoji", true)
                 .put("text", truncated(n.severity() + " alert: " + n.rule(), 150));
-        blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn")
+        blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn").put("verbatim", true)
                 .put("text", escaped(AlertMessages.summary(n)));
         ArrayNode fields = blocks.addObject().put("type", "section").putArray("fields");
         field(fields, "Subject", "`" + escaped(AlertMessages.plain(n.subject())) + "`");
@@ -110,12 +116,14 @@ class SlackChannel implements AlertChannel {
             field(fields, "Held back", AlertMessages.times(n.repeats()) + " since the previous message");
         }
         blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")
-                .put("text", "SpendSync alert `" + escaped(n.alertId()) + "`");
+                .put("verbatim", true)
+                .put("text", "SpendSync alert `" + escaped(AlertMessages.plain(n.alertId())) + "`");
         return message;
     }
 
     private static void field(ArrayNode fields, String name, String value) {
-        fields.addObject().put("type", "mrkdwn").put("text", "*" + name + "*\n" + truncated(value, 1900));
+        fields.addObject().put("type", "mrkdwn").put("verbatim", true)
+                .put("text", "*" + name + "*\n" + truncated(value, 1900));
     }
 
     /** Slack reads {@code <...>} as links and mentions ({@code <!channel>}): a client-chosen subject must not. */

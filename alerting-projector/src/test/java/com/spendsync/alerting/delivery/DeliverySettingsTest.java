@@ -66,14 +66,22 @@ class DeliverySettingsTest {
 
     @Test
     void aWebhookMustBeAnAbsoluteHttpUrl() {
-        for (String bad : List.of("hooks.slack.com/services/x", "ftp://hooks.slack.com/x", "https://", "http:// x")) {
+        for (String bad : List.of("hooks.slack.com/services/x", "ftp://hooks.slack.com/x", "https://", "http:// x",
+                "http://hooks.slack.com/services/T/B/x")) {
             assertThat(validator.validate(new DeliverySettings.Slack(bad, Severity.LOW, Duration.ofSeconds(10))))
                     .as(bad).extracting(ConstraintViolation::getMessage).containsExactly(
-                            "spendsync.alerts.delivery.slack.webhook (ALERT_SLACK_WEBHOOK) must be an absolute http "
-                                    + "or https URL such as https://hooks.slack.com/services/...");
+                            "spendsync.alerts.delivery.slack.webhook (ALERT_SLACK_WEBHOOK) must be an absolute https "
+                                    + "URL such as https://hooks.slack.com/services/... (http only to 127.0.0.1 or "
+                                    + "localhost)");
         }
-        assertThat(validator.validate(new DeliverySettings.Slack("https://hooks.slack.com/services/T/B/x",
-                Severity.LOW, Duration.ofSeconds(10)))).isEmpty();
+        for (String good : List.of("https://hooks.slack.com/services/T/B/x", "http://127.0.0.1:8080/relay")) {
+            assertThat(validator.validate(new DeliverySettings.Slack(good, Severity.LOW, Duration.ofSeconds(10))))
+                    .as(good).isEmpty();
+        }
+        assertThat(validator.validate(new DeliverySettings.Slack(null, null, null)))
+                .extracting(ConstraintViolation::getMessage).containsExactlyInAnyOrder(
+                        "spendsync.alerts.delivery.slack.min-severity must be one of LOW, MEDIUM, HIGH, CRITICAL",
+                        "spendsync.alerts.delivery.slack.timeout must be set");
     }
 
     @Test
@@ -96,9 +104,21 @@ class DeliverySettingsTest {
         assertThat(validator.validate(settings(Duration.ofSeconds(2), Duration.ofMinutes(10)))).isEmpty();
     }
 
+    @Test
+    void aLeaseShorterThanOneAttemptMayTakeIsRefused() {
+        DeliverySettings defaults = settings(Duration.ofSeconds(2), Duration.ofMinutes(10));
+        DeliverySettings shortLease = new DeliverySettings(true, defaults.cooldown(), 8, defaults.initialBackoff(),
+                defaults.maxBackoff(), Duration.ofSeconds(5), defaults.pollInterval(), defaults.maxAge(),
+                defaults.email(), defaults.slack());
+
+        assertThat(validator.validate(shortLease)).extracting(ConstraintViolation::getMessage).containsExactly(
+                "spendsync.alerts.delivery.lease must be at least PT30S: longer than one attempt may take (10 s "
+                        + "Slack timeout, 10 s SMTP connect, read and write timeouts)");
+    }
+
     static DeliverySettings settings(Duration initialBackoff, Duration maxBackoff) {
         return new DeliverySettings(true, Duration.ofMinutes(15), 8, initialBackoff, maxBackoff, Duration.ofMinutes(1),
-                Duration.ofSeconds(1), new DeliverySettings.Email(null, List.of(), List.of(), List.of(), List.of(),
+                Duration.ofSeconds(1), Duration.ofHours(24), new DeliverySettings.Email(null, List.of(), List.of(), List.of(), List.of(),
                 List.of(), 4), new DeliverySettings.Slack(null, Severity.LOW, Duration.ofSeconds(10)));
     }
 }
