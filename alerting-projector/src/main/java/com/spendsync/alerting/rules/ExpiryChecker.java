@@ -10,9 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.GenericEventMessage;
-import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.gateway.EventGateway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,15 +33,15 @@ public class ExpiryChecker implements SchedulingConfigurer {
     private final AlertSettings.ExpiringSoon settings;
     private final KeyStates keys;
     private final EventGateway events;
-    private final EventProcessingConfiguration processing;
+    private final AlertingReadiness readiness;
     private final Clock clock;
 
-    ExpiryChecker(AlertSettings settings, KeyStates keys, EventGateway events, EventProcessingConfiguration processing,
+    ExpiryChecker(AlertSettings settings, KeyStates keys, EventGateway events, AlertingReadiness readiness,
                   Clock clock) {
         this.settings = settings.expiringSoon();
         this.keys = keys;
         this.events = events;
-        this.processing = processing;
+        this.readiness = readiness;
         this.clock = clock;
     }
 
@@ -56,7 +54,7 @@ public class ExpiryChecker implements SchedulingConfigurer {
 
     /** Records the warnings due now; false when it could not look, the alerting processor not being ready. */
     public boolean check() {
-        if (!projectorReady()) {
+        if (!readiness.ready()) {
             return false;
         }
         Instant now = clock.instant();
@@ -76,12 +74,5 @@ public class ExpiryChecker implements SchedulingConfigurer {
             }
         }
         return true;
-    }
-
-    private boolean projectorReady() {
-        return processing.eventProcessor(AlertingProjector.PROCESSING_GROUP, StreamingEventProcessor.class)
-                .map(processor -> processor.isRunning() && !processor.isReplaying()
-                        && !processor.processingStatus().isEmpty())
-                .orElse(false);
     }
 }

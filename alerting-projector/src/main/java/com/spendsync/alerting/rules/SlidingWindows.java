@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
  * The sliding windows of the rules that count (collection {@code alert_windows}): one per rule and subject, holding
  * one entry per counted event, keyed by rule and event id so an event delivered twice counts once. Times are the
  * events' own, so a replay sums exactly as the first pass did. Entries older than a window are pruned when its
- * subject is seen again.
+ * subject is seen again, and by {@link WindowSweeper} for subjects that never come back.
  */
 @Component
 class SlidingWindows {
@@ -46,6 +46,11 @@ class SlidingWindows {
         mongo.remove(Query.query(ofWindow(rule, subject).and("at").lte(start)), COLLECTION);
         return mongo.find(Query.query(ofWindow(rule, subject).and("at").gt(start).lte(at)), Entry.class, COLLECTION)
                 .stream().mapToLong(Entry::count).sum();
+    }
+
+    /** Drops every entry seen before {@code before}, whatever its subject; returns how many. */
+    long removeBefore(Instant before) {
+        return mongo.remove(Query.query(Criteria.where("at").lt(before)), COLLECTION).getDeletedCount();
     }
 
     void removeAll() {

@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.axonframework.config.EventProcessingConfiguration;
-import org.axonframework.eventhandling.gateway.EventGateway;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
@@ -37,7 +36,8 @@ class ExpiryCheckerTest {
     private static ExpiryChecker checker(Map<String, String> properties) {
         AlertSettings settings = new Binder(new MapConfigurationPropertySource(properties))
                 .bindOrCreate("spendsync.alerts", AlertSettings.class);
-        return new ExpiryChecker(settings, mock(KeyStates.class), mock(EventGateway.class),
-                mock(EventProcessingConfiguration.class), Clock.systemUTC());
+        // scheduling reads only the settings: no store, gateway or processor is reached
+        return new ExpiryChecker(settings, null, null, new AlertingReadiness(mock(EventProcessingConfiguration.class)),
+                Clock.systemUTC());
     }
 }

@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import com.spendsync.alerting.alert.AlertRaiser;
 import com.spendsync.alerting.alert.Alerts;
 import com.spendsync.alerting.alert.Raise;
 import com.spendsync.alerting.alert.Severity;
 import com.spendsync.alerting.delivery.Notification;
+import com.spendsync.allinone.support.AlertListing;
 import com.spendsync.allinone.support.SlackReceiver;
 import com.spendsync.allinone.support.SpendSyncInstance;
 import com.spendsync.api.keyformat.ApiKeySecret;
@@ -95,6 +97,31 @@ class AlertDeliveryRestartTest {
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() ->
                     slack.postsAbout(subject).size() == 1 && emailsAbout(subject) == 1);
             assertThat(awaitAlert(instance.api(), "brute-force:" + subject).path("count").asLong()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anEmailTheSmtpServerCouldNotTakeIsSentOnceItIsBack() {
+        int port = smtp.getSmtp().getPort();
+        SpendSyncInstance.Builder builder = withReceivers(SpendSyncInstance.builder())
+                .property("spendsync.alerts.delivery.initial-backoff", "PT0.5S")
+                .property("spendsync.alerts.delivery.max-backoff", "PT1S");
+        smtp.stop();
+        try (SpendSyncInstance instance = builder.start()) {
+            String keyId = instance.api().createKey(Map.of("ownerId", "smtp-down", "name", "raised while SMTP is down",
+                    "permissions", List.of("keys:read"))).text("keyId");
+            String alertId = "privilege-change:" + keyId;
+            awaitAlert(instance.api(), alertId, alert -> alert.path("deliveries").path("email").path("attempts")
+                    .asInt() >= 2, "tried twice by email");
+            assertThat(AlertListing.find(instance.api(), alertId).path("deliveries").path("email")
+                    .path("lastError").asText()).contains("MailSendException");
+
+            smtp = new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+            smtp.start();
+
+            awaitAlert(instance.api(), alertId, alert -> "delivered".equals(deliveryStatus(alert, "email")),
+                    "delivered by email");
+            assertThat(emailsAbout(keyId)).isEqualTo(1);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.spendsync.alerting.rules.WindowSweeper;
 import com.spendsync.allinone.support.AlertListing;
 import com.spendsync.allinone.support.Api;
 import com.spendsync.allinone.support.SharedSpendSync;
@@ -15,15 +16,20 @@ import com.spendsync.platform.security.AccessFailures;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.bson.Document;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.data.mongodb.core.query.Criteria;
+import org.springframework.data.mongodb.core.query.Query;
 
 /** The first alert rules, brute force and privilege change, as GET /v1/alerts and the audit trail show them. */
 @ExtendWith(SharedSpendSync.class)
@@ -131,6 +137,27 @@ class AlertRulesTest {
         assertThat(reply.status()).isEqualTo(401);
         assertThat(reply.header("Content-Type")).startsWith("application/problem+json");
         assertThat(reply.json().path("instance").asText()).isEqualTo("/v1/alerts");
+    }
+
+    @Test
+    void windowEntriesPastEveryWindowAreSweptWhileRecentOnesStay() {
+        MongoTemplate mongo = instance.bean(MongoTemplate.class);
+        String source = "one-off-" + UUID.randomUUID();
+        Instant now = Instant.now();
+        // a source that tried keys two days ago and never came back, and one that is trying now
+        mongo.insert(windowEntry(source, now.minus(Duration.ofDays(2))), "alert_windows");
+        Document recent = windowEntry(source, now);
+        mongo.insert(recent, "alert_windows");
+
+        assertThat(instance.bean(WindowSweeper.class).sweep()).isPositive();
+
+        assertThat(mongo.find(Query.query(Criteria.where("subject").is(source)), Document.class, "alert_windows"))
+                .extracting(entry -> entry.get("_id")).containsExactly(recent.get("_id"));
+    }
+
+    private static Document windowEntry(String source, Instant at) {
+        return new Document("_id", "brute-force:" + UUID.randomUUID()).append("rule", "brute-force")
+                .append("subject", source).append("count", 3L).append("at", Date.from(at));
     }
 
     @Test
