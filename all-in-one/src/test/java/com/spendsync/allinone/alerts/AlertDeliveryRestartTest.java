@@ -134,8 +134,8 @@ class AlertDeliveryRestartTest {
             // what an instance leaves behind when it dies in the middle of sending: a claim that nobody will release
             instance.bean(MongoTemplate.class).insert(new Notification(UUID.randomUUID() + ":slack", "slack",
                     "brute-force:" + subject, "brute-force", Severity.HIGH, subject, null, null,
-                    "20 unknown keys tried", 1, 0, now, now, now, Notification.Status.PENDING, 0, now, null, null, null, "a-node-that-died",
-                    leaseEnd, null), "alert_outbox");
+                    "20 unknown keys tried", 1, 0, now, now, now, Notification.Status.PENDING, 0, now, null, null,
+                    null, "a-node-that-died", leaseEnd, null), "alert_outbox");
 
             await().atMost(Duration.ofSeconds(20)).until(() -> slack.postsAbout(subject).size() == 1);
 
