@@ -117,8 +117,10 @@ class DeliverySettingsTest {
     }
 
     static DeliverySettings settings(Duration initialBackoff, Duration maxBackoff) {
+        DeliverySettings.Email noEmail = new DeliverySettings.Email(null, List.of(), List.of(), List.of(), List.of(),
+                List.of(), 4);
         return new DeliverySettings(true, Duration.ofMinutes(15), 8, initialBackoff, maxBackoff, Duration.ofMinutes(1),
-                Duration.ofSeconds(1), Duration.ofHours(24), new DeliverySettings.Email(null, List.of(), List.of(), List.of(), List.of(),
-                List.of(), 4), new DeliverySettings.Slack(null, Severity.LOW, Duration.ofSeconds(10)));
+                Duration.ofSeconds(1), Duration.ofHours(24), noEmail,
+                new DeliverySettings.Slack(null, Severity.LOW, Duration.ofSeconds(10)));
     }
 }
