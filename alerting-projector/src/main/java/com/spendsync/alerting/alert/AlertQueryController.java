@@ -70,7 +70,7 @@ class AlertQueryController {
 
     private AlertView view(Alert alert, Map<String, ChannelDelivery> sent) {
         Map<String, ChannelDelivery> perChannel = new TreeMap<>();
-        for (String channel : List.of("email", "slack")) {
+        for (String channel : Notifier.CHANNELS) {
             perChannel.put(channel, ChannelDelivery.DISABLED);
         }
         notifier.channelNames().forEach(channel -> perChannel.put(channel, ChannelDelivery.NOT_SENT));

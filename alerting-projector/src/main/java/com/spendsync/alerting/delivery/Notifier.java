@@ -17,6 +17,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class Notifier {
 
+    /** Every channel an alert can go to, whether set up on this deployment or not. */
+    public static final List<String> CHANNELS = List.of(EmailChannel.NAME, SlackChannel.NAME);
+
     private final Throttle throttle;
     private final Outbox outbox;
     private final List<AlertChannel> channels;

@@ -14,14 +14,13 @@ import com.spendsync.alerting.alert.Raise;
 import com.spendsync.alerting.alert.Severity;
 import com.spendsync.alerting.delivery.Notification;
 import com.spendsync.allinone.support.AlertListing;
+import com.spendsync.allinone.support.AlertMail;
 import com.spendsync.allinone.support.SlackReceiver;
 import com.spendsync.allinone.support.SpendSyncInstance;
 import com.spendsync.api.keyformat.ApiKeySecret;
-import jakarta.mail.MessagingException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -146,20 +145,10 @@ class AlertDeliveryRestartTest {
     }
 
     private SpendSyncInstance.Builder withReceivers(SpendSyncInstance.Builder builder) {
-        return builder.property("spring.mail.host", "127.0.0.1")
-                .property("spring.mail.port", Integer.toString(smtp.getSmtp().getPort()))
-                .property("spendsync.alerts.delivery.email.from", "alerts@spendsync.test")
-                .property("spendsync.alerts.delivery.email.to", "oncall@bank.test")
-                .property("spendsync.alerts.delivery.slack.webhook", slack.webhookUrl());
+        return builder.alertsTo(smtp.getSmtp().getPort(), slack.webhookUrl());
     }
 
     private long emailsAbout(String marker) {
-        return Arrays.stream(smtp.getReceivedMessages()).filter(message -> {
-            try {
-                return message.getSubject().contains(marker);
-            } catch (MessagingException e) {
-                throw new IllegalStateException(e);
-            }
-        }).count();
+        return AlertMail.about(smtp, marker).size();
     }
 }

@@ -13,6 +13,7 @@ import com.mongodb.client.MongoClients;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import com.spendsync.allinone.support.AlertListing;
+import com.spendsync.allinone.support.AlertMail;
 import com.spendsync.allinone.support.Api;
 import com.spendsync.allinone.support.SlackReceiver;
 import com.spendsync.allinone.support.SpendSyncInstance;
@@ -21,14 +22,12 @@ import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.platform.security.AccessFailures;
 import jakarta.mail.Address;
 import jakarta.mail.Message;
-import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -55,12 +54,8 @@ class AlertDeliveryTest {
         smtp.start();
         slack = new SlackReceiver();
         instance = SpendSyncInstance.builder()
-                .property("spring.mail.host", "127.0.0.1")
-                .property("spring.mail.port", Integer.toString(smtp.getSmtp().getPort()))
-                .property("spendsync.alerts.delivery.email.from", "alerts@spendsync.test")
-                .property("spendsync.alerts.delivery.email.to", "oncall@bank.test")
+                .alertsTo(smtp.getSmtp().getPort(), slack.webhookUrl())
                 .property("spendsync.alerts.delivery.email.to-high", "security@bank.test, oncall@bank.test")
-                .property("spendsync.alerts.delivery.slack.webhook", slack.webhookUrl())
                 .property("spendsync.alerts.delivery.initial-backoff", "PT0.2S")
                 .property("spendsync.alerts.delivery.max-backoff", "PT1S")
                 .property("spendsync.alerts.delivery.cooldown", COOLDOWN.toString())
@@ -296,19 +291,8 @@ class AlertDeliveryTest {
         return emailsAbout(marker).get(0);
     }
 
-    /** The messages whose subject names {@code marker}, once each however many mailboxes received it. */
     private static List<MimeMessage> emailsAbout(String marker) {
-        Map<String, MimeMessage> byMessageId = new LinkedHashMap<>();
-        for (MimeMessage message : smtp.getReceivedMessages()) {
-            try {
-                if (message.getSubject().contains(marker)) {
-                    byMessageId.putIfAbsent(message.getMessageID(), message);
-                }
-            } catch (MessagingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return List.copyOf(byMessageId.values());
+        return AlertMail.about(smtp, marker);
     }
 
     private static List<SlackReceiver.Post> awaitSlackPostsAbout(String marker, int count) {

@@ -51,11 +51,7 @@ class AlertLatencyBench {
         smtp.start();
         try (SlackReceiver slack = new SlackReceiver();
              SpendSyncInstance instance = SpendSyncInstance.builder()
-                     .property("spring.mail.host", "127.0.0.1")
-                     .property("spring.mail.port", Integer.toString(smtp.getSmtp().getPort()))
-                     .property("spendsync.alerts.delivery.email.from", "alerts@spendsync.test")
-                     .property("spendsync.alerts.delivery.email.to", "oncall@bank.test")
-                     .property("spendsync.alerts.delivery.slack.webhook", slack.webhookUrl()).start();
+                     .alertsTo(smtp.getSmtp().getPort(), slack.webhookUrl()).start();
              EventStoreProbe eventStore = new EventStoreProbe(instance.mongoUri())) {
             List<String> baselineLines = baseline(instance.bean(JavaMailSender.class), smtp, slack);
 

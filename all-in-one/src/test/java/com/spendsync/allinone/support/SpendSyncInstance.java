@@ -94,6 +94,18 @@ public final class SpendSyncInstance implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Alerts by email, from alerts@spendsync.test to oncall@bank.test through the SMTP server on {@code smtpPort}
+         * of this host, and to the Slack webhook {@code slackWebhook}.
+         */
+        public Builder alertsTo(int smtpPort, String slackWebhook) {
+            return property("spring.mail.host", "127.0.0.1")
+                    .property("spring.mail.port", Integer.toString(smtpPort))
+                    .property("spendsync.alerts.delivery.email.from", "alerts@spendsync.test")
+                    .property("spendsync.alerts.delivery.email.to", "oncall@bank.test")
+                    .property("spendsync.alerts.delivery.slack.webhook", slackWebhook);
+        }
+
         /** Reuse a data directory (and so the stored keys and events) of an earlier instance. */
         public Builder dataDirectory(Path directory) {
             this.dataDirectory = directory;
