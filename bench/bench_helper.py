@@ -10,6 +10,7 @@ Subcommands (see verify-bench.sh for how they are chained):
   keygen                           a well-formed ss_live_ key (the bootstrap root key for this run only)
   wait-health PORT TIMEOUT_S PID   wait until GET /actuator/health says UP (fail early if PID exits)
   create-keys PORT N OUT           create N keys, wait until each verifies VALID, write "keyId<TAB>key" lines
+  scoped-gateway-key PORT          create a keys:verify key scoped to the bench keys' owner, print it once VALID
   redis-info PORT SECTION [FIELD]  INFO <section> as JSON (commandstats -> {cmd: calls}, else {field: value}),
                                    or just the one field
   machine REDIS_PORT LOADAVG       what the figures were measured on, as JSON
@@ -184,6 +185,18 @@ def create_keys(port, count, out_path, workers=4):
     print(f"created {count} keys, all VALID, in {time.perf_counter() - started:.1f}s", file=sys.stderr)
 
 
+def scoped_gateway_key(port):
+    """A gateway key holding keys:verify, scoped to the owner of the bench keys; printed for the caller to keep."""
+    api = Api(port)
+    status, body = api.request("POST", "/v1/keys", {"ownerId": "bench-gateway", "name": "scoped gateway",
+                                                    "permissions": ["keys:verify"], "scope": {"owners": ["bench*"]}})
+    if status != 201:
+        fail(f"create scoped gateway key: HTTP {status} {body}")
+    wait_code(api, body["key"], "VALID", timeout_s=10, max_polls=10_000)
+    api.close()
+    print(body["key"])
+
+
 def read_keys(path):
     with open(path) as f:
         return [tuple(line.rstrip("\n").split("\t")) for line in f if line.strip()]
@@ -347,8 +360,9 @@ def report(workdir):
     machine = load(workdir, "machine.json")
     rounds = range(1, settings["rounds"] + 1)
     verify_runs = [load(workdir, f"wrk-verify-{r}.json") for r in rounds]
+    scoped_runs = [load(workdir, f"wrk-scoped-{r}.json") for r in rounds]
     baseline_runs = [load(workdir, f"wrk-baseline-{r}.json") for r in rounds]
-    verify, baseline = combine(verify_runs), combine(baseline_runs)
+    verify, scoped, baseline = combine(verify_runs), combine(scoped_runs), combine(baseline_runs)
     verify_cmds, baseline_cmds = {}, {}
     for r in rounds:
         for totals, side in ((verify_cmds, "verify"), (baseline_cmds, "baseline")):
@@ -380,13 +394,19 @@ def report(workdir):
     print(f"{'':<{w}}after a {settings['warmup']} warm-up; verify rotates over {settings['keys']} keys")
     print(line)
     print(f"{'':<{w}}{'requests/s':>12}{'p50':>11}{'p99':>11}{'errors':>8}")
-    for label, run in (("POST /v1/keys/verify", verify), ("GET /actuator/health/liveness", baseline)):
+    for label, run in (("POST /v1/keys/verify", verify), ("  same, by a scoped gateway key", scoped),
+                       ("GET /actuator/info", baseline)):
         print(f"{label:<{w}}{run['rps']:>12,.0f}{ms(run['p50_us']):>11}{ms(run['p99_us']):>11}{run['errors']:>8}")
     print(f"{'ratio verify / baseline':<{w}}{verify['rps'] / baseline['rps']:>12.2f}"
           f"{verify['p50_us'] / baseline['p50_us']:>11.2f}{verify['p99_us'] / baseline['p99_us']:>11.2f}")
     per_round = ", ".join(f"{rps(v):,.0f}/{rps(b):,.0f} = {rps(v) / rps(b):.2f}"
                           for v, b in zip(verify_runs, baseline_runs))
     print(f"{'  per round (verify/baseline req/s)':<{w}}{per_round}")
+    print(f"{'ratio scoped / unscoped verify':<{w}}{scoped['rps'] / verify['rps']:>12.2f}"
+          f"{scoped['p50_us'] / verify['p50_us']:>11.2f}{scoped['p99_us'] / verify['p99_us']:>11.2f}")
+    per_round = ", ".join(f"{rps(s):,.0f}/{rps(v):,.0f} = {rps(s) / rps(v):.2f}"
+                          for s, v in zip(scoped_runs, verify_runs))
+    print(f"{'  per round (scoped/unscoped req/s)':<{w}}{per_round}")
     print(line)
     print(f"{'Redis commands per verify (total)':<{w}}{total / n:>12.3f}   (INFO commandstats, {total:,} / {n:,})")
     print(f"{'  evalsha: round trips from the app':<{w}}{verify_cmds.get('evalsha', 0) / n:>12.3f}")
@@ -413,7 +433,8 @@ def report(workdir):
     print("Revocation latency runs from the revoke response to the first verify answering REVOKED, polled")
     print("back to back on a keep-alive connection, one revocation at a time on an otherwise idle server.")
     print(line)
-    ok = verify["errors"] == 0 and baseline["errors"] == 0 and rejected == 0 and valid >= n
+    ok = verify["errors"] == 0 and scoped["errors"] == 0 and baseline["errors"] == 0 and rejected == 0 \
+        and valid >= n + scoped["requests"]
     if not ok:
         print("WARNING: errors or non-VALID verifications during the load: the figures above are not clean.")
     return 0 if ok else 2
@@ -429,6 +450,8 @@ def main(argv):
         print(keygen())
     elif command == "wait-health":
         wait_health(int(args[0]), float(args[1]), int(args[2]))
+    elif command == "scoped-gateway-key":
+        scoped_gateway_key(int(args[0]))
     elif command == "create-keys":
         create_keys(int(args[0]), int(args[1]), args[2])
     elif command == "redis-info":

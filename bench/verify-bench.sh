@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks the verify hot path of the all-in-one jar against a no-op endpoint of the same server, in the same run,
-# and measures how long a revocation takes to show in verify answers.
+# and measures how long a revocation takes to show in verify answers. Verify runs twice per round: as the unscoped
+# bootstrap key, and as a gateway key scoped to the keys' owner (the scope check is part of the same script call).
 #
 #   bench/verify-bench.sh            (from anywhere; builds the jar first if it is missing)
 #
@@ -8,8 +9,8 @@
 #   1. starts all-in-one/target/spendsync.jar (embedded MongoDB-wire server and Redis) with a root key made for
 #      this run only, and waits for /actuator/health to be UP
 #   2. creates KEYS keys and waits until every one verifies VALID (the view is eventually consistent)
-#   3. warms up, then loads POST /v1/keys/verify (rotating over the keys) and GET /actuator/health/liveness with wrk,
-#      alternating ROUNDS times, reading Redis INFO commandstats before and after each load
+#   3. warms up, then loads POST /v1/keys/verify (rotating over the keys; unscoped, then scoped caller) and
+#      GET /actuator/info with wrk, alternating ROUNDS times, reading Redis INFO commandstats around each load
 #   4. revokes REVOCATIONS keys one by one, timing revoke response -> first verify answering REVOKED
 #   5. prints one table; stops the app (and its embedded Redis) and deletes the temporary directory, even on failure
 #
@@ -51,11 +52,11 @@ EOF
 
 command_stats() { "${HELPER[@]}" redis-info "$REDIS_PORT" commandstats > "$WORK/$1"; }
 
-# run_wrk NAME LUA PATH DURATION RESULT_FILE: one bounded wrk run (-d and --timeout bound it in time)
+# run_wrk NAME LUA PATH DURATION RESULT_FILE [CALLER_KEY]: one bounded wrk run (-d and --timeout bound it in time)
 run_wrk() {
-  local name=$1 script=$2 path=$3 duration=$4 result=$5
+  local name=$1 script=$2 path=$3 duration=$4 result=$5 caller=${6:-}
   log "wrk $name: -t$THREADS -c$CONNECTIONS -d$duration http://127.0.0.1:$APP_PORT$path"
-  BENCH_RESULT_FILE="$result" BENCH_KEYS_FILE="$WORK/keys.tsv" \
+  BENCH_VERIFY_AS="$caller" BENCH_RESULT_FILE="$result" BENCH_KEYS_FILE="$WORK/keys.tsv" \
     run_child wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --timeout 5s --latency -s "$BENCH_DIR/$script" \
     "http://127.0.0.1:$APP_PORT$path" > "$WORK/wrk-$name.txt"
   [[ -s "$result" ]] || die "wrk $name wrote no result (see $WORK/wrk-$name.txt)"
@@ -64,7 +65,8 @@ run_wrk() {
 load_test() {
   # Warm both paths first (JIT, connection pools, Redis script cache), so neither measured run pays for it.
   run_wrk verify-warmup wrk-verify.lua /v1/keys/verify "$WARMUP" "$WORK/warmup-verify.json"
-  run_wrk baseline-warmup wrk-baseline.lua /actuator/health/liveness "$WARMUP" "$WORK/warmup-baseline.json"
+  run_wrk scoped-warmup wrk-verify.lua /v1/keys/verify "$WARMUP" "$WORK/warmup-scoped.json" "$SCOPED_KEY"
+  run_wrk baseline-warmup wrk-baseline.lua /actuator/info "$WARMUP" "$WORK/warmup-baseline.json"
 
   # Verify and baseline alternate in ROUNDS short runs rather than one long run each, so that a change in what else
   # the machine is doing hits both sides alike instead of skewing their ratio.
@@ -74,9 +76,10 @@ load_test() {
     command_stats "cmd-verify-$round-before.json"
     run_wrk "verify-$round" wrk-verify.lua /v1/keys/verify "$DURATION" "$WORK/wrk-verify-$round.json"
     command_stats "cmd-verify-$round-after.json"
+    run_wrk "scoped-$round" wrk-verify.lua /v1/keys/verify "$DURATION" "$WORK/wrk-scoped-$round.json" "$SCOPED_KEY"
     # Redis commands seen during the baseline are background activity: the liveness probe does not use Redis.
     command_stats "cmd-baseline-$round-before.json"
-    run_wrk "baseline-$round" wrk-baseline.lua /actuator/health/liveness "$DURATION" "$WORK/wrk-baseline-$round.json"
+    run_wrk "baseline-$round" wrk-baseline.lua /actuator/info "$DURATION" "$WORK/wrk-baseline-$round.json"
     command_stats "cmd-baseline-$round-after.json"
   done
   "${HELPER[@]}" usage "$REDIS_PORT" "$WORK/keys.tsv" > "$WORK/usage-after.json"
@@ -101,6 +104,7 @@ main() {
 
   log "creating $KEYS keys"
   run_child "${HELPER[@]}" create-keys "$APP_PORT" "$KEYS" "$WORK/keys.tsv"
+  SCOPED_KEY="$("${HELPER[@]}" scoped-gateway-key "$APP_PORT")"
 
   load_test
 

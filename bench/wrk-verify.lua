@@ -1,7 +1,8 @@
 -- wrk script for POST /v1/keys/verify. Every request is built once in init() (one per key in $BENCH_KEYS_FILE,
 -- "keyId<TAB>key" lines) and request() only picks the next, so the client does as little per request as for the
 -- baseline. Rotating over many keys keeps the load off one Redis hash and one rate-limit/usage record.
--- The root key comes from $BENCH_ROOT_KEY, not the command line, so it does not show in `ps`.
+-- The caller's root key comes from $BENCH_VERIFY_AS (a scoped gateway key) or else $BENCH_ROOT_KEY, not the command
+-- line, so it does not show in `ps`.
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk-report.lua")
 
 local threads = 0
@@ -16,7 +17,8 @@ end
 
 function init(args)
   local headers = {
-    ["Authorization"] = "Bearer " .. assert(os.getenv("BENCH_ROOT_KEY"), "BENCH_ROOT_KEY not set"),
+    ["Authorization"] = "Bearer " .. assert(os.getenv("BENCH_VERIFY_AS") or os.getenv("BENCH_ROOT_KEY"),
+      "BENCH_ROOT_KEY not set"),
     ["Content-Type"] = "application/json",
   }
   for line in io.lines((assert(os.getenv("BENCH_KEYS_FILE"), "BENCH_KEYS_FILE not set"))) do

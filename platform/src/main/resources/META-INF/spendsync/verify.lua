@@ -1,15 +1,36 @@
--- Decides one verification in a single round trip: status, expiry, grace, permissions, rate limit, usage count.
+-- Decides one verification in a single round trip: scope, status, expiry, grace, permissions, rate limit, usage.
 -- Every key shares the hash tag of the secret's hash, so the script runs unchanged on Redis Cluster.
 -- KEYS[1] view entry (hash)   KEYS[2] rate-limit state (GCRA theoretical arrival time)   KEYS[3] usage counters
 -- ARGV[1] now, epoch ms   ARGV[2] cost   ARGV[3] "1" to apply the rate limit and count usage, "0" to only look
--- ARGV[4..] required permissions
+-- ARGV[4] n, the number of owner entries in the caller's scope, or -1 for a caller without a scope
+-- ARGV[5 .. 4+n] those entries (an ownerId, or a prefix ending in *)   ARGV[5+n ..] required permissions
+-- Replies with name/value pairs.
 local now = tonumber(ARGV[1])
 local cost = tonumber(ARGV[2])
 local counting = ARGV[3] == '1'
-local entry = redis.call('HMGET', KEYS[1], 'id', 'owner', 'status', 'perms', 'exp', 'grace', 'rl', 'rw')
+local scopeSize = tonumber(ARGV[4])
+local firstPermission = 5 + math.max(scopeSize, 0)
+local entry = redis.call('HMGET', KEYS[1], 'id', 'owner', 'status', 'perms', 'exp', 'grace', 'rl', 'rw', 'scope')
 local keyId = entry[1]
 if not keyId then
-  return {'NOT_FOUND'}
+  return {'code', 'NOT_FOUND'}
+end
+
+-- a key outside the caller's scope is one the caller must not learn about: no answer, no count
+if scopeSize >= 0 then
+  local owner = entry[2] or ''
+  local inScope = false
+  for i = 5, 4 + scopeSize do
+    local allowed = ARGV[i]
+    if allowed == owner or (string.sub(allowed, -1) == '*'
+        and string.sub(owner, 1, #allowed - 1) == string.sub(allowed, 1, -2)) then
+      inScope = true
+      break
+    end
+  end
+  if not inScope then
+    return {'code', 'NOT_FOUND'}
+  end
 end
 local perms = entry[4] or ''
 local expiresAt = tonumber(entry[5] or '')
@@ -33,7 +54,7 @@ if entry[3] == 'revoked' then
 elseif entry[3] == 'expired' or (expiresAt and expiresAt <= now) or (graceUntil and graceUntil <= now) then
   code = 'EXPIRED'
 else
-  for i = 4, #ARGV do
+  for i = firstPermission, #ARGV do
     if not grants(ARGV[i]) then
       code = 'INSUFFICIENT_PERMISSIONS'
       break
@@ -79,5 +100,6 @@ if counting then
   end
 end
 
-return {code, keyId, entry[2] or '', perms, entry[5] or '', entry[6] or '',
-        tostring(limit), tostring(remaining), tostring(resetMs), tostring(retryMs), entry[8] or ''}
+return {'code', code, 'id', keyId, 'owner', entry[2] or '', 'perms', perms, 'scope', entry[9] or '',
+        'exp', entry[5] or '', 'grace', entry[6] or '', 'limit', tostring(limit), 'remaining', tostring(remaining),
+        'reset', tostring(resetMs), 'retry', tostring(retryMs), 'window', entry[8] or ''}

@@ -3,6 +3,7 @@ package com.spendsync.alerting.alert;
 import com.spendsync.alerting.delivery.ChannelDelivery;
 import com.spendsync.alerting.delivery.Notifier;
 import com.spendsync.alerting.delivery.Outbox;
+import com.spendsync.platform.auth.Caller;
 import com.spendsync.platform.auth.RequiresPermission;
 import com.spendsync.platform.paging.Cursors;
 import com.spendsync.platform.problem.FieldProblem;
@@ -20,7 +21,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The alerts raised so far, most recently seen first. */
+/** The alerts raised so far that the reader may see, most recently seen first. */
 @RestController
 class AlertQueryController {
 
@@ -54,10 +55,10 @@ class AlertQueryController {
     @RequiresPermission("alerts:read")
     AlertPage list(@RequestParam(required = false) String severity, @RequestParam(required = false) String from,
                    @RequestParam(required = false) String to, @RequestParam(required = false) Integer limit,
-                   @RequestParam(required = false) String cursor) {
+                   @RequestParam(required = false) String cursor, Caller caller) {
         int pageSize = limit == null ? DEFAULT_LIMIT : limit;
         Alerts.Filter filter = filter(severity, from, to, pageSize);
-        List<Alert> found = alerts.page(filter, positionIn(cursor), pageSize + 1);
+        List<Alert> found = alerts.page(filter, caller.authority(), positionIn(cursor), pageSize + 1);
         List<Alert> items = found.stream().limit(pageSize).toList();
         Alert last = items.isEmpty() ? null : items.get(items.size() - 1);
         String next = found.size() > pageSize ? Cursors.encode(CURSOR_KIND,

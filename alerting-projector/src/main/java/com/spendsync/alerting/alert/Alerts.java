@@ -1,5 +1,8 @@
 package com.spendsync.alerting.alert;
 
+import com.spendsync.api.authority.Authority;
+import com.spendsync.api.keyformat.KeyEnvironment;
+import com.spendsync.platform.auth.Visibility;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,9 +57,16 @@ public class Alerts {
         return mongo.findById(alertId, Alert.class, COLLECTION);
     }
 
-    /** Up to {@code limit} alerts, most recently seen first, after {@code after} (null: from the top). */
-    public List<Alert> page(Filter filter, Position after, int limit) {
+    /**
+     * Up to {@code limit} alerts that {@code reader} may see (a scoped or test root key: those about its keys), most
+     * recently seen first, after {@code after} (null: from the top).
+     */
+    public List<Alert> page(Filter filter, Authority reader, Position after, int limit) {
         List<Criteria> conditions = new ArrayList<>();
+        Criteria visible = Visibility.of(reader, "ownerId", "environment", KeyEnvironment.TEST);
+        if (visible != null) {
+            conditions.add(visible);
+        }
         if (filter.severity() != null) {
             conditions.add(Criteria.where("severity").is(filter.severity()));
         }

@@ -10,9 +10,11 @@ import com.spendsync.api.apikey.ApiKeyRotatedEvent;
 import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
 import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
 import com.spendsync.api.apikey.ApiKeyUsedEvent;
+import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.security.AccessFailuresObservedEvent;
 import com.spendsync.platform.axon.AggregateSequenceGuard;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import org.axonframework.config.ProcessingGroup;
@@ -67,11 +69,20 @@ class AlertingProjector {
             long inWindow = windows.add(rule.name(), subject, message.getIdentifier(), failures.count(),
                     failures.lastSeen(), rule.window());
             if (rule.matches(inWindow)) {
-                String keyId = rule.perKey() ? failures.keyId() : null;
-                raiser.raise(new Raise(rule.name(), rule.severity(), subject, keyId,
-                        keyId == null ? null : keys.find(keyId).prefix(), rule.describe(inWindow, failures),
-                        message.getIdentifier(), failures.lastSeen()), replayStatus);
+                String detail = rule.describe(inWindow, failures);
+                raiser.raise(rule.perKey()
+                        ? keys.find(failures.keyId()).raise(rule.name(), rule.severity(), detail,
+                                message.getIdentifier(), failures.lastSeen())
+                        : Raise.aboutSource(rule.name(), rule.severity(), subject, detail, message.getIdentifier(),
+                                failures.lastSeen()), replayStatus);
             }
+        }
+        AlertSettings.PrivilegeChange privilegeChange = settings.privilegeChange();
+        if (privilegeChange.enabled() && PrivilegeChange.matches(failures)) {
+            raiser.raise(keys.find(failures.keyId()).raise(PrivilegeChange.RULE, privilegeChange.severity(),
+                    failures.count() + " request(s) by root key " + failures.byKeyId() + " refused: it tried to act "
+                            + "on this key, which holds power it lacks",
+                    message.getIdentifier(), failures.lastSeen()), replayStatus);
         }
     }
 
@@ -140,10 +151,14 @@ class AlertingProjector {
         } else if (payload instanceof ApiKeyUsedEvent used) {
             next = used(used, key, event, replayStatus);
         } else if (payload instanceof ApiKeyRotatedEvent rotated) {
+            rootKeyChanged(key, "root key rotated: a new secret holds " + key.permissions(), event, rotated.rotatedAt(),
+                    replayStatus);
             next = key.after(rotated);
         } else if (payload instanceof ApiKeyRotationGraceEndedEvent graceEnded) {
             next = key.after(graceEnded);
         } else if (payload instanceof ApiKeyRevokedEvent revoked) {
+            rootKeyChanged(key, "root key holding " + key.permissions() + " revoked", event, revoked.revokedAt(),
+                    replayStatus);
             next = key.after(revoked);
         } else if (payload instanceof ApiKeyExpiredEvent expired) {
             next = key.after(expired);
@@ -153,32 +168,48 @@ class AlertingProjector {
 
     private KeyState created(ApiKeyCreatedEvent created, KeyState key, EventMessage<?> message,
                              ReplayStatus replayStatus) {
+        KeyState next = key.after(created);
         AlertSettings.PrivilegeChange rule = settings.privilegeChange();
         if (rule.enabled() && PrivilegeChange.matches(created)) {
-            raiser.raise(new Raise(PrivilegeChange.RULE, rule.severity(), created.keyId(), created.keyId(),
-                    created.prefix(), "key created with management permissions " + created.permissions(),
-                    message.getIdentifier(), created.createdAt()), replayStatus);
+            raiser.raise(next.raise(PrivilegeChange.RULE, rule.severity(), "key created with management permissions "
+                    + created.permissions() + scopeText(created.scope()), message.getIdentifier(),
+                    created.createdAt()), replayStatus);
         }
-        return key.after(created);
+        return next;
     }
 
     private KeyState updated(ApiKeyUpdatedEvent updated, KeyState key, EventMessage<?> message,
                              ReplayStatus replayStatus) {
         AlertSettings.PrivilegeChange rule = settings.privilegeChange();
         if (rule.enabled() && PrivilegeChange.matches(updated)) {
-            raiser.raise(new Raise(PrivilegeChange.RULE, rule.severity(), updated.keyId(), updated.keyId(),
-                    key.prefix(), "key granted management permissions " + updated.permissions(),
+            String change = updated.changedFields().contains("permissions")
+                    ? "key granted management permissions " + updated.permissions()
+                    : "root key's scope changed";
+            raiser.raise(key.raise(PrivilegeChange.RULE, rule.severity(), change + scopeText(updated.scope()),
                     message.getIdentifier(), updated.updatedAt()), replayStatus);
         }
         return key.after(updated);
+    }
+
+    private void rootKeyChanged(KeyState before, String detail, EventMessage<?> message, Instant at,
+                                ReplayStatus replayStatus) {
+        AlertSettings.PrivilegeChange rule = settings.privilegeChange();
+        if (rule.enabled() && PrivilegeChange.matches(before)) {
+            raiser.raise(before.raise(PrivilegeChange.RULE, rule.severity(), detail, message.getIdentifier(), at),
+                    replayStatus);
+        }
+    }
+
+    private static String scopeText(KeyScope scope) {
+        return scope == null ? ", acting on every owner" : ", scope " + scope.owners();
     }
 
     private KeyState used(ApiKeyUsedEvent used, KeyState key, EventMessage<?> message, ReplayStatus replayStatus) {
         AlertSettings.LateGraceUse lateGrace = settings.lateGraceUse();
         if (lateGrace.enabled()) {
             LateGraceUse.lateUse(key.grace(), used, lateGrace.remainingFraction()).ifPresent(late ->
-                    raiser.raise(new Raise(LateGraceUse.RULE, lateGrace.severity(), used.keyId(), used.keyId(),
-                            key.prefix(), LateGraceUse.describe(late, key.grace(), lateGrace.remainingFraction()),
+                    raiser.raise(key.raise(LateGraceUse.RULE, lateGrace.severity(),
+                            LateGraceUse.describe(late, key.grace(), lateGrace.remainingFraction()),
                             message.getIdentifier(), late.lastUsedAt()), replayStatus));
         }
         AlertSettings.UsageAnomaly anomaly = settings.usageAnomaly();
@@ -186,7 +217,7 @@ class AlertingProjector {
         UsageBaseline baseline = key.usage();
         if (anomaly.enabled() && baseline.isExceededBy(uses, anomaly.warmUpWindows(), anomaly.factor(),
                 anomaly.minUses())) {
-            raiser.raise(new Raise(USAGE_ANOMALY, anomaly.severity(), used.keyId(), used.keyId(), key.prefix(),
+            raiser.raise(key.raise(USAGE_ANOMALY, anomaly.severity(),
                     String.format(Locale.ROOT, "%d valid uses in one usage window of %s, against a baseline of "
                             + "%.1f per window", uses, usageWindow, baseline.mean()),
                     message.getIdentifier(), used.flushedAt()), replayStatus);
@@ -206,8 +237,7 @@ class AlertingProjector {
         }
         AlertSettings.ExpiringSoon rule = settings.expiringSoon();
         if (rule.enabled()) {
-            raiser.raise(new Raise(ExpiringSoon.RULE, rule.severity(), key.keyId(), key.keyId(), key.prefix(),
-                    ExpiringSoon.describe(approaching), ExpiringSoon.idempotencyId(approaching),
+            raiser.raise(key.raise(ExpiringSoon.RULE, rule.severity(), ExpiringSoon.describe(approaching), ExpiringSoon.idempotencyId(approaching),
                     approaching.observedAt()), replayStatus);
         }
         keys.save(key.warned(approaching.threshold(), approaching.expiresAt()));

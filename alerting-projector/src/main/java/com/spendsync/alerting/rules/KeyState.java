@@ -1,5 +1,7 @@
 package com.spendsync.alerting.rules;
 
+import com.spendsync.alerting.alert.Raise;
+import com.spendsync.alerting.alert.Severity;
 import com.spendsync.api.apikey.ApiKeyCreatedEvent;
 import com.spendsync.api.apikey.ApiKeyExpiredEvent;
 import com.spendsync.api.apikey.ApiKeyRevokedEvent;
@@ -7,6 +9,8 @@ import com.spendsync.api.apikey.ApiKeyRotatedEvent;
 import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
 import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
 import com.spendsync.api.apikey.KeyStatus;
+import com.spendsync.api.apikey.Permissions;
+import com.spendsync.api.keyformat.KeyEnvironment;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -22,8 +26,9 @@ import org.springframework.data.annotation.Id;
  * @param grace    the latest rotation's grace period, kept after it ends: its last uses may be flushed later
  * @param warnings the expiry warnings given for the current {@code expiresAt}
  */
-record KeyState(@Id String keyId, String prefix, String ownerId, Instant expiresAt, KeyStatus status, Grace grace,
-                UsageBaseline usage, List<ExpiryWarning> warnings, long appliedSequence) {
+record KeyState(@Id String keyId, String prefix, String ownerId, KeyEnvironment environment, List<String> permissions,
+                Instant expiresAt, KeyStatus status, Grace grace, UsageBaseline usage, List<ExpiryWarning> warnings,
+                long appliedSequence) {
 
     /** The previous secret, known by its hash, worked beside the new one from {@code rotatedAt} to {@code endsAt}. */
     record Grace(String previousKeyHash, Instant rotatedAt, Instant endsAt) {
@@ -34,7 +39,7 @@ record KeyState(@Id String keyId, String prefix, String ownerId, Instant expires
     }
 
     static KeyState unknown(String keyId) {
-        return new KeyState(keyId, null, null, null, null, null, UsageBaseline.NONE, List.of(), -1);
+        return new KeyState(keyId, null, null, null, List.of(), null, null, null, UsageBaseline.NONE, List.of(), -1);
     }
 
     boolean applied(long sequence) {
@@ -49,12 +54,13 @@ record KeyState(@Id String keyId, String prefix, String ownerId, Instant expires
     /** The state after a lifecycle event of the key; other events leave it as it was. */
     KeyState after(Object event) {
         if (event instanceof ApiKeyCreatedEvent e) {
-            return new KeyState(keyId, e.prefix(), e.ownerId(), stored(e.expiresAt()), KeyStatus.ACTIVE, null, usage,
-                    List.of(), appliedSequence);
+            return new KeyState(keyId, e.prefix(), e.ownerId(), e.environment(), e.permissions(),
+                    stored(e.expiresAt()), KeyStatus.ACTIVE, null, usage, List.of(), appliedSequence);
         }
         if (event instanceof ApiKeyRotatedEvent e) {
             boolean graceRuns = e.previousKeyExpiresAt().isAfter(e.rotatedAt());
-            return new KeyState(keyId, e.newPrefix(), ownerId, expiresAt, graceRuns ? KeyStatus.ROTATING
+            return new KeyState(keyId, e.newPrefix(), ownerId, environment, permissions, expiresAt,
+                    graceRuns ? KeyStatus.ROTATING
                     : KeyStatus.ACTIVE, new Grace(e.previousKeyHash().hex(), e.rotatedAt(), e.previousKeyExpiresAt()),
                     usage, warnings, appliedSequence);
         }
@@ -63,7 +69,8 @@ record KeyState(@Id String keyId, String prefix, String ownerId, Instant expires
             Instant next = stored(e.expiresAt());
             List<ExpiryWarning> kept = warnings.stream()
                     .filter(warning -> Objects.equals(warning.expiresAt(), next)).toList();
-            return new KeyState(keyId, prefix, ownerId, next, status, grace, usage, kept, appliedSequence);
+            return new KeyState(keyId, prefix, ownerId, environment, e.permissions(), next, status, grace, usage, kept,
+                    appliedSequence);
         }
         if (event instanceof ApiKeyRotationGraceEndedEvent) {
             return withStatus(KeyStatus.ACTIVE);
@@ -77,19 +84,31 @@ record KeyState(@Id String keyId, String prefix, String ownerId, Instant expires
         return this;
     }
 
+    /** Whether the key holds power over the management plane. */
+    boolean isRootKey() {
+        return permissions != null && Permissions.reachManagement(permissions);
+    }
+
+    /** A raise about this key: its id is the subject, and the alert names its owner and environment. */
+    Raise raise(String rule, Severity severity, String detail, String eventId, Instant at) {
+        return new Raise(rule, severity, keyId, keyId, prefix, detail, eventId, at, ownerId, environment);
+    }
+
     KeyState withUsage(UsageBaseline baseline) {
-        return new KeyState(keyId, prefix, ownerId, expiresAt, status, grace, baseline, warnings, appliedSequence);
+        return new KeyState(keyId, prefix, ownerId, environment, permissions, expiresAt, status, grace, baseline,
+                warnings, appliedSequence);
     }
 
     KeyState warned(Duration threshold, Instant warnedExpiresAt) {
         List<ExpiryWarning> given = new ArrayList<>(warnings);
         given.add(new ExpiryWarning(threshold, warnedExpiresAt));
-        return new KeyState(keyId, prefix, ownerId, expiresAt, status, grace, usage, List.copyOf(given),
-                appliedSequence);
+        return new KeyState(keyId, prefix, ownerId, environment, permissions, expiresAt, status, grace, usage,
+                List.copyOf(given), appliedSequence);
     }
 
     KeyState appliedUpTo(long sequence) {
-        return new KeyState(keyId, prefix, ownerId, expiresAt, status, grace, usage, warnings, sequence);
+        return new KeyState(keyId, prefix, ownerId, environment, permissions, expiresAt, status, grace, usage,
+                warnings, sequence);
     }
 
     /** As MongoDB keeps it, to the millisecond, so an instant compares equal to its stored self. */
@@ -98,7 +117,7 @@ record KeyState(@Id String keyId, String prefix, String ownerId, Instant expires
     }
 
     private KeyState withStatus(KeyStatus next) {
-        return new KeyState(keyId, prefix, ownerId, expiresAt, status != null && status.isFinal() ? status : next,
-                grace, usage, warnings, appliedSequence);
+        return new KeyState(keyId, prefix, ownerId, environment, permissions, expiresAt,
+                status != null && status.isFinal() ? status : next, grace, usage, warnings, appliedSequence);
     }
 }

@@ -3,10 +3,14 @@ package com.spendsync.alerting.rules;
 import com.spendsync.api.apikey.ApiKeyCreatedEvent;
 import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
 import com.spendsync.api.apikey.Permissions;
+import com.spendsync.api.security.AccessFailuresObservedEvent;
+import com.spendsync.platform.security.AccessFailures;
 
 /**
- * The privilege-change rule: a key given power over the management plane. {@code *} reaches it too, so a grant of
- * {@code *} is caught by the same test.
+ * The privilege-change rule: power over the management plane given, moved or fought over. It matches a root key
+ * created, a key granted management permissions, a root key rotated (its new secret holds that power), revoked, or
+ * given another scope, and a request refused because it tried to act on a key stronger than the caller. {@code *}
+ * reaches the management plane too, so a grant of {@code *} is caught by the same test.
  */
 final class PrivilegeChange {
 
@@ -20,9 +24,20 @@ final class PrivilegeChange {
         return Permissions.reachManagement(created.permissions());
     }
 
-    /** A key's permissions changed to ones that reach the management plane. */
+    /** A key's permissions changed to ones that reach the management plane, or a root key's scope changed. */
     static boolean matches(ApiKeyUpdatedEvent updated) {
-        return updated.changedFields().contains("permissions") && updated.permissions() != null
-                && Permissions.reachManagement(updated.permissions());
+        boolean rootKey = updated.permissions() != null && Permissions.reachManagement(updated.permissions());
+        return rootKey && (updated.changedFields().contains("permissions")
+                || updated.changedFields().contains("scope"));
+    }
+
+    /** A root key was rotated or revoked, as its state before the event tells. */
+    static boolean matches(KeyState before) {
+        return before.isRootKey();
+    }
+
+    /** A root key was refused for asking to act on a key that holds power it lacks. */
+    static boolean matches(AccessFailuresObservedEvent failures) {
+        return AccessFailures.PRIVILEGE_ESCALATION.equals(failures.kind()) && failures.keyId() != null;
     }
 }

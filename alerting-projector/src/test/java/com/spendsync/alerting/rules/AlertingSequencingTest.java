@@ -36,6 +36,6 @@ class AlertingSequencingTest {
     }
 
     private static AccessFailuresObservedEvent refused(String kind, String keyId) {
-        return new AccessFailuresObservedEvent(kind, "203.0.113.9", keyId, 1, Instant.EPOCH, Instant.EPOCH);
+        return new AccessFailuresObservedEvent(kind, "203.0.113.9", keyId, null, 1, Instant.EPOCH, Instant.EPOCH);
     }
 }

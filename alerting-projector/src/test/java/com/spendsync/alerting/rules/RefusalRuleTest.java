@@ -50,7 +50,7 @@ class RefusalRuleTest {
     }
 
     private static AccessFailuresObservedEvent refused(String kind, String keyId) {
-        return new AccessFailuresObservedEvent(kind, "203.0.113.9", keyId, 3, Instant.EPOCH, Instant.EPOCH);
+        return new AccessFailuresObservedEvent(kind, "203.0.113.9", keyId, null, 3, Instant.EPOCH, Instant.EPOCH);
     }
 
     private static AlertSettings defaults() {

@@ -82,7 +82,7 @@ class AlertDeliveryRestartTest {
     void aRaiseCountedJustBeforeACrashIsStillNotifiedOnceWhenItsEventComesAgain() {
         try (SpendSyncInstance instance = withReceivers(SpendSyncInstance.builder()).start()) {
             String subject = "crash-" + UUID.randomUUID();
-            Raise raise = new Raise("brute-force", Severity.HIGH, subject, null, null, "20 unknown keys tried",
+            Raise raise = Raise.aboutSource("brute-force", Severity.HIGH, subject, "20 unknown keys tried",
                     UUID.randomUUID().toString(), Instant.now());
             // the crash came after the alert store counted the raise and before anything was queued
             assertThat(instance.bean(Alerts.class).raise(raise)).isNotNull();

@@ -104,8 +104,8 @@ class ManagementAuthTest {
     }
 
     @Test
-    void healthReportsMongoRedisAndTheProcessors() {
-        Api.Reply health = api.send("GET", "/actuator/health", null, null);
+    void healthReportsMongoRedisAndTheProcessorsToARootKeyHoldingAdminRead() {
+        Api.Reply health = api.get("/actuator/health");
 
         assertThat(health.json().path("status").asText()).isEqualTo("UP");
         assertThat(health.json().path("components").path("mongo").path("status").asText()).isEqualTo("UP");

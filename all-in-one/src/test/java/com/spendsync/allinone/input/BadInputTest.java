@@ -284,6 +284,28 @@ class BadInputTest {
                         "permissions[0]"),
                 refused(Endpoint.CREATE, "a permission listed twice",
                         create("permissions", List.of("payments:read", "payments:read")), "permissions[1]"),
+                refused(Endpoint.CREATE, "a scope on a key without management permissions",
+                        create("scope", Map.of("owners", List.of("acme"))), "scope"),
+                refused(Endpoint.CREATE, "a scope as a list", createRootKey("scope", List.of("acme")), "scope"),
+                refused(Endpoint.CREATE, "a scope without owners", createRootKey("scope", Map.of()), "scope.owners"),
+                refused(Endpoint.CREATE, "a scope of no owners",
+                        createRootKey("scope", Map.of("owners", List.of())), "scope.owners"),
+                refused(Endpoint.CREATE, "a scope of 101 owners",
+                        createRootKey("scope", Map.of("owners", owners(101))), "scope.owners"),
+                refused(Endpoint.CREATE, "a scope with an unknown member",
+                        createRootKey("scope", Map.of("owners", List.of("acme"), "keys", List.of())), "scope.keys"),
+                refused(Endpoint.CREATE, "a scope owner with a space",
+                        createRootKey("scope", Map.of("owners", List.of("acme", "ac me"))), "scope.owners[1]"),
+                refused(Endpoint.CREATE, "a scope owner that is only *",
+                        createRootKey("scope", Map.of("owners", List.of("*"))), "scope.owners[0]"),
+                refused(Endpoint.CREATE, "a scope owner with * inside",
+                        createRootKey("scope", Map.of("owners", List.of("ac*me"))), "scope.owners[0]"),
+                refused(Endpoint.CREATE, "a scope owner of 129 characters",
+                        createRootKey("scope", Map.of("owners", List.of("o".repeat(129)))), "scope.owners[0]"),
+                refused(Endpoint.CREATE, "a scope owner listed twice",
+                        createRootKey("scope", Map.of("owners", List.of("acme*", "acme*"))), "scope.owners[1]"),
+                refused(Endpoint.CREATE, "a scope owner as a number",
+                        createRootKey("scope", Map.of("owners", List.of(7))), "scope.owners[0]"),
                 refused(Endpoint.CREATE, "metadata of 8 KiB + 1 byte",
                         create("metadata", metadataOfBytes(MAX_METADATA_BYTES + 1)), "metadata"),
                 refused(Endpoint.CREATE, "a metadata key starting with $", create("metadata", Map.of("$where", 1)),
@@ -308,6 +330,11 @@ class BadInputTest {
                 refused(Endpoint.UPDATE, "a blank name", update("name", " "), "name"),
                 refused(Endpoint.UPDATE, "name of 101 characters", update("name", "n".repeat(101)), "name"),
                 refused(Endpoint.UPDATE, "permissions: null", update("permissions", null), "permissions"),
+                refused(Endpoint.UPDATE, "a scope of no owners", update("scope", Map.of("owners", List.of())),
+                        "scope.owners"),
+                refused(Endpoint.UPDATE, "a scope owner with * inside",
+                        update("scope", Map.of("owners", List.of("a*b"))), "scope.owners[0]"),
+                refused(Endpoint.UPDATE, "a scope as a string", update("scope", "acme"), "scope"),
                 refused(Endpoint.UPDATE, "51 permissions", update("permissions", permissions(51)), "permissions"),
                 refused(Endpoint.UPDATE, "an uppercase permission", update("permissions", List.of("Payments:read")),
                         "permissions[0]"),
@@ -738,6 +765,18 @@ class BadInputTest {
         Map<String, Object> body = createBody();
         body.put(field, value);
         return json(body);
+    }
+
+    /** A create body for a key holding a management permission, so that it may have a scope. */
+    private static String createRootKey(String field, Object value) {
+        Map<String, Object> body = createBody();
+        body.put("permissions", List.of("keys:verify"));
+        body.put(field, value);
+        return json(body);
+    }
+
+    private static List<String> owners(int count) {
+        return java.util.stream.IntStream.range(0, count).mapToObj(i -> "owner-" + i).toList();
     }
 
     private static String createWithout(String field) {

@@ -89,7 +89,8 @@ class LateCommitTest {
 
         JsonNode alert = AlertListing.awaitAlert(api, alertId);
         assertThat(alert.path("count").asLong()).isEqualTo(1);
-        assertThat(alert.path("detail").asText()).isEqualTo("key granted management permissions [*]");
+        assertThat(alert.path("detail").asText())
+                .isEqualTo("key granted management permissions [*], acting on every owner");
         assertThat(api.get("/actuator/prometheus").body()).containsPattern(
                 "spendsync_projection_gaps_healed_total\\{projection=\"alerting\"} [1-9]");
     }

@@ -52,7 +52,7 @@ class RedisFallbackTest {
             assertThat(api.verify(valid, "payments:read").text("code")).isEqualTo("VALID");
             assertThat(api.verify(valid, "ledger:write").text("code")).isEqualTo("INSUFFICIENT_PERMISSIONS");
             assertThat(api.verify(revokedKey.text("key")).text("code")).isEqualTo("REVOKED");
-            Api.Reply health = api.send("GET", "/actuator/health", null, null);
+            Api.Reply health = api.get("/actuator/health");
             assertThat(health.json().path("components").path("verification").path("status").asText())
                     .isEqualTo("DEGRADED");
 
@@ -60,7 +60,7 @@ class RedisFallbackTest {
             try (EmbeddedRedis restarted = EmbeddedRedis.start(instance.dataDirectory().resolve("redis"),
                     redisUri.getPort())) {
                 await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
-                        api.send("GET", "/actuator/health", null, null).json().path("components")
+                        api.get("/actuator/health").json().path("components")
                                 .path("verification").path("status").asText()).isEqualTo("UP"));
                 Api.Reply afterRecovery = api.verify(valid, "payments:read");
                 assertThat(afterRecovery.text("code")).isEqualTo("VALID");

@@ -21,6 +21,8 @@ import com.spendsync.api.apikey.RotateApiKeyCommand;
 import com.spendsync.api.apikey.UpdateApiKeyCommand;
 import com.spendsync.api.apikey.RotatedSecret;
 import com.spendsync.api.apikey.UsageBatch;
+import com.spendsync.api.authority.KeyScope;
+import com.spendsync.api.authority.ManagedKey;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
@@ -37,8 +39,10 @@ import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.spring.stereotype.Aggregate;
 
 /**
- * One API key's lifecycle. Command handlers decide (and refuse with {@link KeyStateConflictException}); state changes
- * only in the event-sourcing handlers. The aggregate holds hashes, never a plaintext secret.
+ * One API key's lifecycle. Command handlers decide: first whether the caller has authority over the key (the
+ * {@link com.spendsync.api.authority.Authority} rule, against the key as it stands), then whether its state allows
+ * the change ({@link KeyStateConflictException}); state changes only in the event-sourcing handlers. The aggregate
+ * holds hashes, never a plaintext secret.
  */
 @Aggregate(snapshotTriggerDefinition = "apiKeySnapshotTrigger", cache = "aggregateCache")
 public class ApiKey {
@@ -57,6 +61,7 @@ public class ApiKey {
     private Instant previousKeyExpiresAt;
     private String name;
     private List<String> permissions;
+    private KeyScope scope;
     private Map<String, Object> metadata;
     private RateLimitPolicy rateLimit;
     private Instant expiresAt;
@@ -75,17 +80,21 @@ public class ApiKey {
 
     @CommandHandler
     public ApiKey(CreateApiKeyCommand command) {
+        command.caller().requireMayCreate(new ManagedKey(command.keyId(), command.ownerId(), command.environment(),
+                command.permissions(), command.scope()));
         if (command.expiresAt() != null && !command.expiresAt().isAfter(command.requestedAt())) {
             throw new IllegalArgumentException("expiresAt must be in the future");
         }
         apply(new ApiKeyCreatedEvent(command.keyId(), command.keyHash(), command.prefix(), command.environment(),
-                command.ownerId(), command.name(), List.copyOf(command.permissions()), command.expiresAt(),
+                command.ownerId(), command.name(), List.copyOf(command.permissions()), command.scope(),
+                command.expiresAt(),
                 command.rateLimit(), command.metadata(), command.requestedAt()));
     }
 
     /** The previous secret stops working at the grace end, or at the key's own expiry if that is sooner. */
     @CommandHandler
     public RotatedSecret handle(RotateApiKeyCommand command) {
+        command.caller().requireOver(asManaged(), "keys:rotate");
         requireChangeable("rotated", command.requestedAt());
         Instant graceEnd = command.requestedAt().plus(command.gracePeriod());
         if (expiresAt != null && graceEnd.isAfter(expiresAt)) {
@@ -99,6 +108,7 @@ public class ApiKey {
 
     @CommandHandler
     public void handle(RevokeApiKeyCommand command) {
+        command.caller().requireOver(asManaged(), "keys:revoke");
         if (status == KeyStatus.REVOKED) {
             throw new KeyStateConflictException("the key is already revoked");
         }
@@ -108,6 +118,11 @@ public class ApiKey {
     /** Returns the key's settings after the update; an update that changes nothing records nothing. */
     @CommandHandler
     public KeySettings handle(UpdateApiKeyCommand command) {
+        List<String> newPermissions = List.copyOf(
+                Objects.requireNonNullElse(Change.applyTo(permissions, command.permissions()), List.of()));
+        KeyScope newScope = Change.applyTo(scope, command.scope());
+        command.caller().requireMayUpdate(asManaged(),
+                new ManagedKey(keyId, ownerId, environment, newPermissions, newScope));
         requireChangeable("updated", command.requestedAt());
         Instant newExpiresAt = Change.applyTo(expiresAt, command.expiresAt());
         if (newExpiresAt != null && !newExpiresAt.isAfter(command.requestedAt())) {
@@ -115,7 +130,8 @@ public class ApiKey {
         }
         ApiKeyUpdatedEvent updated = new ApiKeyUpdatedEvent(keyId, keyHash, previousKeyHash,
                 Change.applyTo(name, command.name()),
-                List.copyOf(Objects.requireNonNullElse(Change.applyTo(permissions, command.permissions()), List.of())),
+                newPermissions,
+                newScope,
                 Change.applyTo(metadata, command.metadata()),
                 Change.applyTo(rateLimit, command.rateLimit()),
                 newExpiresAt,
@@ -166,6 +182,7 @@ public class ApiKey {
         keyHash = event.keyHash();
         name = event.name();
         permissions = event.permissions();
+        scope = event.scope();
         metadata = event.metadata();
         rateLimit = event.rateLimit();
         expiresAt = event.expiresAt();
@@ -187,6 +204,7 @@ public class ApiKey {
     void on(ApiKeyUpdatedEvent event) {
         name = event.name();
         permissions = event.permissions();
+        scope = event.scope();
         metadata = event.metadata();
         rateLimit = event.rateLimit();
         expiresAt = event.expiresAt();
@@ -244,6 +262,9 @@ public class ApiKey {
         if (command.permissions() != null && !Objects.equals(permissions, command.permissions().value())) {
             changed.add("permissions");
         }
+        if (command.scope() != null && !Objects.equals(scope, command.scope().value())) {
+            changed.add("scope");
+        }
         if (command.metadata() != null && !Objects.equals(metadata, command.metadata().value())) {
             changed.add("metadata");
         }
@@ -256,8 +277,13 @@ public class ApiKey {
         return changed;
     }
 
+    private ManagedKey asManaged() {
+        return new ManagedKey(keyId, ownerId, environment, permissions, scope);
+    }
+
     private KeySettings settings() {
-        return new KeySettings(keyId, ownerId, name, prefix, permissions, status, createdAt, expiresAt, lastUsedAt,
+        return new KeySettings(keyId, ownerId, name, prefix, environment, permissions, scope, status, createdAt,
+                expiresAt, lastUsedAt,
                 rotatedAt, previousKeyHash == null ? null : previousKeyExpiresAt, revokedAt, rateLimit, metadata,
                 new KeySettings.Usage(validUses, rejectedUses));
     }

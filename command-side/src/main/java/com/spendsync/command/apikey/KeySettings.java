@@ -2,6 +2,8 @@ package com.spendsync.command.apikey;
 
 import com.spendsync.api.apikey.KeyStatus;
 import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.authority.KeyScope;
+import com.spendsync.api.keyformat.KeyEnvironment;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +17,9 @@ public record KeySettings(
         String ownerId,
         String name,
         String prefix,
+        KeyEnvironment environment,
         List<String> permissions,
+        KeyScope scope,
         KeyStatus status,
         Instant createdAt,
         Instant expiresAt,

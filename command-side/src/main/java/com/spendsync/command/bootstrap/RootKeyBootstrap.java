@@ -2,6 +2,7 @@ package com.spendsync.command.bootstrap;
 
 import com.spendsync.api.apikey.CreateApiKeyCommand;
 import com.spendsync.api.apikey.Permissions;
+import com.spendsync.api.authority.Authority;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.command.keys.KeyCommandSender;
@@ -63,7 +64,7 @@ class RootKeyBootstrap implements ApplicationRunner {
         try {
             commands.sendAsSystem(new CreateApiKeyCommand(BOOTSTRAP_KEY_ID, secret.hash(), secret.prefix(),
                     secret.environment(), "spendsync", "bootstrap root key", List.of(Permissions.ALL), null, null,
-                    Map.of(), clock.instant()), ACTOR);
+                    null, Map.of(), clock.instant(), Authority.SYSTEM), ACTOR);
         } catch (AggregateStreamCreationException | ConcurrencyException alreadyCreated) {
             log.info("Another instance created the bootstrap root key first");
             return;

@@ -3,17 +3,17 @@ package com.spendsync.command.keys;
 import com.spendsync.api.apikey.Change;
 import com.spendsync.api.apikey.CreateApiKeyCommand;
 import com.spendsync.api.apikey.KeyStatus;
-import com.spendsync.api.apikey.Permissions;
 import com.spendsync.api.apikey.RevokeApiKeyCommand;
 import com.spendsync.api.apikey.RotateApiKeyCommand;
 import com.spendsync.api.apikey.UpdateApiKeyCommand;
+import com.spendsync.api.authority.Authority;
+import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.apikey.RotatedSecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.SecretRandom;
 import com.spendsync.command.apikey.KeySettings;
 import com.spendsync.platform.auth.Caller;
-import com.spendsync.platform.auth.PermissionDeniedException;
 import com.spendsync.platform.auth.RequiresPermission;
 import com.spendsync.platform.config.SpendSyncProperties;
 import java.net.URI;
@@ -21,9 +21,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -57,17 +55,18 @@ class KeyCommandController {
     ResponseEntity<KeyResponses.Created> create(@RequestBody KeyRequests.Create request, Caller caller) {
         Instant now = clock.instant();
         validator.validateCreate(request, now);
-        requireMayGrant(caller, request.permissions());
-        KeyEnvironment environment = Optional.ofNullable(request.environment()).orElse(KeyEnvironment.LIVE);
+        Authority authority = caller.authority();
+        KeyEnvironment environment = authority.environmentOfNewKey(request.environment());
+        KeyScope scope = authority.scopeOfNewKey(KeyRequestValidator.toScope(request.scope()), request.permissions());
         ApiKeySecret secret = ApiKeySecret.generate(environment, random);
         String keyId = KeyIds.next(random);
         commands.send(new CreateApiKeyCommand(keyId, secret.hash(), secret.prefix(), environment, request.ownerId(),
-                request.name(), List.copyOf(request.permissions()), request.expiresAt(),
-                KeyRequestValidator.toPolicy(request.rateLimit()), request.metadata(), now), caller);
+                request.name(), List.copyOf(request.permissions()), scope, request.expiresAt(),
+                KeyRequestValidator.toPolicy(request.rateLimit()), request.metadata(), now, authority), caller);
         return ResponseEntity.created(URI.create("/v1/keys/" + keyId)).body(new KeyResponses.Created(keyId,
-                secret.reveal(), secret.prefix(), request.ownerId(), request.name(), request.permissions(),
-                KeyStatus.ACTIVE, now, request.expiresAt(), KeyRequestValidator.toPolicy(request.rateLimit()),
-                request.metadata()));
+                secret.reveal(), secret.prefix(), request.ownerId(), request.name(), environment,
+                request.permissions(), scope, KeyStatus.ACTIVE, now, request.expiresAt(),
+                KeyRequestValidator.toPolicy(request.rateLimit()), request.metadata()));
     }
 
     @PostMapping("/{keyId}/rotate")
@@ -77,7 +76,8 @@ class KeyCommandController {
         Duration grace = validator.validateRotate(request, defaultRotationGrace);
         KeyIds.requireWellFormed(keyId);
         RotatedSecret rotated = commands.send(
-                new RotateApiKeyCommand(keyId, SecretRandom.generate(random), grace, clock.instant()), caller);
+                new RotateApiKeyCommand(keyId, SecretRandom.generate(random), grace, clock.instant(),
+                        caller.authority()), caller);
         ApiKeySecret secret = rotated.secret();
         return new KeyResponses.Rotated(keyId, secret.reveal(), secret.prefix(), rotated.previousKeyExpiresAt());
     }
@@ -89,7 +89,7 @@ class KeyCommandController {
         String reason = validator.validateRevoke(request);
         KeyIds.requireWellFormed(keyId);
         Instant now = clock.instant();
-        commands.send(new RevokeApiKeyCommand(keyId, reason, now), caller);
+        commands.send(new RevokeApiKeyCommand(keyId, reason, now, caller.authority()), caller);
         return new KeyResponses.Revoked(keyId, KeyStatus.REVOKED, now);
     }
 
@@ -99,23 +99,10 @@ class KeyCommandController {
         Instant now = clock.instant();
         KeyRequests.Changes changes = validator.readUpdate(request, now);
         KeyIds.requireWellFormed(keyId);
-        if (changes.permissions() != null) {
-            requireMayGrant(caller, changes.permissions().value());
-        }
         return commands.send(new UpdateApiKeyCommand(keyId, changes.name(), changes.permissions(),
+                changes.scope() == null ? null : Change.to(KeyRequestValidator.toScope(changes.scope().value())),
                 changes.metadata(),
                 changes.rateLimit() == null ? null : Change.to(KeyRequestValidator.toPolicy(changes.rateLimit().value())),
-                changes.expiresAt(), now), caller);
-    }
-
-    /** A root key may hand out management permissions only as far as it holds them itself. */
-    private static void requireMayGrant(Caller caller, Collection<String> requested) {
-        for (String managementPermission : Permissions.MANAGEMENT) {
-            if (Permissions.grants(requested, managementPermission)
-                    && !Permissions.grants(caller.permissions(), managementPermission)) {
-                throw new PermissionDeniedException(
-                        "a root key cannot grant " + managementPermission + ", which it does not hold itself");
-            }
-        }
+                changes.expiresAt(), now, caller.authority()), caller);
     }
 }

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.spendsync.api.apikey.Change;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.spendsync.api.apikey.Permissions;
 import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.authority.KeyScope;
 import com.spendsync.platform.config.SpendSyncProperties;
 import com.spendsync.platform.problem.FieldProblem;
 import com.spendsync.platform.problem.InvalidRequestException;
@@ -40,6 +42,7 @@ class KeyRequestValidator {
 
     private static final Pattern OWNER_ID = Pattern.compile("[A-Za-z0-9._:@-]+");
     private static final Pattern PERMISSION = Pattern.compile("[a-z0-9_.:*-]+");
+    private static final Pattern SCOPE_OWNER = Pattern.compile("[A-Za-z0-9._:@-]+\\*?");
 
     private final ObjectMapper objectMapper;
     private final Duration maxRotationGrace;
@@ -60,6 +63,12 @@ class KeyRequestValidator {
         }
         checkName(request.name(), problems);
         checkPermissions(request.permissions(), problems);
+        if (request.scope() != null) {
+            checkScope(request.scope(), problems);
+            if (request.permissions() != null && !Permissions.reachManagement(request.permissions())) {
+                problems.add(new FieldProblem("scope", "only a key holding management permissions has a scope"));
+            }
+        }
         checkExpiresAt(request.expiresAt(), now, problems);
         checkRateLimit(request.rateLimit(), problems);
         checkMetadata(request.metadata(), problems);
@@ -72,20 +81,24 @@ class KeyRequestValidator {
         KeyRequests.Changes changes = new KeyRequests.Changes(
                 read(request.name(), "name", new TypeReference<>() { }, problems),
                 read(request.permissions(), "permissions", new TypeReference<>() { }, problems),
+                read(request.scope(), "scope", new TypeReference<>() { }, problems),
                 read(request.metadata(), "metadata", new TypeReference<>() { }, problems),
                 read(request.rateLimit(), "rateLimit", new TypeReference<>() { }, problems),
                 read(request.expiresAt(), "expiresAt", new TypeReference<>() { }, problems));
         throwIfAny(problems);
-        if (Stream.of(changes.name(), changes.permissions(), changes.metadata(), changes.rateLimit(),
-                changes.expiresAt()).allMatch(Objects::isNull)) {
+        if (Stream.of(changes.name(), changes.permissions(), changes.scope(), changes.metadata(),
+                changes.rateLimit(), changes.expiresAt()).allMatch(Objects::isNull)) {
             problems.add(new FieldProblem(null,
-                    "send at least one of name, permissions, metadata, rateLimit, expiresAt"));
+                    "send at least one of name, permissions, scope, metadata, rateLimit, expiresAt"));
         }
         if (changes.name() != null) {
             checkName(changes.name().value(), problems);
         }
         if (changes.permissions() != null) {
             checkPermissions(changes.permissions().value(), problems);
+        }
+        if (changes.scope() != null && changes.scope().value() != null) {
+            checkScope(changes.scope().value(), problems);
         }
         if (changes.metadata() != null) {
             checkMetadata(changes.metadata().value(), problems);
@@ -138,6 +151,10 @@ class KeyRequestValidator {
         return reason;
     }
 
+    static KeyScope toScope(KeyRequests.Scope scope) {
+        return scope == null ? null : new KeyScope(scope.owners());
+    }
+
     static RateLimitPolicy toPolicy(KeyRequests.RateLimit rateLimit) {
         return rateLimit == null ? null : new RateLimitPolicy(rateLimit.limit(), rateLimit.windowSeconds());
     }
@@ -169,6 +186,25 @@ class KeyRequestValidator {
                 problems.add(new FieldProblem(field,
                         "must be 1 to " + MAX_PERMISSION + " characters of a-z 0-9 _ . : * -"));
             } else if (!seen.add(permission)) {
+                problems.add(new FieldProblem(field, "is listed twice"));
+            }
+        }
+    }
+
+    private static void checkScope(KeyRequests.Scope scope, List<FieldProblem> problems) {
+        List<String> owners = scope.owners();
+        if (owners == null || owners.isEmpty() || owners.size() > KeyScope.MAX_OWNERS) {
+            problems.add(new FieldProblem("scope.owners", "must hold 1 to " + KeyScope.MAX_OWNERS + " owners"));
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < owners.size(); i++) {
+            String owner = owners.get(i);
+            String field = "scope.owners[" + i + "]";
+            if (owner == null || owner.length() > MAX_OWNER_ID || !SCOPE_OWNER.matcher(owner).matches()) {
+                problems.add(new FieldProblem(field, "must be an ownerId (1 to " + MAX_OWNER_ID
+                        + " characters of A-Z a-z 0-9 . _ : @ -) or such a prefix followed by *"));
+            } else if (!seen.add(owner)) {
                 problems.add(new FieldProblem(field, "is listed twice"));
             }
         }

@@ -16,7 +16,11 @@ final class KeyRequests {
     record RateLimit(Integer limit, Integer windowSeconds) {
     }
 
-    record Create(String ownerId, String name, List<String> permissions, Instant expiresAt,
+    /** The owners a root key acts on: ownerIds, or prefixes ending in {@code *}. */
+    record Scope(List<String> owners) {
+    }
+
+    record Create(String ownerId, String name, List<String> permissions, Scope scope, Instant expiresAt,
                   KeyEnvironment environment, RateLimit rateLimit, Map<String, Object> metadata) {
     }
 
@@ -30,11 +34,12 @@ final class KeyRequests {
      * A field left out stays as it is; a field sent as null is cleared where clearing makes sense. Fields are read as
      * JSON trees because only a tree tells a field left out (null) from a field sent as null ({@code NullNode}).
      */
-    record Update(JsonNode name, JsonNode permissions, JsonNode metadata, JsonNode rateLimit, JsonNode expiresAt) {
+    record Update(JsonNode name, JsonNode permissions, JsonNode scope, JsonNode metadata, JsonNode rateLimit,
+                  JsonNode expiresAt) {
     }
 
     /** An update once read: see {@link Change} for left, set and cleared. */
-    record Changes(Change<String> name, Change<List<String>> permissions, Change<Map<String, Object>> metadata,
-                   Change<RateLimit> rateLimit, Change<Instant> expiresAt) {
+    record Changes(Change<String> name, Change<List<String>> permissions, Change<Scope> scope,
+                   Change<Map<String, Object>> metadata, Change<RateLimit> rateLimit, Change<Instant> expiresAt) {
     }
 }

@@ -2,6 +2,8 @@ package com.spendsync.command.keys;
 
 import com.spendsync.api.apikey.KeyStatus;
 import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.authority.KeyScope;
+import com.spendsync.api.keyformat.KeyEnvironment;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +14,8 @@ final class KeyResponses {
     private KeyResponses() {
     }
 
-    record Created(String keyId, String key, String prefix, String ownerId, String name, List<String> permissions,
-                   KeyStatus status, Instant createdAt, Instant expiresAt, RateLimitPolicy rateLimit,
+    record Created(String keyId, String key, String prefix, String ownerId, String name, KeyEnvironment environment,
+                   List<String> permissions, KeyScope scope, KeyStatus status, Instant createdAt, Instant expiresAt, RateLimitPolicy rateLimit,
                    Map<String, Object> metadata) {
     }
 

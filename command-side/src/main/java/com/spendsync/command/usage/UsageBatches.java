@@ -31,9 +31,11 @@ import org.springframework.stereotype.Component;
 public class UsageBatches {
 
     private static final RedisScript<List> TAKE_SCRIPT =
-            RedisScript.of(new ClassPathResource("META-INF/spendsync/usage-take.lua"), List.class);
+            RedisScript.of(
+                    new ClassPathResource("/META-INF/spendsync/usage-take.lua", UsageBatches.class), List.class);
     private static final RedisScript<Long> RELEASE_SCRIPT =
-            RedisScript.of(new ClassPathResource("META-INF/spendsync/usage-release.lua"), Long.class);
+            RedisScript.of(
+                    new ClassPathResource("/META-INF/spendsync/usage-release.lua", UsageBatches.class), Long.class);
     private static final int SCAN_BATCH = 1000;
 
     private final StringRedisTemplate redis;

@@ -23,6 +23,10 @@ import com.spendsync.api.apikey.RotateApiKeyCommand;
 import com.spendsync.api.apikey.RotatedSecret;
 import com.spendsync.api.apikey.UpdateApiKeyCommand;
 import com.spendsync.api.apikey.UsageBatch;
+import com.spendsync.api.authority.Authority;
+import com.spendsync.api.authority.AuthorityException;
+import com.spendsync.api.authority.AuthorityException.Reason;
+import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
@@ -67,6 +71,9 @@ class ApiKeyTest {
     private static final SecretRandom FIRST_ROTATION_RANDOM = SecretRandom.generate(new SecureRandom());
     private static final ApiKeySecret FIRST_ROTATED = ApiKeySecret.from(KeyEnvironment.LIVE, FIRST_ROTATION_RANDOM);
 
+    /** A root key that may do anything: the tests of the lifecycle are not about authority. */
+    private static final Authority ROOT = new Authority("key_root", List.of("*"), null, KeyEnvironment.LIVE);
+
     private AggregateTestFixture<ApiKey> fixture;
 
     @BeforeEach
@@ -81,7 +88,7 @@ class ApiKeyTest {
         void recordsEverySettingOfTheNewKey() {
             fixture.givenNoPriorActivity()
                     .when(new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(), KeyEnvironment.LIVE,
-                            OWNER_ID, NAME, PERMISSIONS, EXPIRES_AT, RATE_LIMIT, METADATA, CREATED_AT))
+                            OWNER_ID, NAME, PERMISSIONS, null, EXPIRES_AT, RATE_LIMIT, METADATA, CREATED_AT, ROOT))
                     .expectEvents(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT));
         }
 
@@ -103,7 +110,7 @@ class ApiKeyTest {
 
         private CreateApiKeyCommand createCommand(Instant expiresAt, Instant requestedAt) {
             return new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(), KeyEnvironment.LIVE,
-                    OWNER_ID, NAME, PERMISSIONS, expiresAt, RATE_LIMIT, METADATA, requestedAt);
+                    OWNER_ID, NAME, PERMISSIONS, null, expiresAt, RATE_LIMIT, METADATA, requestedAt, ROOT);
         }
     }
 
@@ -113,7 +120,7 @@ class ApiKeyTest {
         @Test
         void replacesTheSecretByOneMintedFromTheCommandsRandomAndKeepsTheOldOneForTheGracePeriod() {
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
-                    .when(new RotateApiKeyCommand(KEY_ID, FIRST_ROTATION_RANDOM, GRACE, FIRST_ROTATION_AT))
+                    .when(new RotateApiKeyCommand(KEY_ID, FIRST_ROTATION_RANDOM, GRACE, FIRST_ROTATION_AT, ROOT))
                     .expectEvents(new ApiKeyRotatedEvent(KEY_ID, FIRST_ROTATED.hash(), FIRST_ROTATED.prefix(),
                             ORIGINAL.hash(), FIRST_GRACE_END, null, FIRST_ROTATION_AT));
         }
@@ -122,7 +129,7 @@ class ApiKeyTest {
         void handsTheNewSecretAndTheEndOfTheGracePeriodBack() {
             RotatedSecret rotated = resultOf(RotatedSecret.class,
                     fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
-                            .when(new RotateApiKeyCommand(KEY_ID, FIRST_ROTATION_RANDOM, GRACE, FIRST_ROTATION_AT)));
+                            .when(new RotateApiKeyCommand(KEY_ID, FIRST_ROTATION_RANDOM, GRACE, FIRST_ROTATION_AT, ROOT)));
 
             assertThat(rotated.secret().reveal()).isEqualTo(FIRST_ROTATED.reveal());
             assertThat(rotated.previousKeyExpiresAt()).isEqualTo(FIRST_GRACE_END);
@@ -134,7 +141,7 @@ class ApiKeyTest {
             ApiKeySecret testKey = ApiKeySecret.generate(KeyEnvironment.TEST, new SecureRandom());
 
             ResultValidator<ApiKey> result = fixture.given(created(KeyEnvironment.TEST, testKey, EXPIRES_AT))
-                    .when(new RotateApiKeyCommand(KEY_ID, random, GRACE, FIRST_ROTATION_AT));
+                    .when(new RotateApiKeyCommand(KEY_ID, random, GRACE, FIRST_ROTATION_AT, ROOT));
 
             RotatedSecret rotated = resultOf(RotatedSecret.class, result);
             assertThat(rotated.secret().environment()).isEqualTo(KeyEnvironment.TEST);
@@ -150,7 +157,7 @@ class ApiKeyTest {
             Instant withinFirstGrace = FIRST_GRACE_END.minusSeconds(1);
 
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation())
-                    .when(new RotateApiKeyCommand(KEY_ID, random, GRACE, withinFirstGrace))
+                    .when(new RotateApiKeyCommand(KEY_ID, random, GRACE, withinFirstGrace, ROOT))
                     .expectEvents(new ApiKeyRotatedEvent(KEY_ID, second.hash(), second.prefix(),
                             FIRST_ROTATED.hash(), withinFirstGrace.plus(GRACE), ORIGINAL.hash(), withinFirstGrace));
         }
@@ -163,7 +170,7 @@ class ApiKeyTest {
             Instant at = FIRST_GRACE_END.plusSeconds(secondsAfterGraceEnd);
 
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation())
-                    .when(new RotateApiKeyCommand(KEY_ID, random, GRACE, at))
+                    .when(new RotateApiKeyCommand(KEY_ID, random, GRACE, at, ROOT))
                     .expectEvents(new ApiKeyRotatedEvent(KEY_ID, second.hash(), second.prefix(),
                             FIRST_ROTATED.hash(), at.plus(GRACE), null, at));
         }
@@ -174,7 +181,7 @@ class ApiKeyTest {
             ApiKeySecret second = ApiKeySecret.from(KeyEnvironment.LIVE, random);
 
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation(), firstGraceEnded())
-                    .when(new RotateApiKeyCommand(KEY_ID, random, GRACE, LATER))
+                    .when(new RotateApiKeyCommand(KEY_ID, random, GRACE, LATER, ROOT))
                     .expectEvents(new ApiKeyRotatedEvent(KEY_ID, second.hash(), second.prefix(),
                             FIRST_ROTATED.hash(), LATER.plus(GRACE), null, LATER));
         }
@@ -184,7 +191,7 @@ class ApiKeyTest {
             Instant expiresSoon = FIRST_ROTATION_AT.plus(Duration.ofHours(2));
 
             ResultValidator<ApiKey> result = fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, expiresSoon))
-                    .when(new RotateApiKeyCommand(KEY_ID, FIRST_ROTATION_RANDOM, GRACE, FIRST_ROTATION_AT))
+                    .when(new RotateApiKeyCommand(KEY_ID, FIRST_ROTATION_RANDOM, GRACE, FIRST_ROTATION_AT, ROOT))
                     .expectEvents(new ApiKeyRotatedEvent(KEY_ID, FIRST_ROTATED.hash(), FIRST_ROTATED.prefix(),
                             ORIGINAL.hash(), expiresSoon, null, FIRST_ROTATION_AT));
 
@@ -194,7 +201,7 @@ class ApiKeyTest {
         @Test
         void withoutGraceEndsTheOldSecretAtOnce() {
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
-                    .when(new RotateApiKeyCommand(KEY_ID, FIRST_ROTATION_RANDOM, Duration.ZERO, FIRST_ROTATION_AT))
+                    .when(new RotateApiKeyCommand(KEY_ID, FIRST_ROTATION_RANDOM, Duration.ZERO, FIRST_ROTATION_AT, ROOT))
                     .expectEvents(new ApiKeyRotatedEvent(KEY_ID, FIRST_ROTATED.hash(), FIRST_ROTATED.prefix(),
                             ORIGINAL.hash(), FIRST_ROTATION_AT, null, FIRST_ROTATION_AT));
         }
@@ -220,14 +227,14 @@ class ApiKeyTest {
         @Test
         void revokesTheCurrentSecret() {
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
-                    .when(new RevokeApiKeyCommand(KEY_ID, "leaked", LATER))
+                    .when(new RevokeApiKeyCommand(KEY_ID, "leaked", LATER, ROOT))
                     .expectEvents(new ApiKeyRevokedEvent(KEY_ID, ORIGINAL.hash(), null, "leaked", LATER));
         }
 
         @Test
         void revokesTheSecretInGraceTooDuringARotation() {
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation())
-                    .when(new RevokeApiKeyCommand(KEY_ID, "leaked", FIRST_ROTATION_AT.plusSeconds(60)))
+                    .when(new RevokeApiKeyCommand(KEY_ID, "leaked", FIRST_ROTATION_AT.plusSeconds(60), ROOT))
                     .expectEvents(new ApiKeyRevokedEvent(KEY_ID, FIRST_ROTATED.hash(), ORIGINAL.hash(), "leaked",
                             FIRST_ROTATION_AT.plusSeconds(60)));
         }
@@ -235,7 +242,7 @@ class ApiKeyTest {
         @Test
         void refusesToRevokeTwice() {
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), revoked(LATER))
-                    .when(new RevokeApiKeyCommand(KEY_ID, "again", LATER.plusSeconds(1)))
+                    .when(new RevokeApiKeyCommand(KEY_ID, "again", LATER.plusSeconds(1), ROOT))
                     .expectException(KeyStateConflictException.class)
                     .expectNoEvents();
         }
@@ -245,7 +252,7 @@ class ApiKeyTest {
             Instant afterExpiry = EXPIRES_AT.plusSeconds(1);
 
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), expired())
-                    .when(new RevokeApiKeyCommand(KEY_ID, "cleanup", afterExpiry))
+                    .when(new RevokeApiKeyCommand(KEY_ID, "cleanup", afterExpiry, ROOT))
                     .expectEvents(new ApiKeyRevokedEvent(KEY_ID, ORIGINAL.hash(), null, "cleanup", afterExpiry));
         }
     }
@@ -260,21 +267,22 @@ class ApiKeyTest {
 
             ResultValidator<ApiKey> result = fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
                     .when(new UpdateApiKeyCommand(KEY_ID, Change.to("renamed"), Change.to(List.of("keys:read")),
-                            Change.to(Map.of("team", "core")), Change.to(newRateLimit), Change.to(newExpiry), LATER))
+                            null, Change.to(Map.of("team", "core")), Change.to(newRateLimit), Change.to(newExpiry),
+                            LATER, ROOT))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, "renamed",
-                            List.of("keys:read"), Map.of("team", "core"), newRateLimit, newExpiry,
+                            List.of("keys:read"), null, Map.of("team", "core"), newRateLimit, newExpiry,
                             Set.of("name", "permissions", "metadata", "rateLimit", "expiresAt"), LATER));
 
             assertThat(resultOf(KeySettings.class, result)).isEqualTo(new KeySettings(KEY_ID, OWNER_ID, "renamed",
-                    ORIGINAL.prefix(), List.of("keys:read"), KeyStatus.ACTIVE, CREATED_AT, newExpiry, null, null, null,
-                    null, newRateLimit, Map.of("team", "core"), new KeySettings.Usage(0, 0)));
+                    ORIGINAL.prefix(), KeyEnvironment.LIVE, List.of("keys:read"), null, KeyStatus.ACTIVE, CREATED_AT,
+                    newExpiry, null, null, null, null, newRateLimit, Map.of("team", "core"), new KeySettings.Usage(0, 0)));
         }
 
         @Test
         void keepsTheFieldsItLeavesAlone() {
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
                     .when(changing().name(Change.to("renamed")).at(LATER))
-                    .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, "renamed", PERMISSIONS,
+                    .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, "renamed", PERMISSIONS, null,
                             METADATA, RATE_LIMIT, EXPIRES_AT, Set.of("name"), LATER));
         }
 
@@ -282,7 +290,7 @@ class ApiKeyTest {
         void clearsTheExpiryWithAChangeToNull() {
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
                     .when(changing().expiresAt(Change.to(null)).at(LATER))
-                    .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, PERMISSIONS,
+                    .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, PERMISSIONS, null,
                             METADATA, RATE_LIMIT, null, Set.of("expiresAt"), LATER));
         }
 
@@ -290,7 +298,7 @@ class ApiKeyTest {
         void clearsTheRateLimitAndMetadataWithAChangeToNull() {
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
                     .when(changing().rateLimit(Change.to(null)).metadata(Change.to(null)).at(LATER))
-                    .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, PERMISSIONS,
+                    .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, PERMISSIONS, null,
                             null, null, EXPIRES_AT, Set.of("metadata", "rateLimit"), LATER));
         }
 
@@ -331,13 +339,209 @@ class ApiKeyTest {
                     .given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation())
                     .when(changing().name(Change.to("renamed")).at(withinGrace))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, FIRST_ROTATED.hash(), ORIGINAL.hash(), "renamed",
-                            PERMISSIONS, METADATA, RATE_LIMIT, EXPIRES_AT, Set.of("name"), withinGrace));
+                            PERMISSIONS, null, METADATA, RATE_LIMIT, EXPIRES_AT, Set.of("name"), withinGrace));
 
             KeySettings settings = resultOf(KeySettings.class, result);
             assertThat(settings.status()).isEqualTo(KeyStatus.ROTATING);
             assertThat(settings.prefix()).isEqualTo(FIRST_ROTATED.prefix());
             assertThat(settings.rotatedAt()).isEqualTo(FIRST_ROTATION_AT);
             assertThat(settings.rotationExpiresAt()).isEqualTo(FIRST_GRACE_END);
+        }
+    }
+
+    /** Who may act on a key: the authority rule, checked against the key as it stands. */
+    @Nested
+    class CallerAuthority {
+
+        private final ApiKeyCreatedEvent bootstrapLike = createdWith(List.of("*"), null, "spendsync");
+        private final ApiKeyCreatedEvent rotatorKey = createdWith(List.of("keys:rotate"), null, "ops");
+        private final ApiKeyCreatedEvent acmeGateway = createdWith(List.of("keys:verify"), KeyScope.of("acme"), "acme");
+
+        @Test
+        void aCallerWithoutTheOperationsPermissionIsRefused() {
+            expectRefusal(fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(rotateBy(caller("keys:read"))), Reason.MISSING_PERMISSION);
+        }
+
+        @Test
+        void aKeyHoldingOnlyKeysRotateCannotRotateAStarKey() {
+            expectRefusal(fixture.given(bootstrapLike).when(rotateBy(caller("keys:rotate"))), Reason.STRONGER_KEY);
+        }
+
+        @Test
+        void aKeyHoldingKeysStarMayRotateAKeyHoldingKeysRotate() {
+            fixture.given(rotatorKey).when(rotateBy(caller("keys:*")))
+                    .expectSuccessfulHandlerExecution();
+        }
+
+        @Test
+        void aKeyHoldingKeysStarCannotRotateAStarKey() {
+            expectRefusal(fixture.given(bootstrapLike).when(rotateBy(caller("keys:*"))), Reason.STRONGER_KEY);
+        }
+
+        @Test
+        void holdingEveryManagementPermissionByNameIsNotHoldingStar() {
+            Authority allByName = caller("keys:create", "keys:rotate", "keys:revoke", "keys:update", "keys:read",
+                    "keys:verify", "audit:read", "alerts:read", "admin:replay", "admin:read");
+            expectRefusal(fixture.given(bootstrapLike).when(rotateBy(allByName)), Reason.STRONGER_KEY);
+        }
+
+        @Test
+        void aKeyHoldingOnlyKeysRevokeCannotRevokeAStarKey() {
+            expectRefusal(fixture.given(bootstrapLike)
+                    .when(new RevokeApiKeyCommand(KEY_ID, "lock them out", LATER, caller("keys:revoke"))),
+                    Reason.STRONGER_KEY);
+        }
+
+        @Test
+        void aKeyHoldingOnlyKeysUpdateCannotStripOrRelaxAStarKey() {
+            expectRefusal(fixture.given(bootstrapLike).when(changing().permissions(Change.to(List.of()))
+                    .by(caller("keys:update")).at(LATER)), Reason.STRONGER_KEY);
+            expectRefusal(fixture.given(bootstrapLike).when(changing().expiresAt(Change.to(null))
+                    .by(caller("keys:update")).at(LATER)), Reason.STRONGER_KEY);
+        }
+
+        @Test
+        void anUpdateCannotGrantWhatTheCallerDoesNotHold() {
+            expectRefusal(fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(changing().permissions(Change.to(List.of("keys:*"))).by(caller("keys:update", "keys:read"))
+                            .at(LATER)), Reason.WIDER_GRANT);
+        }
+
+        @Test
+        void aKeyOutsideTheCallersScopeIsNotFound() {
+            Authority acmeAdmin = scopedCaller(KeyScope.of("acme*"), "keys:*");
+            expectRefusal(fixture.given(createdWith(PERMISSIONS, null, "globex"))
+                    .when(new RevokeApiKeyCommand(KEY_ID, "not yours", LATER, acmeAdmin)), Reason.OUTSIDE_SCOPE);
+        }
+
+        @Test
+        void aScopedCallerActsOnKeysOfOwnersMatchingItsPrefix() {
+            Authority acmeAdmin = scopedCaller(KeyScope.of("acme*"), "keys:*");
+            fixture.given(createdWith(PERMISSIONS, null, "acme-eu"))
+                    .when(new RevokeApiKeyCommand(KEY_ID, "ours", LATER, acmeAdmin))
+                    .expectEvents(new ApiKeyRevokedEvent(KEY_ID, ORIGINAL.hash(), null, "ours", LATER));
+        }
+
+        @Test
+        void aScopedCallerCannotTakeAnUnscopedRootKeyOfAnOwnerInItsScope() {
+            Authority acmeAdmin = scopedCaller(KeyScope.of("acme*"), "keys:*");
+            expectRefusal(fixture.given(createdWith(List.of("keys:verify"), null, "acme"))
+                    .when(rotateBy(acmeAdmin)), Reason.STRONGER_KEY);
+        }
+
+        @Test
+        void aScopedCallerMayRotateARootKeyScopedWithinItsOwnScope() {
+            Authority acmeAdmin = scopedCaller(KeyScope.of("acme*"), "keys:*");
+            fixture.given(acmeGateway).when(rotateBy(acmeAdmin)).expectSuccessfulHandlerExecution();
+        }
+
+        @Test
+        void aTestRootKeyCannotActOnALiveKey() {
+            Authority testAdmin = new Authority("key_test", List.of("*"), null, KeyEnvironment.TEST);
+            expectRefusal(fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(rotateBy(testAdmin)), Reason.ENVIRONMENT);
+        }
+
+        @Test
+        void aTestRootKeyActsOnATestKey() {
+            Authority testAdmin = new Authority("key_test", List.of("*"), null, KeyEnvironment.TEST);
+            ApiKeySecret testKey = ApiKeySecret.generate(KeyEnvironment.TEST, new SecureRandom());
+            fixture.given(created(KeyEnvironment.TEST, testKey, EXPIRES_AT)).when(rotateBy(testAdmin))
+                    .expectSuccessfulHandlerExecution();
+        }
+
+        @Test
+        void aScopedCallerCreatesKeysOnlyForOwnersInItsScope() {
+            Authority acmeAdmin = scopedCaller(KeyScope.of("acme*"), "keys:*");
+            expectRefusal(fixture.givenNoPriorActivity().when(createBy(acmeAdmin, "globex", PERMISSIONS, null)),
+                    Reason.OWNER_OUTSIDE_SCOPE);
+            fixture.givenNoPriorActivity().when(createBy(acmeAdmin, "acme-eu", PERMISSIONS, null))
+                    .expectSuccessfulHandlerExecution();
+        }
+
+        @Test
+        void aScopedCallerCreatesRootKeysOnlyWithinItsScope() {
+            Authority acmeAdmin = scopedCaller(KeyScope.of("acme*"), "keys:*");
+            expectRefusal(fixture.givenNoPriorActivity()
+                    .when(createBy(acmeAdmin, "acme", List.of("keys:verify"), KeyScope.of("a*"))), Reason.WIDER_GRANT);
+            expectRefusal(fixture.givenNoPriorActivity()
+                    .when(createBy(acmeAdmin, "acme", List.of("keys:verify"), null)), Reason.WIDER_GRANT);
+            fixture.givenNoPriorActivity()
+                    .when(createBy(acmeAdmin, "acme", List.of("keys:verify"), KeyScope.of("acme-eu*", "acme")))
+                    .expectSuccessfulHandlerExecution();
+        }
+
+        @Test
+        void noKeyCreatesAKeyStrongerThanItself() {
+            expectRefusal(fixture.givenNoPriorActivity()
+                    .when(createBy(caller("keys:create", "keys:rotate"), OWNER_ID, List.of("*"), null)),
+                    Reason.WIDER_GRANT);
+            expectRefusal(fixture.givenNoPriorActivity()
+                    .when(createBy(caller("keys:create"), OWNER_ID, List.of("keys:*"), null)), Reason.WIDER_GRANT);
+        }
+
+        @Test
+        void aTestRootKeyCannotCreateALiveKey() {
+            Authority testAdmin = new Authority("key_test", List.of("*"), null, KeyEnvironment.TEST);
+            expectRefusal(fixture.givenNoPriorActivity().when(createBy(testAdmin, OWNER_ID, PERMISSIONS, null)),
+                    Reason.ENVIRONMENT);
+        }
+
+        @Test
+        void aScopedCallerNarrowsTheScopeOfARootKeyInItsScope() {
+            Authority acmeAdmin = scopedCaller(KeyScope.of("acme*"), "keys:*");
+            ApiKeyCreatedEvent acmeWide = createdWith(List.of("keys:verify"), KeyScope.of("acme*"), "acme");
+            fixture.given(acmeWide)
+                    .when(changing().scope(Change.to(KeyScope.of("acme-eu"))).by(acmeAdmin).at(LATER))
+                    .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, List.of("keys:verify"),
+                            KeyScope.of("acme-eu"), METADATA, RATE_LIMIT, EXPIRES_AT, Set.of("scope"), LATER));
+        }
+
+        @Test
+        void aScopedCallerCannotWidenOrClearTheScopeOfARootKey() {
+            Authority acmeAdmin = scopedCaller(KeyScope.of("acme*"), "keys:*");
+            expectRefusal(fixture.given(acmeGateway)
+                    .when(changing().scope(Change.to(KeyScope.of("*x", "acme"))).by(acmeAdmin).at(LATER)),
+                    Reason.WIDER_GRANT);
+            expectRefusal(fixture.given(acmeGateway)
+                    .when(changing().scope(Change.to(null)).by(acmeAdmin).at(LATER)), Reason.WIDER_GRANT);
+        }
+
+        @Test
+        void anUnscopedCallerMayLiftTheScopeOfARootKey() {
+            fixture.given(acmeGateway).when(changing().scope(Change.to(null)).at(LATER))
+                    .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, List.of("keys:verify"),
+                            null, METADATA, RATE_LIMIT, EXPIRES_AT, Set.of("scope"), LATER));
+        }
+
+        private void expectRefusal(ResultValidator<ApiKey> result, Reason reason) {
+            result.expectException(AuthorityException.class).expectNoEvents()
+                    .expectException(Matchers.predicate(thrown ->
+                            thrown instanceof AuthorityException refused && refused.reason() == reason));
+        }
+
+        private RotateApiKeyCommand rotateBy(Authority caller) {
+            return new RotateApiKeyCommand(KEY_ID, FIRST_ROTATION_RANDOM, Duration.ZERO, LATER, caller);
+        }
+
+        private CreateApiKeyCommand createBy(Authority caller, String ownerId, List<String> permissions,
+                                             KeyScope scope) {
+            return new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(), KeyEnvironment.LIVE, ownerId,
+                    NAME, permissions, scope, EXPIRES_AT, RATE_LIMIT, METADATA, CREATED_AT, caller);
+        }
+
+        private Authority caller(String... permissions) {
+            return new Authority("key_caller", List.of(permissions), null, KeyEnvironment.LIVE);
+        }
+
+        private Authority scopedCaller(KeyScope scope, String... permissions) {
+            return new Authority("key_caller", List.of(permissions), scope, KeyEnvironment.LIVE);
+        }
+
+        private ApiKeyCreatedEvent createdWith(List<String> permissions, KeyScope scope, String ownerId) {
+            return new ApiKeyCreatedEvent(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(), KeyEnvironment.LIVE, ownerId,
+                    NAME, permissions, scope, EXPIRES_AT, RATE_LIMIT, METADATA, CREATED_AT);
         }
     }
 
@@ -557,7 +761,7 @@ class ApiKeyTest {
                                 EXPIRES_AT.plusSeconds(1)))));
         List<Arguments> changes = List.of(
                 arguments(named("rotated", (Function<Instant, Object>) at ->
-                        new RotateApiKeyCommand(KEY_ID, SecretRandom.generate(new SecureRandom()), GRACE, at))),
+                        new RotateApiKeyCommand(KEY_ID, SecretRandom.generate(new SecureRandom()), GRACE, at, ROOT))),
                 arguments(named("renamed", (Function<Instant, Object>) at ->
                         changing().name(Change.to("renamed")).at(at))),
                 arguments(named("given a later expiry", (Function<Instant, Object>) at ->
@@ -568,7 +772,7 @@ class ApiKeyTest {
 
     private static ApiKeyCreatedEvent created(KeyEnvironment environment, ApiKeySecret secret, Instant expiresAt) {
         return new ApiKeyCreatedEvent(KEY_ID, secret.hash(), secret.prefix(), environment, OWNER_ID, NAME,
-                PERMISSIONS, expiresAt, RATE_LIMIT, METADATA, CREATED_AT);
+                PERMISSIONS, null, expiresAt, RATE_LIMIT, METADATA, CREATED_AT);
     }
 
     private static ApiKeyRotatedEvent rotated(ApiKeySecret newSecret, ApiKeySecret previous,
@@ -617,6 +821,18 @@ class ApiKeyTest {
         private Change<Map<String, Object>> metadata;
         private Change<RateLimitPolicy> rateLimit;
         private Change<Instant> expiresAt;
+        private Change<KeyScope> scope;
+        private Authority caller = ROOT;
+
+        UpdateBuilder scope(Change<KeyScope> change) {
+            scope = change;
+            return this;
+        }
+
+        UpdateBuilder by(Authority authority) {
+            caller = authority;
+            return this;
+        }
 
         UpdateBuilder name(Change<String> change) {
             name = change;
@@ -644,7 +860,8 @@ class ApiKeyTest {
         }
 
         UpdateApiKeyCommand at(Instant requestedAt) {
-            return new UpdateApiKeyCommand(KEY_ID, name, permissions, metadata, rateLimit, expiresAt, requestedAt);
+            return new UpdateApiKeyCommand(KEY_ID, name, permissions, scope, metadata, rateLimit, expiresAt,
+                    requestedAt, caller);
         }
     }
 }

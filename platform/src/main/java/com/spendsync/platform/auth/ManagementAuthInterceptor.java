@@ -1,31 +1,29 @@
 package com.spendsync.platform.auth;
 
-import com.spendsync.api.apikey.Permissions;
-import com.spendsync.platform.security.AccessFailures;
+import com.spendsync.api.authority.Authority;
+import com.spendsync.api.authority.AuthorityException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerInterceptor;
 
 /**
  * Guards every SpendSync endpoint: a handler without {@link RequiresPermission} is refused, so an endpoint cannot be
- * left open by forgetting the annotation. Health, metrics and API docs are served by other handlers.
+ * left open by forgetting the annotation. The permission is checked by the caller's {@link Authority}, the same rule
+ * that commands and reads apply to the key they act on; its refusals are recorded where they are answered, in
+ * {@link com.spendsync.platform.problem.ApiProblemHandler}. Health, metrics and API docs are served by other handlers.
  */
 @Component
 public class ManagementAuthInterceptor implements HandlerInterceptor {
 
     static final String CALLER_ATTRIBUTE = Caller.class.getName();
     private static final String OWN_PACKAGE = "com.spendsync";
-    private static final String BEARER = "Bearer ";
 
-    private final RootKeyAuthenticator authenticator;
-    private final AccessFailures failures;
+    private final ManagementCredentials credentials;
 
-    public ManagementAuthInterceptor(RootKeyAuthenticator authenticator, AccessFailures failures) {
-        this.authenticator = authenticator;
-        this.failures = failures;
+    public ManagementAuthInterceptor(ManagementCredentials credentials) {
+        this.credentials = credentials;
     }
 
     @Override
@@ -35,24 +33,12 @@ public class ManagementAuthInterceptor implements HandlerInterceptor {
         }
         RequiresPermission required = method.getMethodAnnotation(RequiresPermission.class);
         if (required == null) {
-            throw new PermissionDeniedException("this endpoint names no permission, so nobody may use it");
+            throw new AuthorityException(AuthorityException.Reason.MISSING_PERMISSION, null, null,
+                    "this endpoint names no permission, so nobody may use it");
         }
-        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            failures.record(AccessFailures.UNAUTHENTICATED, request.getRemoteAddr(), null);
-            throw new AuthenticationFailedException("an Authorization header with a Bearer root key is required");
-        }
-        RootKeyAuthenticator.AuthenticatedKey key = authenticator
-                .authenticate(authorization.substring(BEARER.length()).trim()).orElse(null);
-        if (key == null) {
-            failures.record(AccessFailures.UNAUTHENTICATED, request.getRemoteAddr(), null);
-            throw new AuthenticationFailedException("the Bearer credential is not a valid, active root key");
-        }
-        if (!Permissions.grants(key.permissions(), required.value())) {
-            failures.record(AccessFailures.FORBIDDEN, request.getRemoteAddr(), key.keyId());
-            throw new PermissionDeniedException("this root key lacks the permission " + required.value());
-        }
-        request.setAttribute(CALLER_ATTRIBUTE, new Caller(key.keyId(), key.permissions(), request.getRemoteAddr()));
+        Caller caller = credentials.authenticate(request);
+        request.setAttribute(CALLER_ATTRIBUTE, caller);
+        caller.authority().requirePermission(required.value());
         return true;
     }
 }

@@ -3,7 +3,9 @@ package com.spendsync.platform.auth;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.spendsync.api.authority.Authority;
 import com.spendsync.api.keyformat.ApiKeySecret;
+import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
 import com.spendsync.platform.config.SpendSyncProperties;
 import com.spendsync.platform.verification.KeyVerifier;
@@ -11,7 +13,6 @@ import com.spendsync.platform.verification.Verification;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
@@ -37,27 +38,30 @@ public class RootKeyAuthenticator {
                 .build();
     }
 
-    /** The root key presented, if it is well formed and currently valid. */
-    public Optional<AuthenticatedKey> authenticate(String presentedKey) {
+    /**
+     * The authority of the root key presented, if it is well formed and currently valid: its permissions and scope
+     * as the validation view holds them, and its environment as its prefix says.
+     */
+    public Optional<Authority> authenticate(String presentedKey) {
         Optional<ApiKeySecret> secret = ApiKeySecret.parse(presentedKey);
         if (secret.isEmpty()) {
             return Optional.empty();
         }
-        CheckedKey checked = checkedKeys.get(secret.get().hash(), this::check);
+        CheckedKey checked = checkedKeys.get(secret.get().hash(), hash -> check(hash, secret.get().environment()));
         if (checked.key() == null || !checked.validAt(clock.instant())) {
             return Optional.empty();
         }
         return Optional.of(checked.key());
     }
 
-    private CheckedKey check(KeyHash hash) {
+    private CheckedKey check(KeyHash hash, KeyEnvironment environment) {
         Verification verification = verifier.inspect(hash);
         if (!verification.valid()) {
             return new CheckedKey(null, null);
         }
         Instant validUntil = earliest(verification.expiresAt(), verification.rotationGraceUntil());
-        return new CheckedKey(new AuthenticatedKey(verification.keyId(), List.copyOf(verification.permissions())),
-                validUntil);
+        return new CheckedKey(new Authority(verification.keyId(), verification.permissions(), verification.scope(),
+                environment), validUntil);
     }
 
     private static Instant earliest(Instant first, Instant second) {
@@ -67,10 +71,7 @@ public class RootKeyAuthenticator {
         return second == null || first.isBefore(second) ? first : second;
     }
 
-    public record AuthenticatedKey(String keyId, List<String> permissions) {
-    }
-
-    private record CheckedKey(AuthenticatedKey key, Instant validUntil) {
+    private record CheckedKey(Authority key, Instant validUntil) {
         boolean validAt(Instant now) {
             return validUntil == null || now.isBefore(validUntil);
         }

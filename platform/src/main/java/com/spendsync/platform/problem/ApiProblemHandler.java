@@ -1,8 +1,9 @@
 package com.spendsync.platform.problem;
 
 import com.spendsync.platform.auth.AuthenticationFailedException;
-import com.spendsync.platform.auth.PermissionDeniedException;
+import com.spendsync.api.authority.AuthorityException;
 import com.spendsync.platform.config.SpendSyncProperties;
+import com.spendsync.platform.security.AccessFailures;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.util.List;
@@ -34,9 +35,11 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiProblemHandler.class);
 
     private final int maxRequestBodyBytes;
+    private final AccessFailures failures;
 
-    public ApiProblemHandler(SpendSyncProperties properties) {
+    public ApiProblemHandler(SpendSyncProperties properties, AccessFailures failures) {
         this.maxRequestBodyBytes = properties.maxRequestBodyBytes();
+        this.failures = failures;
     }
 
     @Override
@@ -100,16 +103,23 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(AuthenticationFailedException.class)
     ResponseEntity<Object> unauthenticated(AuthenticationFailedException ex, HttpServletRequest request) {
         return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
-                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"spendsync\"")
+                .header(HttpHeaders.WWW_AUTHENTICATE, ProblemResponses.BEARER_CHALLENGE)
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(ProblemResponses.of(HttpStatus.UNAUTHORIZED, "unauthenticated", "Authentication required",
-                        ex.getMessage(), request.getRequestURI()));
+                .body(ProblemResponses.unauthenticated(ex, request.getRequestURI()));
     }
 
-    @ExceptionHandler(PermissionDeniedException.class)
-    ResponseEntity<Object> forbidden(PermissionDeniedException ex, HttpServletRequest request) {
-        return problem(ProblemResponses.of(HttpStatus.FORBIDDEN, "forbidden", "Permission denied", ex.getMessage(),
-                request.getRequestURI()));
+    /**
+     * Every refusal of the authority rule is counted for the audit trail: an attempt on a stronger key as a privilege
+     * escalation naming both keys, the others as 403s of the caller. A key outside the caller's scope answers exactly
+     * as a key that does not exist.
+     */
+    @ExceptionHandler(AuthorityException.class)
+    ResponseEntity<Object> forbidden(AuthorityException ex, HttpServletRequest request) {
+        failures.record(ex, request.getRemoteAddr());
+        if (ex.reason() == AuthorityException.Reason.OUTSIDE_SCOPE) {
+            return notFound(new ResourceNotFoundException("no key has this id"), request);
+        }
+        return problem(ProblemResponses.forbidden(ex, request.getRequestURI()));
     }
 
     @ExceptionHandler(DataAccessResourceFailureException.class)

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import jakarta.servlet.http.HttpServletRequest;
+import com.spendsync.api.authority.AuthorityException;
+import com.spendsync.platform.auth.AuthenticationFailedException;
 import java.net.URI;
 import java.time.temporal.Temporal;
 import java.util.Collection;
@@ -33,6 +35,19 @@ public final class ProblemResponses {
             problem.setInstance(URI.create(instance));
         }
         return problem;
+    }
+
+    /** The {@code WWW-Authenticate} challenge that goes with {@link #unauthenticated}. */
+    public static final String BEARER_CHALLENGE = "Bearer realm=\"spendsync\"";
+
+    public static ProblemDetail unauthenticated(AuthenticationFailedException refusal, String instance) {
+        return of(HttpStatus.UNAUTHORIZED, "unauthenticated", "Authentication required", refusal.getMessage(),
+                instance);
+    }
+
+    /** A refusal of the authority rule; its message names the reason. */
+    public static ProblemDetail forbidden(AuthorityException refusal, String instance) {
+        return of(HttpStatus.FORBIDDEN, "forbidden", "Permission denied", refusal.getMessage(), instance);
     }
 
     public static ProblemDetail invalid(List<FieldProblem> errors, String instance) {

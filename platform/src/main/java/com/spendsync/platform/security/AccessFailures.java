@@ -1,5 +1,6 @@
 package com.spendsync.platform.security;
 
+import com.spendsync.api.authority.AuthorityException;
 import com.spendsync.api.security.AccessFailuresObservedEvent;
 import com.spendsync.platform.axon.AxonMongoConfiguration;
 import java.time.Clock;
@@ -30,6 +31,8 @@ public class AccessFailures {
     public static final String EXPIRED_KEY = "EXPIRED_KEY";
     public static final String UNAUTHENTICATED = "UNAUTHENTICATED";
     public static final String FORBIDDEN = "FORBIDDEN";
+    /** A root key refused because the key it wanted to act on holds power it lacks: {@code keyId} is that key. */
+    public static final String PRIVILEGE_ESCALATION = "PRIVILEGE_ESCALATION";
     static final String ACTOR = "system:security";
     private static final int MAX_SOURCE = 128;
     private static final Logger log = LoggerFactory.getLogger(AccessFailures.class);
@@ -44,10 +47,27 @@ public class AccessFailures {
     }
 
     public void record(String kind, String source, String keyId) {
+        record(kind, source, keyId, null);
+    }
+
+    /**
+     * A refusal of the authority rule: an attempt on a stronger key as a privilege escalation naming both keys, any
+     * other as a 403 of the caller.
+     */
+    public void record(AuthorityException refusal, String source) {
+        if (refusal.reason() == AuthorityException.Reason.STRONGER_KEY) {
+            record(PRIVILEGE_ESCALATION, source, refusal.targetKeyId(), refusal.callerKeyId());
+        } else {
+            record(FORBIDDEN, source, refusal.callerKeyId());
+        }
+    }
+
+    /** A refusal of a request by the root key {@code byKeyId} about the key {@code keyId}. */
+    public void record(String kind, String source, String keyId, String byKeyId) {
         Instant now = clock.instant();
         String boundedSource = source == null ? "unknown" : source.length() > MAX_SOURCE
                 ? source.substring(0, MAX_SOURCE) : source;
-        window.computeIfAbsent(new Tally.Key(kind, boundedSource, keyId), key -> new Tally(now)).add(now);
+        window.computeIfAbsent(new Tally.Key(kind, boundedSource, keyId, byKeyId), key -> new Tally(now)).add(now);
     }
 
     @Scheduled(fixedDelayString = "${spendsync.security.flush-interval}")
@@ -57,7 +77,8 @@ public class AccessFailures {
         closed.forEach((key, tally) -> {
             try {
                 events.publish(GenericEventMessage.asEventMessage(new AccessFailuresObservedEvent(key.kind(),
-                        key.source(), key.keyId(), tally.count(), tally.firstSeen(), tally.lastSeen()))
+                        key.source(), key.keyId(), key.byKeyId(), tally.count(), tally.firstSeen(),
+                        tally.lastSeen()))
                         .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, ACTOR)));
             } catch (RuntimeException e) {
                 log.warn("Could not record {} refusals of kind {} from {}: {}", tally.count(), key.kind(),
@@ -72,7 +93,7 @@ public class AccessFailures {
         private volatile Instant lastSeen;
         private long count;
 
-        record Key(String kind, String source, String keyId) {
+        record Key(String kind, String source, String keyId, String byKeyId) {
         }
 
         Tally(Instant firstSeen) {

@@ -1,12 +1,15 @@
 package com.spendsync.platform.verification;
 
+import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyHash;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +33,10 @@ import org.springframework.stereotype.Component;
 @Component
 public class KeyVerifier {
 
+    // read through this class's loader: a thread's context loader may be a web application's that stops before us
     private static final RedisScript<List> VERIFY_SCRIPT =
-            RedisScript.of(new ClassPathResource("META-INF/spendsync/verify.lua"), List.class);
+            RedisScript.of(
+                    new ClassPathResource("/META-INF/spendsync/verify.lua", KeyVerifier.class), List.class);
 
     private static final Duration REDIS_RETRY_PAUSE = Duration.ofSeconds(1);
     private static final Logger log = LoggerFactory.getLogger(KeyVerifier.class);
@@ -60,25 +65,29 @@ public class KeyVerifier {
         return lastFallbackAt;
     }
 
-    /** Verifies a use of the key: applies its rate limit and counts the use. */
-    public Verification verifyUse(KeyHash hash, List<String> requiredPermissions, int cost) {
-        return run(hash, requiredPermissions, cost, true);
+    /**
+     * Verifies a use of the key for a caller whose scope is {@code callerScope} (null: every owner): applies its rate
+     * limit and counts the use. A key outside the scope is {@code NOT_FOUND}, decided in the same round trip.
+     */
+    public Verification verifyUse(KeyHash hash, List<String> requiredPermissions, int cost, KeyScope callerScope) {
+        return run(hash, requiredPermissions, cost, true, callerScope);
     }
 
     /** Looks at the key without counting a use or spending its rate limit: for checking a management credential. */
     public Verification inspect(KeyHash hash) {
-        return run(hash, List.of(), 0, false);
+        return run(hash, List.of(), 0, false, null);
     }
 
-    private Verification run(KeyHash hash, List<String> requiredPermissions, int cost, boolean counting) {
+    private Verification run(KeyHash hash, List<String> requiredPermissions, int cost, boolean counting,
+                             KeyScope callerScope) {
         if (fallback == null) {
-            return runScript(hash, requiredPermissions, cost, counting);
+            return runScript(hash, requiredPermissions, cost, counting, callerScope);
         }
         if (degraded()) {
-            return decideWithoutRedis(hash, requiredPermissions);
+            return decideWithoutRedis(hash, requiredPermissions, callerScope);
         }
         try {
-            Verification verification = runScript(hash, requiredPermissions, cost, counting);
+            Verification verification = runScript(hash, requiredPermissions, cost, counting, callerScope);
             if (verification.code() != VerificationCode.NOT_FOUND) {
                 return verification;
             }
@@ -88,26 +97,30 @@ public class KeyVerifier {
             }
             writer.write(hash, entry.get().sequence(), entry.get().fields(), List.of(),
                     ValidationViewWriter.Lifetime.keep());
-            return runScript(hash, requiredPermissions, cost, counting);
+            return runScript(hash, requiredPermissions, cost, counting, callerScope);
         } catch (RedisConnectionFailureException | RedisSystemException | QueryTimeoutException unreachable) {
             log.warn("Redis unreachable ({}); verifying from the MongoDB key view for {}", unreachable.getClass()
                     .getSimpleName(), REDIS_RETRY_PAUSE);
             redisRetryAt = clock.instant().plus(REDIS_RETRY_PAUSE);
-            return decideWithoutRedis(hash, requiredPermissions);
+            return decideWithoutRedis(hash, requiredPermissions, callerScope);
         }
     }
 
-    private Verification decideWithoutRedis(KeyHash hash, List<String> requiredPermissions) {
+    private Verification decideWithoutRedis(KeyHash hash, List<String> requiredPermissions, KeyScope callerScope) {
         lastFallbackAt = clock.instant();
-        return fallback.lookup(hash).map(entry -> entry.decide(requiredPermissions, clock.instant()))
+        return fallback.lookup(hash).map(entry -> entry.decide(requiredPermissions, callerScope, clock.instant()))
                 .orElse(Verification.of(VerificationCode.NOT_FOUND));
     }
 
-    private Verification runScript(KeyHash hash, List<String> requiredPermissions, int cost, boolean counting) {
-        List<String> arguments = new ArrayList<>(3 + requiredPermissions.size());
+    private Verification runScript(KeyHash hash, List<String> requiredPermissions, int cost, boolean counting,
+                                   KeyScope callerScope) {
+        List<String> scopeOwners = callerScope == null ? List.of() : callerScope.owners();
+        List<String> arguments = new ArrayList<>(4 + scopeOwners.size() + requiredPermissions.size());
         arguments.add(Long.toString(clock.millis()));
         arguments.add(Integer.toString(cost));
         arguments.add(counting ? "1" : "0");
+        arguments.add(Integer.toString(callerScope == null ? -1 : scopeOwners.size()));
+        arguments.addAll(scopeOwners);
         arguments.addAll(requiredPermissions);
         List<?> reply = redis.execute(VERIFY_SCRIPT,
                 List.of(ValidationViewKeys.entry(hash), ValidationViewKeys.rateLimit(hash),
@@ -116,26 +129,31 @@ public class KeyVerifier {
         return toVerification(reply);
     }
 
+    /** The script replies with name/value pairs; an answer without a key has only {@code code}. */
     private static Verification toVerification(List<?> reply) {
-        VerificationCode code = VerificationCode.valueOf(String.valueOf(reply.get(0)));
-        if (reply.size() == 1) {
+        Map<String, String> fields = new HashMap<>();
+        for (int i = 0; i + 1 < reply.size(); i += 2) {
+            fields.put(String.valueOf(reply.get(i)), String.valueOf(reply.get(i + 1)));
+        }
+        VerificationCode code = VerificationCode.valueOf(fields.get("code"));
+        if (!fields.containsKey("id")) {
             return Verification.of(code);
         }
-        String permissions = text(reply, 3);
-        Verification.RateLimitState rateLimit = text(reply, 6).isEmpty() ? null
+        String limit = fields.get("limit");
+        Verification.RateLimitState rateLimit = limit.isEmpty() ? null
                 : new Verification.RateLimitState(
-                        Integer.parseInt(text(reply, 6)),
-                        Integer.parseInt(text(reply, 10)),
-                        Integer.parseInt(text(reply, 7)),
-                        secondsUp(Long.parseLong(text(reply, 8))),
-                        text(reply, 9).isEmpty() ? null : secondsUp(Long.parseLong(text(reply, 9))));
-        return new Verification(code, text(reply, 1), text(reply, 2),
-                permissions.isEmpty() ? List.of() : Arrays.asList(permissions.split(" ")),
-                instant(text(reply, 4)), instant(text(reply, 5)), rateLimit);
+                        Integer.parseInt(limit),
+                        Integer.parseInt(fields.get("window")),
+                        Integer.parseInt(fields.get("remaining")),
+                        secondsUp(Long.parseLong(fields.get("reset"))),
+                        fields.get("retry").isEmpty() ? null : secondsUp(Long.parseLong(fields.get("retry"))));
+        return new Verification(code, fields.get("id"), fields.get("owner"), words(fields.get("perms")),
+                ValidationViewKeys.scopeOf(fields.get("scope")), instant(fields.get("exp")),
+                instant(fields.get("grace")), rateLimit);
     }
 
-    private static String text(List<?> reply, int index) {
-        return String.valueOf(reply.get(index));
+    private static List<String> words(String text) {
+        return text.isEmpty() ? List.of() : Arrays.asList(text.split(" "));
     }
 
     private static Instant instant(String epochMillis) {

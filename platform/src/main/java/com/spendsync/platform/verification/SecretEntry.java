@@ -2,6 +2,7 @@ package com.spendsync.platform.verification;
 
 import com.spendsync.api.apikey.Permissions;
 import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.authority.KeyScope;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -11,8 +12,8 @@ import java.util.Map;
  * What the validation view holds for one secret, as another store knows it, with the sequence number of the last
  * event it reflects.
  */
-public record SecretEntry(String keyId, String ownerId, String status, List<String> permissions, Instant expiresAt,
-                          Instant graceUntil, RateLimitPolicy rateLimit, long sequence) {
+public record SecretEntry(String keyId, String ownerId, String status, List<String> permissions, KeyScope scope,
+                          Instant expiresAt, Instant graceUntil, RateLimitPolicy rateLimit, long sequence) {
 
     /** The entry's fields as the verify script reads them. */
     public Map<String, String> fields() {
@@ -21,6 +22,9 @@ public record SecretEntry(String keyId, String ownerId, String status, List<Stri
         fields.put(ValidationViewKeys.OWNER_ID, ownerId);
         fields.put(ValidationViewKeys.STATUS, status);
         fields.put(ValidationViewKeys.PERMISSIONS, String.join(" ", permissions));
+        if (scope != null) {
+            fields.put(ValidationViewKeys.SCOPE, ValidationViewKeys.scopeField(scope));
+        }
         if (expiresAt != null) {
             fields.put(ValidationViewKeys.EXPIRES_AT, Long.toString(expiresAt.toEpochMilli()));
         }
@@ -36,9 +40,12 @@ public record SecretEntry(String keyId, String ownerId, String status, List<Stri
 
     /**
      * The verify script's decision, made without Redis: the same order of checks, but no rate limit and no usage
-     * count, since both live in Redis.
+     * count, since both live in Redis. A key outside {@code callerScope} (null: every owner) is not found.
      */
-    public Verification decide(List<String> requiredPermissions, Instant now) {
+    public Verification decide(List<String> requiredPermissions, KeyScope callerScope, Instant now) {
+        if (callerScope != null && !callerScope.covers(ownerId)) {
+            return Verification.of(VerificationCode.NOT_FOUND);
+        }
         VerificationCode code;
         if (ValidationViewKeys.STATUS_REVOKED.equals(status)) {
             code = VerificationCode.REVOKED;
@@ -50,7 +57,7 @@ public record SecretEntry(String keyId, String ownerId, String status, List<Stri
         } else {
             code = VerificationCode.VALID;
         }
-        return new Verification(code, keyId, ownerId, permissions, expiresAt, graceUntil, null);
+        return new Verification(code, keyId, ownerId, permissions, scope, expiresAt, graceUntil, null);
     }
 
     private static boolean reached(Instant deadline, Instant now) {

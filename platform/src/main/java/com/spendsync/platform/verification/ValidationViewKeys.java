@@ -1,6 +1,8 @@
 package com.spendsync.platform.verification;
 
+import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyHash;
+import java.util.List;
 
 /**
  * The layout of the Redis validation view. Each secret has an entry (a hash) with what verification needs, and
@@ -13,6 +15,8 @@ public final class ValidationViewKeys {
     public static final String OWNER_ID = "owner";
     public static final String STATUS = "status";
     public static final String PERMISSIONS = "perms";
+    /** The owners a root key acts on, separated by spaces; absent for an unscoped key. */
+    public static final String SCOPE = "scope";
     public static final String EXPIRES_AT = "exp";
     public static final String GRACE_UNTIL = "grace";
     public static final String RATE_LIMIT = "rl";
@@ -63,6 +67,16 @@ public final class ValidationViewKeys {
     /** The number of the secret's latest usage batch; it never expires, so batch numbers never repeat. */
     public static String usageBatchSeq(KeyHash hash) {
         return "ss:ufseq:{" + hash.hex() + "}";
+    }
+
+    /** The {@link #SCOPE} field's value of a scope; null (no field) for no scope. */
+    public static String scopeField(KeyScope scope) {
+        return scope == null ? null : String.join(" ", scope.owners());
+    }
+
+    /** The scope a {@link #SCOPE} field holds; null or empty: no scope. */
+    public static KeyScope scopeOf(String field) {
+        return field == null || field.isEmpty() ? null : new KeyScope(List.of(field.split(" ")));
     }
 
     /** The secret hash in the hash tag of any of the keys above. */

@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
 public class ValidationViewWriter {
 
     private static final RedisScript<Long> WRITE_SCRIPT =
-            RedisScript.of(new ClassPathResource("META-INF/spendsync/write-entry.lua"), Long.class);
+            RedisScript.of(new ClassPathResource("/META-INF/spendsync/write-entry.lua", ValidationViewWriter.class),
+                    Long.class);
 
     private final StringRedisTemplate redis;
 

@@ -16,6 +16,7 @@ import static com.spendsync.platform.verification.ValidationViewKeys.USAGE_REJEC
 import static com.spendsync.platform.verification.ValidationViewKeys.USAGE_VALID;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
@@ -467,6 +468,53 @@ class VerifyScriptTest {
         assertThat(redis.hasKey(ValidationViewKeys.usage(hash))).isFalse();
     }
 
+    // ---- caller's scope ----
+
+    @ParameterizedTest(name = "scope {0} covers the owner")
+    @ValueSource(strings = {OWNER_OF_ENTRY, "owner_*", "owner_0001*", "other owner_0001"})
+    void a_scoped_caller_verifies_a_key_of_an_owner_in_its_scope(String scopeOwners) {
+        KeyHash hash = anActiveEntry().store();
+
+        Verification verification = verifier.verifyUse(hash, List.of(), 1, scopeOf(scopeOwners));
+
+        assertThat(verification.code()).isEqualTo(VerificationCode.VALID);
+        assertThat(verification.keyId()).isEqualTo(KEY_ID_OF_ENTRY);
+    }
+
+    @ParameterizedTest(name = "scope {0} leaves the owner out")
+    @ValueSource(strings = {"owner_0002", "owner_00011", "owner_0002*", "owner", "wner_0001", "OWNER_*"})
+    void a_key_outside_the_callers_scope_is_not_found_and_nothing_of_it_is_counted_or_told(String scopeOwners) {
+        KeyHash hash = anActiveEntry().withStatus(STATUS_REVOKED).rateLimited(5, 60).store();
+
+        Verification verification = verifier.verifyUse(hash, List.of(), 1, scopeOf(scopeOwners));
+
+        assertThat(verification).isEqualTo(Verification.of(VerificationCode.NOT_FOUND));
+        assertThat(usageOf(hash)).isEmpty();
+        assertThat(redis.hasKey(ValidationViewKeys.rateLimit(hash))).isFalse();
+    }
+
+    @Test
+    void the_scope_of_a_scoped_caller_does_not_change_what_the_script_decides_inside_it() {
+        KeyHash hash = anActiveEntry().withPermissions("payments:read").store();
+
+        Verification verification = verifier.verifyUse(hash, List.of("payments:write"), 1, scopeOf("owner_*"));
+
+        assertThat(verification.code()).isEqualTo(VerificationCode.INSUFFICIENT_PERMISSIONS);
+    }
+
+    @Test
+    void inspect_reports_the_scope_a_root_key_acts_within() {
+        KeyHash scoped = anActiveEntry().withPermissions("keys:read").withScope("acme", "beta-*").store();
+        KeyHash unscoped = anActiveEntry().withPermissions("keys:read").store();
+
+        assertThat(verifier.inspect(scoped).scope()).isEqualTo(KeyScope.of("acme", "beta-*"));
+        assertThat(verifier.inspect(unscoped).scope()).isNull();
+    }
+
+    private static KeyScope scopeOf(String owners) {
+        return new KeyScope(List.of(owners.split(" ")));
+    }
+
     // ---- redis footprint ----
 
     @Test
@@ -497,11 +545,11 @@ class VerifyScriptTest {
 
 
     private Verification verifyUse(KeyHash hash, String... requiredPermissions) {
-        return verifier.verifyUse(hash, Arrays.asList(requiredPermissions), 1);
+        return verifier.verifyUse(hash, Arrays.asList(requiredPermissions), 1, null);
     }
 
     private Verification verifyUse(KeyHash hash, int cost) {
-        return verifier.verifyUse(hash, List.of(), cost);
+        return verifier.verifyUse(hash, List.of(), cost, null);
     }
 
     private List<Verification> verifyUseTimes(KeyHash hash, int times) {
@@ -569,6 +617,11 @@ class VerifyScriptTest {
 
         ViewEntry withPermissions(String... permissions) {
             fields.put(PERMISSIONS, String.join(" ", permissions));
+            return this;
+        }
+
+        ViewEntry withScope(String... owners) {
+            fields.put(ValidationViewKeys.SCOPE, String.join(" ", owners));
             return this;
         }
 

@@ -37,8 +37,9 @@ import static com.spendsync.platform.axon.AxonMongoConfiguration.ACTOR;
 import static com.spendsync.platform.axon.AxonMongoConfiguration.SOURCE;
 
 /**
- * Reads of the audit view: a page at a time, or all of it as a streamed file. Every read that passes its checks is
- * itself recorded in the audit trail, as an {@link AuditLogReadEvent} naming the reader's key as its actor.
+ * Reads of the audit view: a page at a time, or all of it as a streamed file, of the entries the reader may see (a
+ * scoped root key: its owners' keys and its own actions). Every read that passes its checks is itself recorded in
+ * the audit trail, as an {@link AuditLogReadEvent} naming the reader's key as its actor.
  */
 @RestController
 @RequestMapping("/v1/audit-logs")
@@ -76,7 +77,7 @@ class AuditLogController {
         requireNone(problems);
         AuditLogs.Position after = positionIn(cursor);
         recordRead(query, null, caller);
-        List<AuditEntry> found = logs.page(filter, after, pageSize + 1);
+        List<AuditEntry> found = logs.page(filter, caller.authority(), after, pageSize + 1);
         List<AuditEntry> items = found.stream().limit(pageSize).toList();
         return new AuditLogPage(items, found.size() > pageSize ? cursorAt(items.get(items.size() - 1)) : null);
     }
@@ -97,14 +98,15 @@ class AuditLogController {
                 .contentType(exportFormat.mediaType())
                 .header(HttpHeaders.CONTENT_DISPOSITION,
                         ContentDisposition.attachment().filename(exportFormat.fileName()).build().toString())
-                .body(out -> writeExport(out, filter, exportFormat));
+                .body(out -> writeExport(out, filter, caller, exportFormat));
     }
 
     /** Streams the entries from a database cursor as they come, so an export of any size holds one batch at a time. */
-    private void writeExport(OutputStream out, AuditFilter filter, AuditExportFormat format) throws IOException {
+    private void writeExport(OutputStream out, AuditFilter filter, Caller caller, AuditExportFormat format)
+            throws IOException {
         Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
         format.writeHeader(writer);
-        try (Stream<AuditEntry> entries = logs.stream(filter)) {
+        try (Stream<AuditEntry> entries = logs.stream(filter, caller.authority())) {
             for (Iterator<AuditEntry> next = entries.iterator(); next.hasNext(); ) {
                 format.writeEntry(writer, objectMapper.valueToTree(next.next()));
             }

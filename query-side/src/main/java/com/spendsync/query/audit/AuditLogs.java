@@ -1,6 +1,9 @@
 package com.spendsync.query.audit;
 
 import com.mongodb.client.MongoClient;
+import com.spendsync.api.authority.Authority;
+import com.spendsync.api.keyformat.KeyEnvironment;
+import com.spendsync.platform.auth.Visibility;
 import com.spendsync.platform.config.SpendSyncProperties;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,14 +69,15 @@ class AuditLogs {
         upsertAll(AuditedAggregate.class, AGGREGATES, batch.aggregates(), AuditedAggregate::aggregateId);
     }
 
-    /** Up to {@code limit} entries matching {@code filter}, newest first, after {@code after} (null: from the top). */
-    List<AuditEntry> page(AuditFilter filter, Position after, int limit) {
-        return mongo.find(newestFirst(filter, after).limit(limit), AuditEntry.class, ENTRIES);
+    /** Up to {@code limit} visible entries matching {@code filter}, newest first, after {@code after} (null: the top). */
+    List<AuditEntry> page(AuditFilter filter, Authority reader, Position after, int limit) {
+        return mongo.find(newestFirst(filter, reader, after).limit(limit), AuditEntry.class, ENTRIES);
     }
 
     /** Every entry matching {@code filter}, newest first, read through a database cursor: close the stream. */
-    Stream<AuditEntry> stream(AuditFilter filter) {
-        return mongo.stream(newestFirst(filter, null).cursorBatchSize(EXPORT_BATCH), AuditEntry.class, ENTRIES);
+    Stream<AuditEntry> stream(AuditFilter filter, Authority reader) {
+        return mongo.stream(newestFirst(filter, reader, null).cursorBatchSize(EXPORT_BATCH), AuditEntry.class,
+                ENTRIES);
     }
 
     void removeAll() {
@@ -92,8 +96,16 @@ class AuditLogs {
         bulk.execute();
     }
 
-    private static Query newestFirst(AuditFilter filter, Position after) {
+    /**
+     * The entries matching the filter that {@code reader} may see (a scoped or test root key: its owners' entries
+     * in its environment, and those of its own actions), newest first.
+     */
+    private static Query newestFirst(AuditFilter filter, Authority reader, Position after) {
         List<Criteria> conditions = new ArrayList<>();
+        Criteria visible = Visibility.of(reader, "userId", "environment", KeyEnvironment.TEST.label());
+        if (visible != null) {
+            conditions.add(new Criteria().orOperator(visible, Criteria.where("actor").is(reader.keyId())));
+        }
         filter.equalities().forEach((field, value) -> conditions.add(Criteria.where(field).is(value)));
         if (filter.from() != null) {
             conditions.add(Criteria.where(TIMESTAMP).gte(filter.from()));

@@ -3,6 +3,7 @@ package com.spendsync.query.keyview;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.spendsync.platform.auth.Caller;
 import com.spendsync.platform.auth.RequiresPermission;
 import com.spendsync.platform.axon.AxonMongoConfiguration;
 import com.spendsync.api.EventTypes;
@@ -42,9 +43,9 @@ class KeyHistoryController {
 
     @GetMapping("/v1/keys/{keyId}/events")
     @RequiresPermission("keys:read")
-    List<HistoryEntry> events(@PathVariable String keyId) {
+    List<HistoryEntry> events(@PathVariable String keyId, Caller caller) {
         List<HistoryEntry> history = new ArrayList<>();
-        for (DomainEventMessage<?> event : history(keyId)) {
+        for (DomainEventMessage<?> event : history(keyId, caller)) {
             history.add(new HistoryEntry(event.getIdentifier(), event.getSequenceNumber(), typeOf(event),
                     event.getTimestamp(), (String) event.getMetaData().get(AxonMongoConfiguration.ACTOR),
                     dataOf(event.getPayload())));
@@ -54,14 +55,14 @@ class KeyHistoryController {
 
     @GetMapping("/v1/keys/{keyId}/state")
     @RequiresPermission("keys:read")
-    KeyView state(@PathVariable String keyId, @RequestParam String at) {
+    KeyView state(@PathVariable String keyId, @RequestParam String at, Caller caller) {
         List<FieldProblem> problems = new ArrayList<>();
         Instant instant = QueryParameters.instant("at", at, problems);
         if (instant == null) {
             throw new InvalidRequestException(problems);
         }
         KeyView view = null;
-        for (DomainEventMessage<?> event : history(keyId)) {
+        for (DomainEventMessage<?> event : history(keyId, caller)) {
             if (event.getTimestamp().isAfter(instant)) {
                 break;
             }
@@ -73,14 +74,22 @@ class KeyHistoryController {
         return view.asOf(instant);
     }
 
-    /** Every event of the key, oldest first; snapshots are not events and are left out. */
-    private List<DomainEventMessage<?>> history(String keyId) {
+    /**
+     * Every event of the key, oldest first, if the caller may read the key as its history leaves it; snapshots are
+     * not events and are left out.
+     */
+    private List<DomainEventMessage<?>> history(String keyId, Caller caller) {
         List<DomainEventMessage<?>> events = new ArrayList<>();
         DomainEventStream stream = eventStore.readEvents(keyId, 0);
         stream.forEachRemaining(events::add);
-        if (events.isEmpty()) {
+        KeyView current = null;
+        for (DomainEventMessage<?> event : events) {
+            current = KeyViewFold.apply(current, event.getPayload(), event.getSequenceNumber());
+        }
+        if (current == null) {
             throw new ResourceNotFoundException("no key has this id");
         }
+        caller.authority().requireOver(current.asManaged(), "keys:read");
         return events;
     }
 

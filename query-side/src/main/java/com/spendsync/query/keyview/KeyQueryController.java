@@ -1,7 +1,11 @@
 package com.spendsync.query.keyview;
 
 import com.spendsync.api.apikey.KeyStatus;
+import com.spendsync.api.authority.Authority;
+import com.spendsync.api.keyformat.KeyEnvironment;
+import com.spendsync.platform.auth.Caller;
 import com.spendsync.platform.auth.RequiresPermission;
+import com.spendsync.platform.auth.Visibility;
 import com.spendsync.platform.paging.Cursors;
 import com.spendsync.platform.problem.FieldProblem;
 import com.spendsync.platform.problem.InvalidRequestException;
@@ -17,13 +21,17 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Reads of the key query view. No response carries a hash. */
+/**
+ * Reads of the key query view, each within the reader's authority: a key outside its scope is not found, and
+ * listings leave out what the reader may not read. No response carries a hash.
+ */
 @RestController
 class KeyQueryController {
 
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 200;
     private static final String CURSOR_KIND = "keys";
+    private static final String READ = "keys:read";
     private static final Pattern OWNER_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
 
     private final KeyViews views;
@@ -39,26 +47,37 @@ class KeyQueryController {
 
     @GetMapping("/v1/keys/{keyId}")
     @RequiresPermission("keys:read")
-    KeyView get(@PathVariable String keyId) {
+    KeyView get(@PathVariable String keyId, Caller caller) {
         KeyView view = views.find(keyId);
         if (view == null) {
             throw new ResourceNotFoundException("no key has this id");
         }
+        caller.authority().requireOver(view.asManaged(), READ);
         return view.asOf(clock.instant());
     }
 
     @GetMapping("/v1/keys")
     @RequiresPermission("keys:read")
     KeyPage list(@RequestParam(required = false) String ownerId, @RequestParam(required = false) String status,
-                 @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor) {
+                 @RequestParam(required = false) Integer limit, @RequestParam(required = false) String cursor,
+                 Caller caller) {
         int pageSize = limit == null ? DEFAULT_LIMIT : limit;
         KeyStatus wanted = validate(ownerId, status, pageSize);
         List<String> after = Cursors.decode(cursor, CURSOR_KIND, 1);
+        Authority reader = caller.authority();
+        if (ownerId != null && !reader.sees(ownerId)) {
+            return new KeyPage(List.of(), null);
+        }
         List<KeyView> found = views.page(ownerId, wanted == null ? null : wanted.name(),
-                after == null ? null : after.get(0), pageSize + 1);
+                after == null ? null : after.get(0), pageSize + 1,
+                Visibility.of(reader, "ownerId", "environment", KeyEnvironment.TEST));
+        List<KeyView> scanned = found.stream().limit(pageSize).toList();
         Instant now = clock.instant();
-        List<KeyView> items = found.stream().limit(pageSize).map(view -> view.asOf(now)).toList();
-        String next = found.size() > pageSize ? Cursors.encode(CURSOR_KIND, items.get(items.size() - 1).keyId()) : null;
+        // keys stronger than the reader are left out, so a page may hold fewer than the limit: follow nextCursor
+        List<KeyView> items = scanned.stream().filter(view -> reader.permits(view.asManaged(), READ))
+                .map(view -> view.asOf(now)).toList();
+        String next = found.size() > pageSize
+                ? Cursors.encode(CURSOR_KIND, scanned.get(scanned.size() - 1).keyId()) : null;
         return new KeyPage(items, next);
     }
 

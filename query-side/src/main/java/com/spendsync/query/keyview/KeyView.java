@@ -3,6 +3,8 @@ package com.spendsync.query.keyview;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.spendsync.api.apikey.KeyStatus;
 import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.authority.KeyScope;
+import com.spendsync.api.authority.ManagedKey;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import java.time.Instant;
 import java.util.List;
@@ -20,6 +22,7 @@ public record KeyView(
         String prefix,
         KeyEnvironment environment,
         List<String> permissions,
+        KeyScope scope,
         KeyStatus status,
         Instant createdAt,
         Instant expiresAt,
@@ -37,6 +40,11 @@ public record KeyView(
     public record Usage(long total, long rejected) {
     }
 
+    /** The key as the authority rule sees it. */
+    public ManagedKey asManaged() {
+        return new ManagedKey(keyId, ownerId, environment, permissions, scope);
+    }
+
     /**
      * The status at an instant: an expiry or a grace end that has passed counts, even before the event that records
      * it has been projected.
@@ -50,7 +58,8 @@ public record KeyView(
             effective = KeyStatus.ACTIVE;
             rotationEnd = null;
         }
-        return new KeyView(keyId, ownerId, name, prefix, environment, permissions, effective, createdAt, expiresAt,
+        return new KeyView(keyId, ownerId, name, prefix, environment, permissions, scope, effective, createdAt,
+                expiresAt,
                 lastUsedAt, rotatedAt, rotationEnd, revokedAt, rateLimit, metadata, usage, keyHash, previousKeyHash,
                 version);
     }

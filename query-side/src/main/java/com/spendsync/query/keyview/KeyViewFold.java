@@ -9,6 +9,7 @@ import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
 import com.spendsync.api.apikey.ApiKeyUsedEvent;
 import com.spendsync.api.apikey.KeyStatus;
 import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import java.time.Instant;
 import java.util.List;
@@ -37,6 +38,7 @@ public final class KeyViewFold {
             draft.prefix = e.prefix();
             draft.environment = e.environment();
             draft.permissions = e.permissions();
+            draft.scope = e.scope();
             draft.status = KeyStatus.ACTIVE;
             draft.createdAt = e.createdAt();
             draft.expiresAt = e.expiresAt();
@@ -55,6 +57,7 @@ public final class KeyViewFold {
         } else if (event instanceof ApiKeyUpdatedEvent e) {
             draft.name = e.name();
             draft.permissions = e.permissions();
+            draft.scope = e.scope();
             draft.metadata = e.metadata();
             draft.rateLimit = e.rateLimit();
             draft.expiresAt = e.expiresAt();
@@ -92,6 +95,7 @@ public final class KeyViewFold {
         String prefix;
         KeyEnvironment environment;
         List<String> permissions;
+        KeyScope scope;
         KeyStatus status;
         Instant createdAt;
         Instant expiresAt;
@@ -115,6 +119,7 @@ public final class KeyViewFold {
             prefix = view.prefix();
             environment = view.environment();
             permissions = view.permissions();
+            scope = view.scope();
             status = view.status();
             createdAt = view.createdAt();
             expiresAt = view.expiresAt();
@@ -130,7 +135,8 @@ public final class KeyViewFold {
         }
 
         KeyView build(long sequence) {
-            return new KeyView(keyId, ownerId, name, prefix, environment, permissions, status, createdAt, expiresAt,
+            return new KeyView(keyId, ownerId, name, prefix, environment, permissions, scope, status, createdAt,
+                    expiresAt,
                     lastUsedAt, rotatedAt, rotationExpiresAt, revokedAt, rateLimit, metadata, usage, keyHash,
                     previousKeyHash, sequence);
         }

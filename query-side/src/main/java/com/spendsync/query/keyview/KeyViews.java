@@ -52,9 +52,12 @@ public class KeyViews {
                 view, collection).getMatchedCount() == 1;
     }
 
-    /** A page in key id order, after the key id {@code after} (null for the first page). */
-    List<KeyView> page(String ownerId, String status, String after, int limit) {
-        Criteria criteria = new Criteria();
+    /**
+     * A page in key id order, after the key id {@code after} (null for the first page), of the keys matching
+     * {@code visible} too (null: all).
+     */
+    List<KeyView> page(String ownerId, String status, String after, int limit, Criteria visible) {
+        Criteria criteria = visible == null ? new Criteria() : new Criteria().andOperator(visible);
         if (ownerId != null) {
             criteria.and("ownerId").is(ownerId);
         }

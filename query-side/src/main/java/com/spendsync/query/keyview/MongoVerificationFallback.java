@@ -27,7 +27,7 @@ public class MongoVerificationFallback implements VerificationFallback {
     /** The validation-view entry of the key's current secret, or of its previous one. */
     public static SecretEntry entryOf(KeyView view, boolean previousSecret) {
         return new SecretEntry(view.keyId(), view.ownerId(), statusOf(view.status()), view.permissions(),
-                view.expiresAt(), previousSecret ? view.rotationExpiresAt() : null, view.rateLimit(), view.version());
+                view.scope(), view.expiresAt(), previousSecret ? view.rotationExpiresAt() : null, view.rateLimit(), view.version());
     }
 
     private static String statusOf(KeyStatus status) {

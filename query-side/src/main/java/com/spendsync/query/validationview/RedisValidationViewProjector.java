@@ -9,6 +9,7 @@ import static com.spendsync.platform.verification.ValidationViewKeys.PERMISSIONS
 import static com.spendsync.platform.verification.ValidationViewKeys.PREVIOUS_SECRET;
 import static com.spendsync.platform.verification.ValidationViewKeys.RATE_LIMIT;
 import static com.spendsync.platform.verification.ValidationViewKeys.RATE_WINDOW_SECONDS;
+import static com.spendsync.platform.verification.ValidationViewKeys.SCOPE;
 import static com.spendsync.platform.verification.ValidationViewKeys.SEQUENCE;
 import static com.spendsync.platform.verification.ValidationViewKeys.STATUS;
 import static com.spendsync.platform.verification.ValidationViewKeys.STATUS_ACTIVE;
@@ -22,6 +23,7 @@ import com.spendsync.api.apikey.ApiKeyRotatedEvent;
 import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
 import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
 import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyHash;
 import com.spendsync.platform.axon.AggregateSequenceGuard;
 import com.spendsync.platform.axon.SequencedProjection;
@@ -63,7 +65,8 @@ import org.springframework.stereotype.Component;
 public class RedisValidationViewProjector implements SequencedProjection {
 
     public static final String PROCESSING_GROUP = "redis-validation-view";
-    private static final List<String> SETTINGS = List.of(PERMISSIONS, EXPIRES_AT, RATE_LIMIT, RATE_WINDOW_SECONDS);
+    private static final List<String> SETTINGS =
+            List.of(PERMISSIONS, SCOPE, EXPIRES_AT, RATE_LIMIT, RATE_WINDOW_SECONDS);
 
     private final StringRedisTemplate redis;
     private final KeyViews keyViews;
@@ -118,7 +121,7 @@ public class RedisValidationViewProjector implements SequencedProjection {
 
     private void apply(String recordKey, Object event, long sequence) {
         if (event instanceof ApiKeyCreatedEvent e) {
-            Map<String, String> record = settings(e.permissions(), e.rateLimit(), e.expiresAt());
+            Map<String, String> record = settings(e.permissions(), e.scope(), e.rateLimit(), e.expiresAt());
             record.put(KEY_ID, e.keyId());
             record.put(OWNER_ID, e.ownerId());
             record.put(CURRENT_SECRET, e.keyHash().hex());
@@ -134,7 +137,7 @@ public class RedisValidationViewProjector implements SequencedProjection {
             redis.opsForHash().putAll(recordKey, Map.of(CURRENT_SECRET, e.newKeyHash().hex(),
                     PREVIOUS_SECRET, e.previousKeyHash().hex()));
         } else if (event instanceof ApiKeyUpdatedEvent e) {
-            Map<String, String> settings = settings(e.permissions(), e.rateLimit(), e.expiresAt());
+            Map<String, String> settings = settings(e.permissions(), e.scope(), e.rateLimit(), e.expiresAt());
             redis.opsForHash().delete(recordKey, SETTINGS.toArray());
             redis.opsForHash().putAll(recordKey, settings);
             entries.write(e.keyHash(), sequence, settings, SETTINGS, lifetimeOf(e.expiresAt()));
@@ -173,7 +176,7 @@ public class RedisValidationViewProjector implements SequencedProjection {
 
     private void seed(KeyView view) {
         String recordKey = ValidationViewKeys.keyRecord(view.keyId());
-        Map<String, String> record = settings(view.permissions(), view.rateLimit(), view.expiresAt());
+        Map<String, String> record = settings(view.permissions(), view.scope(), view.rateLimit(), view.expiresAt());
         record.put(KEY_ID, view.keyId());
         record.put(OWNER_ID, view.ownerId());
         record.put(CURRENT_SECRET, view.keyHash());
@@ -197,7 +200,8 @@ public class RedisValidationViewProjector implements SequencedProjection {
 
     private void writeCurrent(KeyHash hash, long sequence, Map<String, String> record, Instant expiresAt) {
         Map<String, String> entry = new HashMap<>(record);
-        entry.keySet().retainAll(List.of(KEY_ID, OWNER_ID, PERMISSIONS, EXPIRES_AT, RATE_LIMIT, RATE_WINDOW_SECONDS));
+        entry.keySet().retainAll(
+                List.of(KEY_ID, OWNER_ID, PERMISSIONS, SCOPE, EXPIRES_AT, RATE_LIMIT, RATE_WINDOW_SECONDS));
         entry.put(STATUS, STATUS_ACTIVE);
         entries.write(hash, sequence, entry, List.of(GRACE_UNTIL), lifetimeOf(expiresAt));
     }
@@ -222,10 +226,13 @@ public class RedisValidationViewProjector implements SequencedProjection {
         return Lifetime.until(expiresAt == null ? null : expiresAt.plus(retention));
     }
 
-    private static Map<String, String> settings(List<String> permissions, RateLimitPolicy rateLimit,
+    private static Map<String, String> settings(List<String> permissions, KeyScope scope, RateLimitPolicy rateLimit,
                                                 Instant expiresAt) {
         Map<String, String> settings = new HashMap<>();
         settings.put(PERMISSIONS, String.join(" ", permissions));
+        if (scope != null) {
+            settings.put(SCOPE, ValidationViewKeys.scopeField(scope));
+        }
         if (expiresAt != null) {
             settings.put(EXPIRES_AT, Long.toString(expiresAt.toEpochMilli()));
         }

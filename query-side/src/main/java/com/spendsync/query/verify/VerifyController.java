@@ -1,6 +1,8 @@
 package com.spendsync.query.verify;
 
+import com.spendsync.api.authority.Authority;
 import com.spendsync.api.keyformat.ApiKeySecret;
+import com.spendsync.platform.auth.Caller;
 import com.spendsync.platform.auth.RequiresPermission;
 import com.spendsync.platform.problem.FieldProblem;
 import com.spendsync.platform.security.AccessFailures;
@@ -22,8 +24,9 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The hot path. A key with a bad prefix, length, alphabet or checksum is {@code MALFORMED} with no I/O at all;
- * anything else costs one Redis round trip. Rate-limit headers follow the IETF RateLimit header fields draft.
+ * The hot path. A key with a bad prefix, length, alphabet or checksum is {@code MALFORMED} with no I/O at all, and
+ * so is a live key presented by a test root key ({@code NOT_FOUND}); anything else costs one Redis round trip, which
+ * also keeps a scoped caller to the keys of its scope. Rate-limit headers follow the IETF RateLimit header fields draft.
  */
 @RestController
 class VerifyController {
@@ -51,14 +54,22 @@ class VerifyController {
 
     @PostMapping("/v1/keys/verify")
     @RequiresPermission("keys:verify")
-    ResponseEntity<VerifyResponse> verify(@RequestBody VerifyRequest request, HttpServletRequest http) {
+    ResponseEntity<VerifyResponse> verify(@RequestBody VerifyRequest request, HttpServletRequest http,
+                                          Caller caller) {
         List<String> required = Optional.ofNullable(request.permissions()).orElse(List.of());
         int cost = Optional.ofNullable(request.cost()).orElse(1);
         validate(request, required, cost);
         Optional<ApiKeySecret> secret = ApiKeySecret.parse(request.key());
-        Verification verification = secret.isEmpty()
-                ? Verification.of(VerificationCode.MALFORMED)
-                : verifier.verifyUse(secret.get().hash(), required, cost);
+        Authority authority = caller.authority();
+        Verification verification;
+        if (secret.isEmpty()) {
+            verification = Verification.of(VerificationCode.MALFORMED);
+        } else if (!authority.manages(secret.get().environment())) {
+            // the prefix says it: a test gateway key never learns anything of a live key
+            verification = Verification.of(VerificationCode.NOT_FOUND);
+        } else {
+            verification = verifier.verifyUse(secret.get().hash(), required, cost, authority.scope());
+        }
         String refusal = REFUSALS.get(verification.code());
         if (refusal != null) {
             failures.record(refusal, request.source() != null ? request.source() : http.getRemoteAddr(),

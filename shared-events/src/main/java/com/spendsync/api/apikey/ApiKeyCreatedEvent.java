@@ -1,11 +1,13 @@
 package com.spendsync.api.apikey;
 
+import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+/** A new key; {@code scope} is null for a key that acts on every owner (and for keys without management power). */
 public record ApiKeyCreatedEvent(
         String keyId,
         KeyHash keyHash,
@@ -14,6 +16,7 @@ public record ApiKeyCreatedEvent(
         String ownerId,
         String name,
         List<String> permissions,
+        KeyScope scope,
         Instant expiresAt,
         RateLimitPolicy rateLimit,
         Map<String, Object> metadata,

@@ -1,18 +1,23 @@
 package com.spendsync.api.apikey;
 
+import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyHash;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The key's settings after a partial update, with the names of the fields that changed. */
+/**
+ * The key's settings after a partial update, with the names of the fields that changed. Events recorded before
+ * scopes existed have no {@code scope}: those keys were unscoped.
+ */
 public record ApiKeyUpdatedEvent(
         String keyId,
         KeyHash keyHash,
         KeyHash previousKeyHash,
         String name,
         List<String> permissions,
+        KeyScope scope,
         Map<String, Object> metadata,
         RateLimitPolicy rateLimit,
         Instant expiresAt,

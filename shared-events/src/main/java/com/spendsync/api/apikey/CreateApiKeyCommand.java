@@ -1,5 +1,7 @@
 package com.spendsync.api.apikey;
 
+import com.spendsync.api.authority.Authority;
+import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
 import java.time.Instant;
@@ -7,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
+/** A new key, asked for by {@code caller}, whose authority the aggregate checks before anything is recorded. */
 public record CreateApiKeyCommand(
         @TargetAggregateIdentifier String keyId,
         KeyHash keyHash,
@@ -15,8 +18,10 @@ public record CreateApiKeyCommand(
         String ownerId,
         String name,
         List<String> permissions,
+        KeyScope scope,
         Instant expiresAt,
         RateLimitPolicy rateLimit,
         Map<String, Object> metadata,
-        Instant requestedAt) {
+        Instant requestedAt,
+        Authority caller) {
 }

@@ -15,7 +15,7 @@ public final class Permissions {
     /** The permissions of the management plane: a key holding any of them is a root key. */
     public static final Set<String> MANAGEMENT = Set.of(
             "keys:create", "keys:rotate", "keys:revoke", "keys:update", "keys:read", "keys:verify",
-            "audit:read", "alerts:read", "admin:replay");
+            "audit:read", "alerts:read", "admin:replay", "admin:read");
 
     private Permissions() {
     }

@@ -1,5 +1,6 @@
 package com.spendsync.api.apikey;
 
+import com.spendsync.api.authority.Authority;
 import com.spendsync.api.keyformat.SecretRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,5 +11,6 @@ public record RotateApiKeyCommand(
         @TargetAggregateIdentifier String keyId,
         SecretRandom newSecret,
         Duration gracePeriod,
-        Instant requestedAt) {
+        Instant requestedAt,
+        Authority caller) {
 }

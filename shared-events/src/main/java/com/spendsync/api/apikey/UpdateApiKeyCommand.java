@@ -1,5 +1,7 @@
 package com.spendsync.api.apikey;
 
+import com.spendsync.api.authority.Authority;
+import com.spendsync.api.authority.KeyScope;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +12,10 @@ public record UpdateApiKeyCommand(
         @TargetAggregateIdentifier String keyId,
         Change<String> name,
         Change<List<String>> permissions,
+        Change<KeyScope> scope,
         Change<Map<String, Object>> metadata,
         Change<RateLimitPolicy> rateLimit,
         Change<Instant> expiresAt,
-        Instant requestedAt) {
+        Instant requestedAt,
+        Authority caller) {
 }
