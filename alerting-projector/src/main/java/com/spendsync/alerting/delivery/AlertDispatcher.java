@@ -4,6 +4,7 @@ import com.spendsync.alerting.alert.AlertRaiser;
 import com.spendsync.api.alert.AlertDeliveredEvent;
 import com.spendsync.api.alert.AlertDeliveryFailedEvent;
 import com.spendsync.platform.axon.AxonMongoConfiguration;
+import com.spendsync.platform.logging.LogSafe;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -171,16 +172,16 @@ class AlertDispatcher implements SmartLifecycle {
                 : new AlertDeliveryFailedEvent(outcome.alertId(), outcome.notificationId(), outcome.channel(),
                 outcome.attempts(), outcome.lastError(), retryAt, now);
         if (!delivered) {
-            log.warn("Alert {} not delivered by {} (attempt {}): {}{}", outcome.alertId(), outcome.channel(),
-                    outcome.attempts(), outcome.lastError(), retryAt != null ? "; trying again at " + retryAt
-                            : "; giving up");
+            log.warn("Alert {} not delivered by {} (attempt {}): {}{}", LogSafe.escape(outcome.alertId()),
+                    outcome.channel(), outcome.attempts(), LogSafe.escape(outcome.lastError()),
+                    retryAt != null ? "; trying again at " + retryAt : "; giving up");
         }
         try {
             events.publish(GenericEventMessage.asEventMessage(event)
                     .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, AlertRaiser.ACTOR)));
         } catch (RuntimeException e) {
             log.warn("Could not record the delivery outcome of {} in the audit trail: {}", outcome.notificationId(),
-                    e.toString());
+                    LogSafe.escape(e.toString()));
         }
     }
 

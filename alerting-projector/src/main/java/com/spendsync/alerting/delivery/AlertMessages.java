@@ -41,12 +41,15 @@ final class AlertMessages {
         return count == 1 ? "once" : count + " times";
     }
 
-    /** One line of text: control characters, line breaks included, become spaces; at most 500 characters. */
+    /**
+     * One line of text: control characters (C0 and C1, line breaks and NEL included) and the Unicode line and paragraph
+     * separators become spaces; at most 500 characters.
+     */
     static String plain(String value) {
         if (value == null) {
             return "";
         }
-        String flat = value.replaceAll("\\p{Cntrl}", " ");
+        String flat = value.replaceAll("[\\p{Cc}\\u2028\\u2029]", " ");
         return flat.length() > 500 ? flat.substring(0, 500) + "..." : flat;
     }
 

@@ -29,6 +29,8 @@ class SlackChannel implements AlertChannel {
     private static final Duration LONGEST_WAIT = Duration.ofHours(1);
     /** Slack sends Retry-After with every 429; should one come without, wait this long rather than not at all. */
     private static final Duration RATE_LIMITED_WAIT = Duration.ofSeconds(1);
+    /** Slack caps a field's text at 2000 characters: two code spans this long fit in one, with the field's name. */
+    private static final int CODE_SPAN_LIMIT = 900;
 
     private final DeliverySettings.Slack settings;
     private final URI webhook;
@@ -91,7 +93,8 @@ class SlackChannel implements AlertChannel {
 
     /**
      * The Block Kit message: a header, the detail, the facts as fields, and the alert's id for the trail. Every
-     * mrkdwn text is {@code verbatim}, so a URL a client chose as its source shows as text, not as a link.
+     * mrkdwn text is {@code verbatim}, so a URL a client chose as its source shows as text, not as a link, and ids
+     * show as code spans that client text cannot end.
      */
     ObjectNode message(Notification n) {
         ObjectNode message = json.createObjectNode();
@@ -104,10 +107,10 @@ class SlackChannel implements AlertChannel {
         blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn").put("verbatim", true)
                 .put("text", escaped(AlertMessages.summary(n)));
         ArrayNode fields = blocks.addObject().put("type", "section").putArray("fields");
-        field(fields, "Subject", "`" + escaped(AlertMessages.plain(n.subject())) + "`");
+        field(fields, "Subject", code(AlertMessages.plain(n.subject())));
         if (n.keyId() != null) {
-            field(fields, "Key", "`" + escaped(n.keyId()) + "`" + (n.keyPrefix() != null
-                    ? " (prefix `" + escaped(n.keyPrefix()) + "`)" : ""));
+            field(fields, "Key", code(n.keyId()) + (n.keyPrefix() != null ? " (prefix " + code(n.keyPrefix()) + ")"
+                    : ""));
         }
         field(fields, "Seen", AlertMessages.times(n.count()) + ", last "
                 + DateTimeFormatter.ISO_INSTANT.format(n.lastSeen()));
@@ -117,18 +120,45 @@ class SlackChannel implements AlertChannel {
         }
         blocks.addObject().put("type", "context").putArray("elements").addObject().put("type", "mrkdwn")
                 .put("verbatim", true)
-                .put("text", "SpendSync alert `" + escaped(AlertMessages.plain(n.alertId())) + "`");
+                .put("text", "SpendSync alert " + code(AlertMessages.plain(n.alertId())));
         return message;
     }
 
     private static void field(ArrayNode fields, String name, String value) {
         fields.addObject().put("type", "mrkdwn").put("verbatim", true)
-                .put("text", "*" + name + "*\n" + truncated(value, 1900));
+                .put("text", "*" + name + "*\n" + value);
     }
 
-    /** Slack reads {@code <...>} as links and mentions ({@code <!channel>}): a client-chosen subject must not. */
-    static String escaped(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    /** Text as a code span, cut short where it is too long but never inside an escape nor past the closing backtick. */
+    private static String code(String text) {
+        return "`" + escaped(text, CODE_SPAN_LIMIT) + "`";
+    }
+
+    private static String escaped(String text) {
+        return escaped(text, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Slack reads {@code <...>} as links and mentions ({@code <!channel>}) and a backtick as the start or the end of a
+     * code span: a client-chosen subject must do neither, so its backticks show as the look-alike U+02CB.
+     */
+    private static String escaped(String text, int max) {
+        StringBuilder escaped = new StringBuilder();
+        for (int i = 0; i < text.length(); i += Character.charCount(text.codePointAt(i))) {
+            int c = text.codePointAt(i);
+            String shown = switch (c) {
+                case '&' -> "&amp;";
+                case '<' -> "&lt;";
+                case '>' -> "&gt;";
+                case '`' -> "\u02CB";
+                default -> Character.toString(c);
+            };
+            if (escaped.length() + shown.length() > max) {
+                return escaped.append("...").toString();
+            }
+            escaped.append(shown);
+        }
+        return escaped.toString();
     }
 
     private static String truncated(String text, int max) {

@@ -9,15 +9,20 @@ import com.spendsync.allinone.support.SharedSpendSync;
 import com.spendsync.allinone.support.SpendSyncInstance;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
+import com.spendsync.api.security.AccessFailuresObservedEvent;
 import com.spendsync.platform.security.AccessFailures;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.axonframework.common.Registration;
+import org.axonframework.eventhandling.gateway.EventGateway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * Unknown and malformed keys at verification, and refused credentials, are counted per source and recorded in the
@@ -67,5 +72,32 @@ class AccessFailuresTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> api.get(
                 "/v1/audit-logs?eventType=AccessFailuresObserved&resourceId=127.0.0.1").json().path("items")
                 .findValuesAsText("kind").contains(AccessFailures.UNAUTHENTICATED));
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aSourceCannotForgeALogLine(CapturedOutput output) {
+        String marker = UUID.randomUUID().toString();
+        String source = "probe-" + marker + "\nFAKE LOG LINE";
+        // the event store refuses this source's refusals, so the warning that logs the source is written
+        Registration refusing = instance.bean(EventGateway.class).registerDispatchInterceptor(messages ->
+                (index, message) -> {
+                    if (message.getPayload() instanceof AccessFailuresObservedEvent failures
+                            && failures.source().contains(marker)) {
+                        throw new IllegalStateException("the event store is unavailable");
+                    }
+                    return message;
+                });
+        try {
+            assertThat(instance.api().post("/v1/keys/verify", Map.of("key", "not-a-key", "source", source))
+                    .text("code")).isEqualTo("MALFORMED");
+            instance.bean(AccessFailures.class).flush();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> output.getAll().contains(marker));
+        } finally {
+            refusing.cancel();
+        }
+        assertThat(output.getAll()).contains("probe-" + marker + "\\nFAKE LOG LINE");
+        assertThat(output.getAll().split("\\R")).noneMatch(line -> line.startsWith("FAKE"));
     }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.spendsync.allinone.support.Api;
+import com.spendsync.allinone.support.AuditExports;
 import com.spendsync.allinone.support.EventStoreProbe;
 import com.spendsync.allinone.support.SharedSpendSync;
 import com.spendsync.allinone.support.SpendSyncInstance;
@@ -207,7 +208,7 @@ class AuditLogTest {
             });
             int existing = keys * (1 + updatesPerKey);
             List<String> before = await().atMost(BACKLOG).pollInterval(Duration.ofMillis(500))
-                    .until(() -> eventIds(parseNdjson(export("ndjson", "userId=" + owner).body())),
+                    .until(() -> eventIds(AuditExports.ndjson(export("ndjson", "userId=" + owner).body())),
                             ids -> ids.size() == existing);
 
             Semaphore written = new Semaphore(0);
@@ -263,10 +264,10 @@ class AuditLogTest {
         List<JsonNode> exported;
         if (format.equals("ndjson")) {
             assertThat(export.header("Content-Type")).startsWith("application/x-ndjson");
-            exported = parseNdjson(export.body());
+            exported = AuditExports.ndjson(export.body());
         } else {
             assertThat(export.header("Content-Type")).startsWith("text/csv");
-            List<List<String>> rows = parseCsv(export.body());
+            List<List<String>> rows = AuditExports.csv(export.body());
             assertThat(rows.get(0)).containsExactlyElementsOf(ITEM_FIELDS);
             exported = rows.subList(1, rows.size()).stream().map(AuditLogTest::csvRowAsItem).toList();
         }
@@ -399,52 +400,6 @@ class AuditLogTest {
 
     private static Api.Reply export(String format, String filters) {
         return api.get(EXPORT + "?format=" + format + "&" + filters);
-    }
-
-    private static List<JsonNode> parseNdjson(String body) {
-        return body.lines().map(line -> {
-            try {
-                return Api.JSON.readTree(line);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).toList();
-    }
-
-    /** RFC 4180: fields separated by commas, rows by CRLF; a quoted field may hold both, and doubles its quotes. */
-    private static List<List<String>> parseCsv(String body) {
-        List<List<String>> rows = new ArrayList<>();
-        List<String> row = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < body.length(); i++) {
-            char c = body.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < body.length() && body.charAt(i + 1) == '"') {
-                    field.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    field.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                row.add(field.toString());
-                field.setLength(0);
-            } else if (c == '\r' && i + 1 < body.length() && body.charAt(i + 1) == '\n') {
-                row.add(field.toString());
-                field.setLength(0);
-                rows.add(row);
-                row = new ArrayList<>();
-                i++;
-            } else {
-                field.append(c);
-            }
-        }
-        assertThat(field).as("the last row ends with CRLF").isEmpty();
-        return rows;
     }
 
     /** A CSV row read back into the listing's JSON: empty cells are nulls, metadata is a JSON string. */

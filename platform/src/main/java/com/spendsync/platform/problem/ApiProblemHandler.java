@@ -3,6 +3,7 @@ package com.spendsync.platform.problem;
 import com.spendsync.platform.auth.AuthenticationFailedException;
 import com.spendsync.api.authority.AuthorityException;
 import com.spendsync.platform.config.SpendSyncProperties;
+import com.spendsync.platform.logging.LogSafe;
 import com.spendsync.platform.security.AccessFailures;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -131,7 +132,8 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception ex, HttpServletRequest request) {
-        log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), ex);
+        log.error("Unexpected failure on {} {}", request.getMethod(), LogSafe.escape(request.getRequestURI()),
+                ex);
         return problem(ProblemResponses.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
                 "the request failed unexpectedly; it has been logged", request.getRequestURI()));
     }

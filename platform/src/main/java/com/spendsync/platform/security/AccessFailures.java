@@ -3,6 +3,7 @@ package com.spendsync.platform.security;
 import com.spendsync.api.authority.AuthorityException;
 import com.spendsync.api.security.AccessFailuresObservedEvent;
 import com.spendsync.platform.axon.AxonMongoConfiguration;
+import com.spendsync.platform.logging.LogSafe;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -82,7 +83,7 @@ public class AccessFailures {
                         .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, ACTOR)));
             } catch (RuntimeException e) {
                 log.warn("Could not record {} refusals of kind {} from {}: {}", tally.count(), key.kind(),
-                        key.source(), e.toString());
+                        LogSafe.escape(key.source()), LogSafe.escape(e.toString()));
             }
         });
     }

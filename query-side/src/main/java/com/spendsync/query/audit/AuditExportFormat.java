@@ -10,8 +10,9 @@ import java.util.List;
 import org.springframework.http.MediaType;
 
 /**
- * The file formats of an audit export. Both write each entry exactly as the listing shows it: NDJSON one JSON object
- * per line, CSV (RFC 4180) one row per entry under a header row, with the metadata as a JSON string.
+ * The file formats of an audit export. Both write each entry as the listing shows it: NDJSON exactly, one JSON object
+ * per line; CSV (RFC 4180) one row per entry under a header row, with the metadata as a JSON string, and a cell a
+ * spreadsheet would run as a formula prefixed with {@code '}: a source is whatever the gateway passed.
  */
 enum AuditExportFormat {
 
@@ -34,8 +35,8 @@ enum AuditExportFormat {
             List<String> cells = new ArrayList<>(COLUMNS.size());
             for (String column : COLUMNS) {
                 JsonNode value = entry.path(column);
-                cells.add(value.isNull() || value.isMissingNode() ? "" : value.isValueNode() ? value.asText()
-                        : value.toString());
+                cells.add(value.isNull() || value.isMissingNode() ? "" : inert(value.isValueNode()
+                        ? value.asText() : value.toString()));
             }
             writeRow(out, cells);
         }
@@ -75,6 +76,11 @@ enum AuditExportFormat {
 
     /** Writes one entry, given as the JSON the listing shows for it. */
     abstract void writeEntry(Writer out, JsonNode entry) throws IOException;
+
+    /** OWASP's CSV injection rule: a cell starting with one of these is read as a formula by spreadsheets. */
+    private static String inert(String cell) {
+        return !cell.isEmpty() && "=+-@\t\r".indexOf(cell.charAt(0)) >= 0 ? "'" + cell : cell;
+    }
 
     /** A field holding a comma, a quote or a line break is quoted, and its quotes doubled. */
     private static void writeRow(Writer out, List<String> cells) throws IOException {
