@@ -64,10 +64,10 @@ class AlertingProjector {
                 continue;
             }
             String subject = rule.subjectOf(failures);
-            long inWindow = windows.add(rule.name(), subject, message.getIdentifier(), failures.count(),
+            long inWindow = windows.add(rule.windowName(), subject, message.getIdentifier(), failures.count(),
                     failures.lastSeen(), rule.window());
             if (rule.matches(inWindow)) {
-                String keyId = rule.perKey() ? failures.keyId() : null;
+                String keyId = rule.keyIdOf(failures);
                 raiser.raise(new Raise(rule.name(), rule.severity(), subject, keyId,
                         keyId == null ? null : keys.find(keyId).prefix(), rule.describe(inWindow, failures),
                         message.getIdentifier(), failures.lastSeen()), replayStatus);
