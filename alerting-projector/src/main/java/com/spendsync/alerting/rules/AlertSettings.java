@@ -29,12 +29,17 @@ public record AlertSettings(@Valid @DefaultValue BruteForce bruteForce,
                             @Valid @DefaultValue UsageAnomaly usageAnomaly) {
 
     /**
-     * @param threshold at least how many unknown or malformed keys from one source, within {@code window}, raise it
+     * @param threshold      at least how many refusals (unknown or malformed keys, 401, 403) from one source, within
+     *                       {@code window}, raise it about that source
+     * @param totalThreshold at least how many from all sources together, within {@code window}, raise it about all
      */
     public record BruteForce(
             @DefaultValue("true") boolean enabled,
             @DefaultValue("20") @Min(value = 1, message = "spendsync.alerts.brute-force.threshold must be at least 1")
             int threshold,
+            @DefaultValue("200")
+            @Min(value = 1, message = "spendsync.alerts.brute-force.total-threshold must be at least 1")
+            int totalThreshold,
             @DefaultValue("PT5M") @NotNull(message = "spendsync.alerts.brute-force.window must be set") Duration window,
             @DefaultValue("HIGH") @NotNull(message = "spendsync.alerts.brute-force.severity must be set")
             Severity severity) {

@@ -66,13 +66,14 @@ class AlertingProjector {
                 continue;
             }
             String subject = rule.subjectOf(failures);
-            long inWindow = windows.add(rule.name(), subject, message.getIdentifier(), failures.count(),
+            long inWindow = windows.add(rule.windowName(), subject, message.getIdentifier(), failures.count(),
                     failures.lastSeen(), rule.window());
             if (rule.matches(inWindow)) {
                 String detail = rule.describe(inWindow, failures);
-                raiser.raise(rule.perKey()
-                        ? keys.find(failures.keyId()).raise(rule.name(), rule.severity(), detail,
-                                message.getIdentifier(), failures.lastSeen())
+                String keyId = rule.keyIdOf(failures);
+                raiser.raise(keyId != null
+                        ? keys.find(keyId).raise(rule.name(), rule.severity(), detail, message.getIdentifier(),
+                                failures.lastSeen())
                         : Raise.aboutSource(rule.name(), rule.severity(), subject, detail, message.getIdentifier(),
                                 failures.lastSeen()), replayStatus);
             }

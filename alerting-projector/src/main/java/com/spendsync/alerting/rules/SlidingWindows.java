@@ -2,24 +2,30 @@ package com.spendsync.alerting.rules;
 
 import java.time.Duration;
 import java.time.Instant;
-import org.springframework.data.annotation.Id;
+import java.time.temporal.ChronoUnit;
+import org.bson.Document;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.domain.Sort;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.index.Index;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.mongodb.core.query.Update;
 import org.springframework.stereotype.Component;
 
 /**
- * The sliding windows of the rules that count (collection {@code alert_windows}): one per rule and subject, holding
- * one entry per counted event, keyed by rule and event id so an event delivered twice counts once. Times are the
- * events' own, so a replay sums exactly as the first pass did. Entries older than a window are pruned when its
- * subject is seen again, and by {@link WindowSweeper} for subjects that never come back.
+ * The sliding windows of the rules that count (collection {@code alert_windows}): one per rule and subject, summed
+ * over the events' own times, so a replay sums exactly as the first pass did. A window keeps one entry per second of
+ * those times, with the sum of its counts and the ids of the events counted into it: an event delivered twice counts
+ * once, and reading a window costs at most one entry per second of its length, however many sources feed it (the
+ * brute-force total counts every source). Entries older than a window are pruned when its subject is seen again, and
+ * by {@link WindowSweeper} for subjects that never come back.
  */
 @Component
 class SlidingWindows {
 
     static final String COLLECTION = "alert_windows";
+    private static final String COUNTED = "counted";
     /** Where the brute-force rule alone kept its window before; nothing reads it any more. */
     private static final String FORMER_COLLECTION = "alert_brute_force_window";
 
@@ -33,19 +39,27 @@ class SlidingWindows {
         createIndexes();
     }
 
-    record Entry(@Id String id, String rule, String subject, long count, Instant at) {
-    }
-
     /**
      * Adds {@code count} occurrences seen {@code at} by event {@code eventId} to the window of {@code rule} and
-     * {@code subject}, and returns how many that window holds within {@code length} up to {@code at}.
+     * {@code subject}, and returns how many that window holds within {@code length} up to {@code at}, to the second.
      */
     long add(String rule, String subject, String eventId, long count, Instant at, Duration length) {
-        mongo.save(new Entry(rule + ":" + eventId, rule, subject, count, at), COLLECTION);
-        Instant start = at.minus(length);
+        Instant second = at.truncatedTo(ChronoUnit.SECONDS);
+        // the digits of the second end the rule's name unambiguously, whatever the subject holds
+        String entryId = rule + ":" + second.getEpochSecond() + ":" + subject;
+        try {
+            mongo.upsert(Query.query(Criteria.where("_id").is(entryId).and(COUNTED).ne(eventId)),
+                    new Update().inc("count", count).push(COUNTED, eventId).setOnInsert("rule", rule)
+                            .setOnInsert("subject", subject).setOnInsert("at", second), COLLECTION);
+        } catch (DuplicateKeyException countedAlready) {
+            // the entry exists and lists the event, so the upsert matched nothing and tried to insert it anew
+        }
+        Instant start = second.minus(length);
         mongo.remove(Query.query(ofWindow(rule, subject).and("at").lte(start)), COLLECTION);
-        return mongo.find(Query.query(ofWindow(rule, subject).and("at").gt(start).lte(at)), Entry.class, COLLECTION)
-                .stream().mapToLong(Entry::count).sum();
+        Query inWindow = Query.query(ofWindow(rule, subject).and("at").gt(start).lte(second));
+        inWindow.fields().include("count");
+        return mongo.find(inWindow, Document.class, COLLECTION).stream()
+                .mapToLong(entry -> entry.get("count", Number.class).longValue()).sum();
     }
 
     /** Drops every entry seen before {@code before}, whatever its subject; returns how many. */

@@ -28,15 +28,16 @@ class AlertSettingsTest {
 
     @Test
     void theDefaultsAreValid() {
-        assertThat(validator.validate(new AlertSettings.BruteForce(true, 20, Duration.ofMinutes(5), Severity.HIGH)))
-                .isEmpty();
+        assertThat(validator.validate(
+                new AlertSettings.BruteForce(true, 20, 200, Duration.ofMinutes(5), Severity.HIGH))).isEmpty();
     }
 
     @Test
     void aThresholdBelowOneAndAnEmptyWindowAreRefusedByName() {
-        assertThat(validator.validate(new AlertSettings.BruteForce(true, 0, Duration.ZERO, Severity.HIGH)))
+        assertThat(validator.validate(new AlertSettings.BruteForce(true, 0, 0, Duration.ZERO, Severity.HIGH)))
                 .extracting(ConstraintViolation::getMessage)
                 .containsExactlyInAnyOrder("spendsync.alerts.brute-force.threshold must be at least 1",
+                        "spendsync.alerts.brute-force.total-threshold must be at least 1",
                         "spendsync.alerts.brute-force.window must be longer than zero");
     }
 
@@ -45,7 +46,7 @@ class AlertSettingsTest {
         context.run(started -> {
             AlertSettings settings = started.getBean(AlertSettings.class);
             assertThat(settings.bruteForce()).isEqualTo(
-                    new AlertSettings.BruteForce(true, 20, Duration.ofMinutes(5), Severity.HIGH));
+                    new AlertSettings.BruteForce(true, 20, 200, Duration.ofMinutes(5), Severity.HIGH));
             assertThat(settings.privilegeChange()).isEqualTo(new AlertSettings.PrivilegeChange(true, Severity.HIGH));
             assertThat(settings.abuse()).isEqualTo(
                     new AlertSettings.Abuse(true, 100, Duration.ofMinutes(5), Severity.MEDIUM));
@@ -75,6 +76,7 @@ class AlertSettingsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
+            "brute-force.total-threshold       | 0     | must be at least 1",
             "abuse.threshold                   | 0     | must be at least 1",
             "abuse.window                      | PT0S  | must be longer than zero",
             "revoked-key-use.threshold         | 0     | must be at least 1",

@@ -11,6 +11,8 @@ import java.time.Instant;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class AlertingSequencingTest {
 
@@ -29,10 +31,16 @@ class AlertingSequencingTest {
                 .isEqualTo(ownEvent);
     }
 
-    @Test
-    void refusalsOfNoKeyGoBySource() {
-        assertThat(sequencing.getSequenceIdentifierFor(GenericEventMessage.asEventMessage(
-                refused(AccessFailures.UNKNOWN_KEY, null)))).isEqualTo("source:203.0.113.9");
+    @ParameterizedTest
+    @CsvSource(nullValues = "none", value = {"UNKNOWN_KEY, none, 203.0.113.9", "MALFORMED_KEY, none, 198.51.100.7",
+            "UNAUTHENTICATED, none, 127.0.0.1", "FORBIDDEN, key_root, 203.0.113.9"})
+    void everyRefusalTheBruteForceRuleCountsGoesToOneSegmentWhateverItsSource(String kind, String keyId,
+                                                                             String source) {
+        Object sequence = sequencing.getSequenceIdentifierFor(GenericEventMessage.asEventMessage(
+                new AccessFailuresObservedEvent(kind, source, keyId, null, 1, Instant.EPOCH, Instant.EPOCH)));
+
+        assertThat(sequence).isEqualTo(sequencing.getSequenceIdentifierFor(GenericEventMessage.asEventMessage(
+                refused(AccessFailures.UNKNOWN_KEY, null))));
     }
 
     private static AccessFailuresObservedEvent refused(String kind, String keyId) {

@@ -13,6 +13,7 @@ import com.spendsync.allinone.support.SpendSyncInstance;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.platform.security.AccessFailures;
+import com.spendsync.platform.verification.ValidationViewKeys;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,8 +22,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,8 +34,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.data.mongodb.core.query.Criteria;
 import org.springframework.data.mongodb.core.query.Query;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
-/** The first alert rules, brute force and privilege change, as GET /v1/alerts and the audit trail show them. */
+/**
+ * The first alert rules, brute force (per source and across sources) and privilege change, as GET /v1/alerts and
+ * the audit trail show them.
+ */
 @ExtendWith(SharedSpendSync.class)
 class AlertRulesTest {
 
@@ -68,6 +76,110 @@ class AlertRulesTest {
         // no channel is set up on the shared instance
         assertThat(alert.path("deliveries").path("email").path("status").asText()).isEqualTo("disabled");
         assertThat(alert.path("deliveries").path("slack").path("status").asText()).isEqualTo("disabled");
+    }
+
+    /**
+     * Refused credentials count as brute force, on an instance of its own (the shared one's 401s come from every
+     * test, all from this host), whose refusals are recorded when the test flushes them.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class RefusedCredentials {
+
+        private static final int THRESHOLD = 5;
+        private SpendSyncInstance own;
+
+        @BeforeAll
+        void start() {
+            own = SpendSyncInstance.builder().property("SPENDSYNC_SECURITY_FLUSH_INTERVAL", "PT1H")
+                    .property("spendsync.alerts.brute-force.threshold", Integer.toString(THRESHOLD)).start();
+        }
+
+        @AfterAll
+        void stop() {
+            own.close();
+        }
+
+        @Test
+        void fourOhOnesAndFourOhThreesFromOneSourceRaiseBruteForceForIt() {
+            Api.Reply readOnly = own.api().createKey(keyWith("keys:read"));
+            StringRedisTemplate redis = own.bean(StringRedisTemplate.class);
+            // waited for in Redis: verifying the key before it is projected would count a refusal
+            await().atMost(Duration.ofSeconds(10)).until(() -> redis.hasKey(ValidationViewKeys.entry(
+                    ApiKeySecret.parse(readOnly.text("key")).orElseThrow().hash())));
+            assertThat(own.api().send("GET", "/v1/alerts", null, readOnly.text("key")).status()).isEqualTo(403);
+            for (int i = 0; i < THRESHOLD - 2; i++) {
+                assertThat(own.api().send("GET", "/v1/alerts", null, null).status()).isEqualTo(401);
+            }
+            own.bean(AccessFailures.class).flush();
+            Instant belowThresholdRecorded = Instant.now();
+
+            assertThat(own.api().sendWithAuthorization("GET", "/v1/alerts", null, "Bearer garbage").status())
+                    .isEqualTo(401);
+            own.bean(AccessFailures.class).flush();
+
+            JsonNode alert = AlertListing.awaitAlert(own.api(), "brute-force:127.0.0.1");
+            assertThat(alert.path("keyId").isNull()).as("about the source, not the refused root key").isTrue();
+            assertThat(alert.path("detail").asText())
+                    .isEqualTo("5 refusals (unknown or malformed keys, 401 or 403) from 127.0.0.1 within PT5M");
+            // raised by the second batch alone: the first, one refusal short, raised nothing
+            assertThat(alert.path("count").asLong()).isEqualTo(1);
+            assertThat(Instant.parse(alert.path("firstSeen").asText())).isAfter(belowThresholdRecorded);
+        }
+    }
+
+    /**
+     * The total across sources, on an instance of its own whose refusals are recorded when the test flushes them:
+     * the total counts every refusal the instance sees.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class AcrossSources {
+
+        private static final int THRESHOLD = 5;
+        private static final int TOTAL_THRESHOLD = 12;
+        private SpendSyncInstance own;
+
+        @BeforeAll
+        void start() {
+            own = SpendSyncInstance.builder().property("SPENDSYNC_SECURITY_FLUSH_INTERVAL", "PT1H")
+                    .property("spendsync.alerts.brute-force.threshold", Integer.toString(THRESHOLD))
+                    .property("spendsync.alerts.brute-force.total-threshold", Integer.toString(TOTAL_THRESHOLD))
+                    .start();
+        }
+
+        @AfterAll
+        void stop() {
+            own.close();
+        }
+
+        @Test
+        void sourcesEachBelowTheThresholdRaiseTheAllSourcesAlertOnceTogetherTheyReachTheTotal() {
+            String malformed = malformedKey();
+            List<String> sources = List.of("rotating-1", "rotating-2", "rotating-3", "rotating-4");
+            // 4 + 4 + 3 = 11, one short of the total, and each source one or two short of its own threshold
+            verifyTimes(own.api(), THRESHOLD - 1, malformed, sources.get(0));
+            verifyTimes(own.api(), THRESHOLD - 1, malformed, sources.get(1));
+            verifyTimes(own.api(), THRESHOLD - 2, malformed, sources.get(2));
+            own.bean(AccessFailures.class).flush();
+            Instant belowTotalRecorded = Instant.now();
+
+            verifyTimes(own.api(), 1, malformed, sources.get(3));
+            own.bean(AccessFailures.class).flush();
+
+            JsonNode alert = AlertListing.awaitAlert(own.api(), "brute-force:*");
+            assertThat(alert.path("rule").asText()).isEqualTo("brute-force");
+            assertThat(alert.path("severity").asText()).isEqualTo("HIGH");
+            assertThat(alert.path("subject").asText()).isEqualTo("*");
+            assertThat(alert.path("detail").asText()).isEqualTo(
+                    "12 refusals (unknown or malformed keys, 401 or 403) from all sources together within PT5M");
+            // raised by the second batch alone: the first, one refusal short of the total, raised nothing
+            assertThat(alert.path("count").asLong()).isEqualTo(1);
+            assertThat(Instant.parse(alert.path("firstSeen").asText())).isAfter(belowTotalRecorded);
+            // the refusals are handled in order: an alert about one source would be listed by now
+            assertThat(sources).allSatisfy(source ->
+                    assertThat(AlertListing.find(own.api(), "brute-force:" + source)).as(source).isNull());
+        }
     }
 
     @Test
@@ -181,8 +293,12 @@ class AlertRulesTest {
     }
 
     private static void verifyTimes(int times, String key, String source) {
+        verifyTimes(api, times, key, source);
+    }
+
+    private static void verifyTimes(Api on, int times, String key, String source) {
         for (int i = 0; i < times; i++) {
-            api.post("/v1/keys/verify", Map.of("key", key, "source", source));
+            on.post("/v1/keys/verify", Map.of("key", key, "source", source));
         }
     }
 

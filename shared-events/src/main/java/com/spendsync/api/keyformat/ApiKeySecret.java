@@ -91,7 +91,8 @@ public final class ApiKeySecret {
         return "ApiKeySecret[" + prefix() + "...]";
     }
 
-    static String checksumOf(String body) {
+    /** The checksum of a key's first 51 characters: public, as the format is, so tools can make and check keys. */
+    public static String checksumOf(String body) {
         CRC32 crc = new CRC32();
         crc.update(body.getBytes(StandardCharsets.US_ASCII));
         return Base62.encode(crc.getValue(), CHECKSUM_DIGITS);
