@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.xpath.XPathFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 
@@ -22,6 +24,7 @@ class RunDirectoryTest {
     private static final String HELP_PLUGIN = "org.apache.maven.plugins:maven-help-plugin:3.5.1";
 
     @Test
+    @DisabledOnOs(value = OS.WINDOWS, disabledReason = "runs the POSIX wrapper script")
     void springBootRunWorksInTheRepositoryRoot(@TempDir Path temp) throws Exception {
         Path root = Path.of("").toAbsolutePath().getParent();
         assertThat(root.resolve("mvnw")).as("the repository root").exists();
