@@ -9,10 +9,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.SpringApplication;
 import redis.embedded.Redis;
 import redis.embedded.RedisServer;
 
@@ -27,6 +30,16 @@ public final class EmbeddedRedis implements AutoCloseable {
     /** How long redis-server may take to write its append-only file and exit after SIGTERM before it is killed. */
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final Logger log = LoggerFactory.getLogger(EmbeddedRedis.class);
+    /**
+     * The servers not closed yet. Spring Boot's shutdown hook, which runs its handlers once every application context
+     * has closed, stops those left over, so that one no context owns (a test's) does not outlive a JVM ended by a
+     * signal, while one a context owns still stops after the clients that use it.
+     */
+    private static final Set<EmbeddedRedis> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        SpringApplication.getShutdownHandlers().add(() -> List.copyOf(RUNNING).forEach(EmbeddedRedis::close));
+    }
 
     private final Process process;
     private final String uri;
@@ -55,7 +68,9 @@ public final class EmbeddedRedis implements AutoCloseable {
         Thread reader = new Thread(() -> forward(output), "redis-server-output");
         reader.setDaemon(true);
         reader.start();
-        return new EmbeddedRedis(process, "redis://" + EmbeddedServers.LOOPBACK + ":" + boundPort);
+        EmbeddedRedis redis = new EmbeddedRedis(process, "redis://" + EmbeddedServers.LOOPBACK + ":" + boundPort);
+        RUNNING.add(redis);
+        return redis;
     }
 
     public String uri() {
@@ -65,6 +80,7 @@ public final class EmbeddedRedis implements AutoCloseable {
     /** SIGTERM, on which redis-server writes its append-only file and exits; killed after {@link #STOP_TIMEOUT}. */
     @Override
     public void close() {
+        RUNNING.remove(this);
         process.destroy();
         try {
             if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {

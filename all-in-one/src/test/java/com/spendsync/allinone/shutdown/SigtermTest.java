@@ -56,6 +56,7 @@ class SigtermTest {
         // in the environment, not on the command line, where any process could read it
         builder.environment().put("SPENDSYNC_BOOTSTRAP_KEY", rootKey.reveal());
         Process process = builder.start();
+        List<ProcessHandle> children = List.of();
         try {
             int port = await().atMost(Duration.ofMinutes(2)).until(() -> port(log), Objects::nonNull);
             Api api = new Api("http://127.0.0.1:" + port, rootKey.reveal());
@@ -69,18 +70,21 @@ class SigtermTest {
                     .isEqualTo(202);
             await().atMost(Duration.ofSeconds(30)).until(() -> segmentsReplaying(api, "redis-validation-view"));
 
+            children = process.descendants().toList();
             process.destroy();
 
             assertThat(process.waitFor(SHUTDOWN_BOUND.toSeconds(), TimeUnit.SECONDS))
                     .as("ended within %s:%n%s", SHUTDOWN_BOUND, tail(log)).isTrue();
             assertThat(process.exitValue()).isEqualTo(TERMINATED_BY_SIGTERM);
+            assertThat(children).as("redis-server ended with it").noneMatch(ProcessHandle::isAlive);
             List<String> output = Files.readAllLines(log);
             assertThat(output).as("the last step ran").anyMatch(line -> line.contains("Embedded servers stopped"));
             assertThat(output).as("Redis stayed up while its clients ran, and no processor failed on its way out")
                     .filteredOn(line -> line.contains("Cannot reconnect") || line.contains("Starting retry mode"))
                     .isEmpty();
         } finally {
-            // a process that hung leaves no redis-server behind
+            // a process that hung, or ended without stopping it, leaves no redis-server behind
+            children.forEach(ProcessHandle::destroyForcibly);
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         }
