@@ -7,7 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 
-/** The embedded servers one process started, stopped together after every bean that uses them is gone. */
+/**
+ * The embedded servers one process started, stopped together after every bean that uses them is gone, each within
+ * 5 s (docs/architecture.md, "Stopping").
+ */
 public final class EmbeddedServers implements DisposableBean {
 
     static final String LOOPBACK = "127.0.0.1";

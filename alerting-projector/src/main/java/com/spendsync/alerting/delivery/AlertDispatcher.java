@@ -37,6 +37,11 @@ import org.springframework.context.SmartLifecycle;
 class AlertDispatcher implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(AlertDispatcher.class);
+    /**
+     * How long stopping waits for the attempts under way (docs/architecture.md, "Stopping"). One that takes longer is
+     * left to its lease: the message is sent again once the lease runs out, as after a crash.
+     */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
     private final List<AlertChannel> channels;
     private final Outbox outbox;
@@ -90,7 +95,8 @@ class AlertDispatcher implements SmartLifecycle {
         List<Sender> stopping = senders;
         senders = List.of();
         stopping.forEach(Sender::stop);
-        stopping.forEach(Sender::join);
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        stopping.forEach(sender -> sender.join(deadline));
     }
 
     @Override
@@ -263,9 +269,10 @@ class AlertDispatcher implements SmartLifecycle {
             }
         }
 
-        void join() {
+        void join(long deadline) {
             try {
-                thread.join(settings.lease().toMillis());
+                // at least 1 ms: join(0) would wait for good
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

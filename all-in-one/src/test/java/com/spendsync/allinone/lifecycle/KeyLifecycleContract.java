@@ -123,7 +123,10 @@ public abstract class KeyLifecycleContract {
         assertThat(revoked.text("status")).isEqualTo("revoked");
         awaitCode(newKey, "REVOKED");
         assertThat(api.verify(oldKey).text("code")).isEqualTo("REVOKED");
-        assertThat(api.revoke(created.text("keyId")).status()).isEqualTo(409);
+        Api.Reply revokedAgain = api.revoke(created.text("keyId"));
+        assertThat(revokedAgain.status()).isEqualTo(409);
+        assertThat(revokedAgain.text("type")).isEqualTo("urn:spendsync:problem:state-conflict");
+        assertThat(revokedAgain.text("title")).isEqualTo("Conflict with the key's state");
         assertThat(api.rotate(created.text("keyId"), null).status()).isEqualTo(409);
         assertThat(api.patch("/v1/keys/" + created.text("keyId"), Map.of("name", "renamed")).status())
                 .isEqualTo(409);

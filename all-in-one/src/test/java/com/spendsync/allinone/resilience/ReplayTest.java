@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Rebuilding a projection from the event store while verification traffic goes on: no valid key is refused and no
- * revoked key accepted at any moment, and the views come back complete.
+ * revoked key accepted at any moment, and the views come back complete. A second rebuild asked for meanwhile is
+ * refused.
  */
 class ReplayTest {
 
@@ -74,6 +75,12 @@ class ReplayTest {
                 for (String projection : List.of("redis-validation-view", "key-query-view")) {
                     assertThat(api.post("/v1/admin/projections/" + projection + "/replay", Map.of()).status())
                             .isEqualTo(202);
+                    // one rebuild at a time: the view being rebuilt has events to read, so the next request meets it
+                    Api.Reply refused = api.post("/v1/admin/projections/audit-view/replay", Map.of());
+                    assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+                    assertThat(refused.text("type")).isEqualTo("urn:spendsync:problem:replay-in-progress");
+                    assertThat(refused.text("title")).isEqualTo("Rebuild already running");
+                    assertThat(refused.text("detail")).contains(projection);
                     awaitReplayed(api, instance, projection);
                 }
                 int before = verifications.get();

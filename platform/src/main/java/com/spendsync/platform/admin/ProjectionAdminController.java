@@ -94,8 +94,8 @@ class ProjectionAdminController {
                 .orElseThrow(() -> new ResourceNotFoundException("this process runs no projection named " + name));
         // verification falls back to the key view while the Redis view is rebuilt, so two rebuilds must not overlap
         projections().stream().filter(ProjectionStatus::replaying).findFirst().ifPresent(busy -> {
-            throw new StateConflictException("projection " + busy.name() + " is still being rebuilt; "
-                    + "rebuild one projection at a time");
+            throw new StateConflictException("replay-in-progress", "Rebuild already running",
+                    "projection " + busy.name() + " is still being rebuilt; rebuild one projection at a time");
         });
         events.publish(GenericEventMessage.asEventMessage(new ProjectionReplayRequestedEvent(name, clock.instant()))
                 .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, caller.keyId(),

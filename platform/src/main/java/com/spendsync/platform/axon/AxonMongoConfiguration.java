@@ -136,6 +136,15 @@ public class AxonMongoConfiguration {
                 .registerDefaultListenerInvocationErrorHandler(config -> PropagatingErrorHandler.instance()));
     }
 
+    /**
+     * Each of Axon's shutdown phases waits this long at most (docs/architecture.md, "Stopping"): the processors'
+     * phase is the one that waits, for the batches under way.
+     */
+    @Bean
+    ConfigurerModule boundedShutdown() {
+        return configurer -> configurer.configureLifecyclePhaseTimeout(5, TimeUnit.SECONDS);
+    }
+
     @Bean
     Cache aggregateCache() {
         return new WeakReferenceCache();

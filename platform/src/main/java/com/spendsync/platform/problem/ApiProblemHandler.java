@@ -90,8 +90,8 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(StateConflictException.class)
     ResponseEntity<Object> conflict(StateConflictException ex, HttpServletRequest request) {
-        return problem(ProblemResponses.of(HttpStatus.CONFLICT, "state-conflict", "Conflict with the key's state",
-                ex.getMessage(), request.getRequestURI()));
+        return problem(ProblemResponses.of(HttpStatus.CONFLICT, ex.kind(), ex.title(), ex.getMessage(),
+                request.getRequestURI()));
     }
 
     @ExceptionHandler({ConcurrencyException.class, AggregateStreamCreationException.class})
