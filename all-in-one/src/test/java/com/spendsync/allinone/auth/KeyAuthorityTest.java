@@ -66,6 +66,7 @@ class KeyAuthorityTest {
                 Api.Reply reply = api.send("PATCH", "/v1/keys/" + stronger.keyId, change, updater.secret);
                 assertThat(reply.status()).as(change.toString()).isEqualTo(403);
             }
+            awaitKeyView(stronger.keyId);
             assertThat(api.get("/v1/keys/" + stronger.keyId).json().path("permissions").get(0).asText())
                     .isEqualTo("*");
         }
