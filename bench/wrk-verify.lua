@@ -16,9 +16,12 @@ function setup(thread)
 end
 
 function init(args)
+  local caller = os.getenv("BENCH_VERIFY_AS")
+  if caller == nil or caller == "" then  -- an empty string is true in Lua
+    caller = assert(os.getenv("BENCH_ROOT_KEY"), "BENCH_ROOT_KEY not set")
+  end
   local headers = {
-    ["Authorization"] = "Bearer " .. assert(os.getenv("BENCH_VERIFY_AS") or os.getenv("BENCH_ROOT_KEY"),
-      "BENCH_ROOT_KEY not set"),
+    ["Authorization"] = "Bearer " .. caller,
     ["Content-Type"] = "application/json",
   }
   for line in io.lines((assert(os.getenv("BENCH_KEYS_FILE"), "BENCH_KEYS_FILE not set"))) do
