@@ -80,7 +80,9 @@ class AlertingProjector {
         }
         AlertSettings.PrivilegeChange privilegeChange = settings.privilegeChange();
         if (privilegeChange.enabled() && PrivilegeChange.matches(failures)) {
-            raiser.raise(keys.find(failures.keyId()).raise(PrivilegeChange.RULE, privilegeChange.severity(),
+            // an alert of its own: refusals anyone can provoke must not hold back or overwrite a real change's alert
+            raiser.raise(keys.find(failures.keyId()).raiseAs(PrivilegeChange.refusedSubject(failures.keyId()),
+                    PrivilegeChange.RULE, privilegeChange.severity(),
                     failures.count() + " request(s) by root key " + failures.byKeyId() + " refused: it tried to act "
                             + "on this key, which holds power it lacks",
                     message.getIdentifier(), failures.lastSeen()), replayStatus);
@@ -185,7 +187,8 @@ class AlertingProjector {
         if (rule.enabled() && PrivilegeChange.matches(updated)) {
             String change = updated.changedFields().contains("permissions")
                     ? "key granted management permissions " + updated.permissions()
-                    : "root key's scope changed";
+                    : updated.changedFields().contains("scope") ? "root key's scope changed"
+                    : "root key's expiry changed to " + (updated.expiresAt() == null ? "never" : updated.expiresAt());
             raiser.raise(key.raise(PrivilegeChange.RULE, rule.severity(), change + scopeText(updated.scope()),
                     message.getIdentifier(), updated.updatedAt()), replayStatus);
         }

@@ -91,7 +91,12 @@ record KeyState(@Id String keyId, String prefix, String ownerId, KeyEnvironment 
 
     /** A raise about this key: its id is the subject, and the alert names its owner and environment. */
     Raise raise(String rule, Severity severity, String detail, String eventId, Instant at) {
-        return new Raise(rule, severity, keyId, keyId, prefix, detail, eventId, at, ownerId, environment);
+        return raiseAs(keyId, rule, severity, detail, eventId, at);
+    }
+
+    /** A raise about this key under another subject, so it is an alert of its own, throttled apart. */
+    Raise raiseAs(String subject, String rule, Severity severity, String detail, String eventId, Instant at) {
+        return new Raise(rule, severity, subject, keyId, prefix, detail, eventId, at, ownerId, environment);
     }
 
     KeyState withUsage(UsageBaseline baseline) {

@@ -9,7 +9,8 @@ import com.spendsync.platform.security.AccessFailures;
 /**
  * The privilege-change rule: power over the management plane given, moved or fought over. It matches a root key
  * created, a key granted management permissions, a root key rotated (its new secret holds that power), revoked, or
- * given another scope, and a request refused because it tried to act on a key stronger than the caller. {@code *}
+ * given another scope or expiry, and (as {@code privilege-change:<keyId>:refused}) a request refused because it
+ * tried to act on a key stronger than the caller. {@code *}
  * reaches the management plane too, so a grant of {@code *} is caught by the same test.
  */
 final class PrivilegeChange {
@@ -24,11 +25,16 @@ final class PrivilegeChange {
         return Permissions.reachManagement(created.permissions());
     }
 
-    /** A key's permissions changed to ones that reach the management plane, or a root key's scope changed. */
+    /** A key's permissions changed to ones that reach the management plane, or a root key's scope or expiry. */
     static boolean matches(ApiKeyUpdatedEvent updated) {
         boolean rootKey = updated.permissions() != null && Permissions.reachManagement(updated.permissions());
         return rootKey && (updated.changedFields().contains("permissions")
-                || updated.changedFields().contains("scope"));
+                || updated.changedFields().contains("scope") || updated.changedFields().contains("expiresAt"));
+    }
+
+    /** The subject of the alert about refused attempts on a key: apart from the alert about the key's changes. */
+    static String refusedSubject(String keyId) {
+        return keyId + ":refused";
     }
 
     /** A root key was rotated or revoked, as its state before the event tells. */

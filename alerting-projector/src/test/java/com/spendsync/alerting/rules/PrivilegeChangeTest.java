@@ -21,7 +21,8 @@ class PrivilegeChangeTest {
 
     @ParameterizedTest
     @CsvSource({"permissions, *, true", "permissions, audit:read, true", "permissions, payments:write, false",
-            "name, *, false", "scope, keys:verify, true", "scope, payments:read, false"})
+            "name, *, false", "scope, keys:verify, true", "scope, payments:read, false",
+            "expiresAt, keys:verify, true", "expiresAt, payments:read, false"})
     void anUpdateMatchesWhenItsNewPermissionsReachTheManagementPlane(String changed, String permission,
                                                                      boolean matches) {
         assertThat(PrivilegeChange.matches(updated(Set.of(changed), permission))).isEqualTo(matches);

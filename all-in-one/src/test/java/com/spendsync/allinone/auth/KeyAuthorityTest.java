@@ -117,6 +117,42 @@ class KeyAuthorityTest {
         }
 
         @Test
+        void anExpiringRootKeyCannotLiftItsOwnExpiryNorCreateARootKeyThatOutlivesIt() {
+            String in1Hour = java.time.Instant.now().plusSeconds(3600).toString();
+            Api.Reply created = api.createKey(Map.of("ownerId", "temp-" + UUID.randomUUID(), "name", "temporary",
+                    "permissions", List.of("keys:create", "keys:update", "keys:read"), "expiresAt", in1Hour));
+            awaitValid(created.text("key"));
+            String temporary = created.text("key");
+            awaitKeyView(created.text("keyId"));
+
+            Map<String, Object> noExpiry = new HashMap<>();
+            noExpiry.put("expiresAt", null);
+            Api.Reply lifted = api.send("PATCH", "/v1/keys/" + created.text("keyId"), noExpiry, temporary);
+            Api.Reply copy = api.send("POST", "/v1/keys", Map.of("ownerId", "o", "name", "copy",
+                    "permissions", List.of("keys:create")), temporary);
+            Api.Reply customerKey = api.send("POST", "/v1/keys", Map.of("ownerId", "o", "name", "customer",
+                    "permissions", List.of("payments:read")), temporary);
+
+            assertThat(lifted.status()).isEqualTo(403);
+            assertThat(copy.status()).isEqualTo(403);
+            assertThat(copy.json().has("key")).isFalse();
+            assertThat(customerKey.status()).isEqualTo(201);
+        }
+
+        @Test
+        void listingPagesNeverNameAKeyTheReaderMayNotRead() {
+            RootKey reader = RootKey.create("keys:read");
+            String owner = "owner-" + UUID.randomUUID();
+            RootKey hidden = RootKey.createFor(owner, null, "keys:create");
+            awaitKeyView(hidden.keyId);
+
+            Api.Reply page = api.send("GET", "/v1/keys?limit=1&ownerId=" + owner, null, reader.secret);
+
+            assertThat(page.json().path("items")).isEmpty();
+            assertThat(page.json().path("nextCursor").isNull()).isTrue();
+        }
+
+        @Test
         void aKeyCannotCreateAKeyWithStarWhenItHoldsEveryManagementPermissionByName() {
             RootKey allByName = RootKey.create("keys:create", "keys:rotate", "keys:revoke", "keys:update",
                     "keys:read", "keys:verify", "audit:read", "alerts:read", "admin:replay", "admin:read");
@@ -135,7 +171,7 @@ class KeyAuthorityTest {
             api.send("POST", "/v1/keys/" + stronger.keyId + "/rotate", Map.of(), rotator.secret);
             instance.bean(AccessFailures.class).flush();
 
-            JsonNode alert = AlertListing.awaitAlert(api, "privilege-change:" + stronger.keyId,
+            JsonNode alert = AlertListing.awaitAlert(api, "privilege-change:" + stronger.keyId + ":refused",
                     found -> found.path("detail").asText().contains(rotator.keyId), "naming the caller");
             assertThat(alert.path("keyId").asText()).isEqualTo(stronger.keyId);
         }

@@ -81,7 +81,7 @@ public class ApiKey {
     @CommandHandler
     public ApiKey(CreateApiKeyCommand command) {
         command.caller().requireMayCreate(new ManagedKey(command.keyId(), command.ownerId(), command.environment(),
-                command.permissions(), command.scope()));
+                command.permissions(), command.scope(), command.expiresAt()));
         if (command.expiresAt() != null && !command.expiresAt().isAfter(command.requestedAt())) {
             throw new IllegalArgumentException("expiresAt must be in the future");
         }
@@ -121,10 +121,10 @@ public class ApiKey {
         List<String> newPermissions = List.copyOf(
                 Objects.requireNonNullElse(Change.applyTo(permissions, command.permissions()), List.of()));
         KeyScope newScope = Change.applyTo(scope, command.scope());
-        command.caller().requireMayUpdate(asManaged(),
-                new ManagedKey(keyId, ownerId, environment, newPermissions, newScope));
-        requireChangeable("updated", command.requestedAt());
         Instant newExpiresAt = Change.applyTo(expiresAt, command.expiresAt());
+        command.caller().requireMayUpdate(asManaged(),
+                new ManagedKey(keyId, ownerId, environment, newPermissions, newScope, newExpiresAt));
+        requireChangeable("updated", command.requestedAt());
         if (newExpiresAt != null && !newExpiresAt.isAfter(command.requestedAt())) {
             throw new IllegalArgumentException("expiresAt must be in the future");
         }
@@ -278,7 +278,7 @@ public class ApiKey {
     }
 
     private ManagedKey asManaged() {
-        return new ManagedKey(keyId, ownerId, environment, permissions, scope);
+        return new ManagedKey(keyId, ownerId, environment, permissions, scope, expiresAt);
     }
 
     private KeySettings settings() {

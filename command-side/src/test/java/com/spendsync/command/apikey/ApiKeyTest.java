@@ -509,6 +509,28 @@ class ApiKeyTest {
         }
 
         @Test
+        void anExpiringRootKeyCannotLiftItsExpiryNorGrantAnUnexpiringRootKey() {
+            Authority temporary = new Authority("key_caller", List.of("keys:*"), null, KeyEnvironment.LIVE,
+                    EXPIRES_AT);
+            expectRefusal(fixture.given(createdWith(List.of("keys:create"), null, OWNER_ID))
+                    .when(changing().expiresAt(Change.to(null)).by(temporary).at(LATER)), Reason.WIDER_GRANT);
+            expectRefusal(fixture.givenNoPriorActivity().when(new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(),
+                    ORIGINAL.prefix(), KeyEnvironment.LIVE, OWNER_ID, NAME, List.of("keys:read"), null,
+                    EXPIRES_AT.plusSeconds(1), RATE_LIMIT, METADATA, CREATED_AT, temporary)), Reason.WIDER_GRANT);
+            fixture.givenNoPriorActivity().when(new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(),
+                    KeyEnvironment.LIVE, OWNER_ID, NAME, PERMISSIONS, null, null, RATE_LIMIT, METADATA, CREATED_AT,
+                    temporary)).expectSuccessfulHandlerExecution();
+        }
+
+        @Test
+        void aScopedCallerCannotPutAWiderScopeOnAKeyWithoutManagementPower() {
+            Authority acmeAdmin = scopedCaller(KeyScope.of("acme*"), "keys:*");
+            expectRefusal(fixture.given(createdWith(PERMISSIONS, null, "acme-app"))
+                    .when(changing().scope(Change.to(KeyScope.of("globex*"))).by(acmeAdmin).at(LATER)),
+                    Reason.WIDER_GRANT);
+        }
+
+        @Test
         void anUnscopedCallerMayLiftTheScopeOfARootKey() {
             fixture.given(acmeGateway).when(changing().scope(Change.to(null)).at(LATER))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, List.of("keys:verify"),

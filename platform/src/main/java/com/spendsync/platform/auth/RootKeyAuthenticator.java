@@ -61,7 +61,7 @@ public class RootKeyAuthenticator {
         }
         Instant validUntil = earliest(verification.expiresAt(), verification.rotationGraceUntil());
         return new CheckedKey(new Authority(verification.keyId(), verification.permissions(), verification.scope(),
-                environment), validUntil);
+                environment, verification.expiresAt()), validUntil);
     }
 
     private static Instant earliest(Instant first, Instant second) {

@@ -13,6 +13,7 @@ import com.spendsync.platform.problem.ResourceNotFoundException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import org.springframework.data.mongodb.core.query.Criteria;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -68,16 +69,23 @@ class KeyQueryController {
         if (ownerId != null && !reader.sees(ownerId)) {
             return new KeyPage(List.of(), null);
         }
-        List<KeyView> found = views.page(ownerId, wanted == null ? null : wanted.name(),
-                after == null ? null : after.get(0), pageSize + 1,
-                Visibility.of(reader, "ownerId", "environment", KeyEnvironment.TEST));
-        List<KeyView> scanned = found.stream().limit(pageSize).toList();
+        Criteria visible = Visibility.of(reader, "ownerId", "environment", KeyEnvironment.TEST);
+        // keys stronger than the reader are skipped while reading on, so the cursor names only a key it was shown
+        List<KeyView> readable = new ArrayList<>();
+        String from = after == null ? null : after.get(0);
+        while (readable.size() <= pageSize) {
+            List<KeyView> batch = views.page(ownerId, wanted == null ? null : wanted.name(), from, pageSize + 1,
+                    visible);
+            batch.stream().filter(view -> reader.permits(view.asManaged(), READ)).forEach(readable::add);
+            if (batch.size() <= pageSize) {
+                break;
+            }
+            from = batch.get(batch.size() - 1).keyId();
+        }
         Instant now = clock.instant();
-        // keys stronger than the reader are left out, so a page may hold fewer than the limit: follow nextCursor
-        List<KeyView> items = scanned.stream().filter(view -> reader.permits(view.asManaged(), READ))
-                .map(view -> view.asOf(now)).toList();
-        String next = found.size() > pageSize
-                ? Cursors.encode(CURSOR_KIND, scanned.get(scanned.size() - 1).keyId()) : null;
+        List<KeyView> items = readable.stream().limit(pageSize).map(view -> view.asOf(now)).toList();
+        String next = readable.size() > pageSize ? Cursors.encode(CURSOR_KIND, items.get(items.size() - 1).keyId())
+                : null;
         return new KeyPage(items, next);
     }
 

@@ -42,7 +42,7 @@ public record KeyView(
 
     /** The key as the authority rule sees it. */
     public ManagedKey asManaged() {
-        return new ManagedKey(keyId, ownerId, environment, permissions, scope);
+        return new ManagedKey(keyId, ownerId, environment, permissions, scope, expiresAt);
     }
 
     /**

@@ -3,6 +3,7 @@ package com.spendsync.api.authority;
 import com.spendsync.api.apikey.Permissions;
 import com.spendsync.api.authority.AuthorityException.Reason;
 import com.spendsync.api.keyformat.KeyEnvironment;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -16,11 +17,16 @@ import java.util.List;
  * <p>The wildcard rule is {@link Permissions#grants}, read with the held permission as a pattern too: {@code keys:*}
  * covers {@code keys:rotate}, only {@code *} covers {@code *}.
  *
+ * A root key that expires cannot outlive itself through others either: a key holding management permissions that it
+ * creates or changes expires no later than it does.
+ *
  * @param keyId       the caller's key id, null for SpendSync itself
  * @param scope       the owners it acts on; null: every owner
  * @param environment the environment of the caller's own key
+ * @param expiresAt   when the caller's own key expires (or its secret's grace ends); null: never
  */
-public record Authority(String keyId, List<String> permissions, KeyScope scope, KeyEnvironment environment) {
+public record Authority(String keyId, List<String> permissions, KeyScope scope, KeyEnvironment environment,
+                        Instant expiresAt) {
 
     /** SpendSync acting by itself (bootstrap): unscoped, live, {@code *}. */
     public static final Authority SYSTEM = new Authority(null, List.of(Permissions.ALL), null, KeyEnvironment.LIVE);
@@ -29,6 +35,11 @@ public record Authority(String keyId, List<String> permissions, KeyScope scope, 
 
     public Authority {
         permissions = List.copyOf(permissions);
+    }
+
+    /** A caller whose own key never expires. */
+    public Authority(String keyId, List<String> permissions, KeyScope scope, KeyEnvironment environment) {
+        this(keyId, permissions, scope, environment, null);
     }
 
     public boolean scoped() {
@@ -126,10 +137,16 @@ public record Authority(String keyId, List<String> permissions, KeyScope scope, 
             throw refused(Reason.WIDER_GRANT, key.keyId(),
                     "a root key cannot grant " + wider + ", which it does not hold itself");
         }
-        if (Permissions.reachManagement(key.permissions()) && !scopeWithinOwn(key.scope())) {
+        boolean rootKey = Permissions.reachManagement(key.permissions());
+        // a scope is checked even on a key without management power: it would carry over to a later grant
+        if ((rootKey || key.scope() != null) && !scopeWithinOwn(key.scope())) {
             throw refused(Reason.WIDER_GRANT, key.keyId(), key.scope() == null
                     ? "a scoped root key cannot give a key with management permissions an unlimited scope"
                     : "the scope reaches owners outside this root key's scope");
+        }
+        if (rootKey && expiresAt != null && (key.expiresAt() == null || key.expiresAt().isAfter(expiresAt))) {
+            throw refused(Reason.WIDER_GRANT, key.keyId(), "a root key that expires at " + expiresAt
+                    + " cannot give a key with management permissions a later expiry, or none");
         }
     }
 

@@ -10,8 +10,12 @@ public record KeyScope(List<String> owners) {
 
     public static final int MAX_OWNERS = 100;
 
+    /** An empty scope would read as "no scope", which means every owner: it is refused rather than widened. */
     public KeyScope {
         owners = List.copyOf(owners);
+        if (owners.isEmpty()) {
+            throw new IllegalArgumentException("a scope names at least one owner");
+        }
     }
 
     public static KeyScope of(String... owners) {
