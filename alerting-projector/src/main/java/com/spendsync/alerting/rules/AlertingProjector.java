@@ -4,6 +4,7 @@ import com.spendsync.alerting.alert.AlertRaiser;
 import com.spendsync.alerting.alert.Raise;
 import com.spendsync.api.alert.KeyExpiryApproachingEvent;
 import com.spendsync.api.apikey.ApiKeyCreatedEvent;
+import com.spendsync.api.apikey.ApiKeyEvent;
 import com.spendsync.api.apikey.ApiKeyExpiredEvent;
 import com.spendsync.api.apikey.ApiKeyRevokedEvent;
 import com.spendsync.api.apikey.ApiKeyRotatedEvent;
@@ -145,27 +146,46 @@ class AlertingProjector {
         if (key.applied(event.getSequenceNumber())) {
             return;
         }
-        Object payload = event.getPayload();
-        KeyState next = key;
-        if (payload instanceof ApiKeyCreatedEvent created) {
-            next = created(created, key, event, replayStatus);
-        } else if (payload instanceof ApiKeyUpdatedEvent updated) {
-            next = updated(updated, key, event, replayStatus);
-        } else if (payload instanceof ApiKeyUsedEvent used) {
-            next = used(used, key, event, replayStatus);
-        } else if (payload instanceof ApiKeyRotatedEvent rotated) {
-            rootKeyChanged(key, "root key rotated: a new secret holds " + key.permissions(), event, rotated.rotatedAt(),
-                    replayStatus);
-            next = key.after(rotated);
-        } else if (payload instanceof ApiKeyRotationGraceEndedEvent graceEnded) {
-            next = key.after(graceEnded);
-        } else if (payload instanceof ApiKeyRevokedEvent revoked) {
-            rootKeyChanged(key, "root key holding " + key.permissions() + " revoked", event, revoked.revokedAt(),
-                    replayStatus);
-            next = key.after(revoked);
-        } else if (payload instanceof ApiKeyExpiredEvent expired) {
-            next = key.after(expired);
-        }
+        KeyState next = ((ApiKeyEvent) event.getPayload()).match(new ApiKeyEvent.Cases<>() {
+            @Override
+            public KeyState created(ApiKeyCreatedEvent created) {
+                return AlertingProjector.this.created(created, key, event, replayStatus);
+            }
+
+            @Override
+            public KeyState updated(ApiKeyUpdatedEvent updated) {
+                return AlertingProjector.this.updated(updated, key, event, replayStatus);
+            }
+
+            @Override
+            public KeyState used(ApiKeyUsedEvent used) {
+                return AlertingProjector.this.used(used, key, event, replayStatus);
+            }
+
+            @Override
+            public KeyState rotated(ApiKeyRotatedEvent rotated) {
+                rootKeyChanged(key, "root key rotated: a new secret holds " + key.permissions(), event,
+                        rotated.rotatedAt(), replayStatus);
+                return key.after(rotated);
+            }
+
+            @Override
+            public KeyState revoked(ApiKeyRevokedEvent revoked) {
+                rootKeyChanged(key, "root key holding " + key.permissions() + " revoked", event, revoked.revokedAt(),
+                        replayStatus);
+                return key.after(revoked);
+            }
+
+            @Override
+            public KeyState graceEnded(ApiKeyRotationGraceEndedEvent graceEnded) {
+                return key.after(graceEnded);
+            }
+
+            @Override
+            public KeyState expired(ApiKeyExpiredEvent expired) {
+                return key.after(expired);
+            }
+        });
         keys.save(next.appliedUpTo(event.getSequenceNumber()));
     }
 

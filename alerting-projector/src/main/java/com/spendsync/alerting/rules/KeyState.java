@@ -3,11 +3,13 @@ package com.spendsync.alerting.rules;
 import com.spendsync.alerting.alert.Raise;
 import com.spendsync.alerting.alert.Severity;
 import com.spendsync.api.apikey.ApiKeyCreatedEvent;
+import com.spendsync.api.apikey.ApiKeyEvent;
 import com.spendsync.api.apikey.ApiKeyExpiredEvent;
 import com.spendsync.api.apikey.ApiKeyRevokedEvent;
 import com.spendsync.api.apikey.ApiKeyRotatedEvent;
 import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
 import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
+import com.spendsync.api.apikey.ApiKeyUsedEvent;
 import com.spendsync.api.apikey.KeyStatus;
 import com.spendsync.api.apikey.Permissions;
 import com.spendsync.api.keyformat.KeyEnvironment;
@@ -52,36 +54,52 @@ record KeyState(@Id String keyId, String prefix, String ownerId, KeyEnvironment 
     }
 
     /** The state after a lifecycle event of the key; other events leave it as it was. */
-    KeyState after(Object event) {
-        if (event instanceof ApiKeyCreatedEvent e) {
-            return new KeyState(keyId, e.prefix(), e.ownerId(), e.environment(), e.permissions(),
-                    stored(e.expiresAt()), KeyStatus.ACTIVE, null, usage, List.of(), appliedSequence);
-        }
-        if (event instanceof ApiKeyRotatedEvent e) {
-            boolean graceRuns = e.previousKeyExpiresAt().isAfter(e.rotatedAt());
-            return new KeyState(keyId, e.newPrefix(), ownerId, environment, permissions, expiresAt,
-                    graceRuns ? KeyStatus.ROTATING
-                    : KeyStatus.ACTIVE, new Grace(e.previousKeyHash().hex(), e.rotatedAt(), e.previousKeyExpiresAt()),
-                    usage, warnings, appliedSequence);
-        }
-        if (event instanceof ApiKeyUpdatedEvent e) {
-            // a warning about another expiry instant no longer applies: the new one may be warned about again
-            Instant next = stored(e.expiresAt());
-            List<ExpiryWarning> kept = warnings.stream()
-                    .filter(warning -> Objects.equals(warning.expiresAt(), next)).toList();
-            return new KeyState(keyId, prefix, ownerId, environment, e.permissions(), next, status, grace, usage, kept,
-                    appliedSequence);
-        }
-        if (event instanceof ApiKeyRotationGraceEndedEvent) {
-            return withStatus(KeyStatus.ACTIVE);
-        }
-        if (event instanceof ApiKeyRevokedEvent) {
-            return withStatus(KeyStatus.REVOKED);
-        }
-        if (event instanceof ApiKeyExpiredEvent) {
-            return withStatus(KeyStatus.EXPIRED);
-        }
-        return this;
+    KeyState after(ApiKeyEvent event) {
+        return event.match(new ApiKeyEvent.Cases<>() {
+            @Override
+            public KeyState created(ApiKeyCreatedEvent e) {
+                return new KeyState(keyId, e.prefix(), e.ownerId(), e.environment(), e.permissions(),
+                        stored(e.expiresAt()), KeyStatus.ACTIVE, null, usage, List.of(), appliedSequence);
+            }
+
+            @Override
+            public KeyState rotated(ApiKeyRotatedEvent e) {
+                return new KeyState(keyId, e.newPrefix(), ownerId, environment, permissions, expiresAt,
+                        e.graceRuns() ? KeyStatus.ROTATING : KeyStatus.ACTIVE,
+                        new Grace(e.previousKeyHash().hex(), e.rotatedAt(), e.previousKeyExpiresAt()), usage,
+                        warnings, appliedSequence);
+            }
+
+            @Override
+            public KeyState updated(ApiKeyUpdatedEvent e) {
+                // a warning about another expiry instant no longer applies: the new one may be warned about again
+                Instant next = stored(e.expiresAt());
+                List<ExpiryWarning> kept = warnings.stream()
+                        .filter(warning -> Objects.equals(warning.expiresAt(), next)).toList();
+                return new KeyState(keyId, prefix, ownerId, environment, e.permissions(), next, status, grace, usage,
+                        kept, appliedSequence);
+            }
+
+            @Override
+            public KeyState graceEnded(ApiKeyRotationGraceEndedEvent e) {
+                return withStatus(KeyStatus.ACTIVE);
+            }
+
+            @Override
+            public KeyState revoked(ApiKeyRevokedEvent e) {
+                return withStatus(KeyStatus.REVOKED);
+            }
+
+            @Override
+            public KeyState expired(ApiKeyExpiredEvent e) {
+                return withStatus(KeyStatus.EXPIRED);
+            }
+
+            @Override
+            public KeyState used(ApiKeyUsedEvent e) {
+                return KeyState.this;
+            }
+        });
     }
 
     /** Whether the key holds power over the management plane. */

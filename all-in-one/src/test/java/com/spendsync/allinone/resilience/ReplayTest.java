@@ -8,6 +8,7 @@ import com.spendsync.allinone.support.Api;
 import com.spendsync.allinone.support.EventStoreProbe;
 import com.spendsync.allinone.support.SpendSyncInstance;
 import com.mongodb.client.model.Filters;
+import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.platform.verification.ValidationViewKeys;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -101,6 +102,55 @@ class ReplayTest {
             assertThat(api.get("/v1/keys?ownerId=replay&status=revoked&limit=200").json().path("items").size())
                     .isEqualTo(KEYS / 2);
             assertThat(api.post("/v1/admin/projections/no-such-view/replay", Map.of()).status()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aSecretRotatedAwayNeverVerifiesAgainWhileTheKeyViewIsRebuilt() throws Exception {
+        try (SpendSyncInstance instance = SpendSyncInstance.builder().start()) {
+            Api api = instance.api();
+            Api.Reply created = api.createKey(Map.of("ownerId", "rebuild", "name", "rotated",
+                    "permissions", List.of("payments:read")));
+            String oldKey = created.text("key");
+            // events between the key's creation and its rotation keep the rebuilt view at the older state a while
+            for (int i = 0; i < 100; i++) {
+                api.createKey(Map.of("ownerId", "rebuild", "name", "filler " + i, "permissions",
+                        List.of("payments:read")));
+            }
+            assertThat(api.rotate(created.text("keyId"), 0L).status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !"VALID".equals(api.verify(oldKey).text("code")));
+            // the key view too has folded the rotation before the Redis entry goes
+            await().atMost(Duration.ofSeconds(30)).until(
+                    () -> !api.get("/v1/keys/" + created.text("keyId")).json().path("rotatedAt").isMissingNode()
+                            && !api.get("/v1/keys/" + created.text("keyId")).json().path("rotatedAt").isNull());
+            RedisClient redisClient = RedisClient.create(instance.redisUri());
+            try (StatefulRedisConnection<String, String> redis = redisClient.connect()) {
+                // as if its entry had expired or Redis had lost it
+                redis.sync().del(ValidationViewKeys.entry(ApiKeySecret.parse(oldKey).orElseThrow().hash()));
+            } finally {
+                redisClient.shutdown();
+            }
+
+            ConcurrentLinkedQueue<String> answers = new ConcurrentLinkedQueue<>();
+            AtomicBoolean trafficOn = new AtomicBoolean(true);
+            ExecutorService traffic = Executors.newSingleThreadExecutor();
+            Future<?> loop = traffic.submit(() -> {
+                while (trafficOn.get()) {
+                    answers.add(api.verify(oldKey).text("code"));
+                }
+            });
+            try {
+                assertThat(api.post("/v1/admin/projections/key-query-view/replay", Map.of()).status())
+                        .isEqualTo(202);
+                awaitReplayed(api, instance, "key-query-view");
+            } finally {
+                trafficOn.set(false);
+                loop.get();
+                traffic.shutdown();
+            }
+
+            assertThat(answers).isNotEmpty().doesNotContain("VALID");
+            assertThat(api.verify(oldKey).text("code")).isNotEqualTo("VALID");
         }
     }
 

@@ -194,7 +194,7 @@ public class ApiKey {
         prefix = event.newPrefix();
         rotatedAt = event.rotatedAt();
         // with no grace at all the previous secret is gone at once, and nothing is left to end later
-        boolean graceRuns = event.previousKeyExpiresAt().isAfter(event.rotatedAt());
+        boolean graceRuns = event.graceRuns();
         previousKeyHash = graceRuns ? event.previousKeyHash() : null;
         previousKeyExpiresAt = graceRuns ? event.previousKeyExpiresAt() : null;
         status = graceRuns ? KeyStatus.ROTATING : KeyStatus.ACTIVE;

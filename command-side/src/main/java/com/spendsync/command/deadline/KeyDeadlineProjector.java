@@ -1,58 +1,56 @@
 package com.spendsync.command.deadline;
 
-import com.spendsync.api.apikey.ApiKeyCreatedEvent;
-import com.spendsync.api.apikey.ApiKeyExpiredEvent;
-import com.spendsync.api.apikey.ApiKeyRevokedEvent;
-import com.spendsync.api.apikey.ApiKeyRotatedEvent;
-import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
-import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
+import com.spendsync.api.apikey.ApiKeyEvent;
+import com.spendsync.command.deadline.KeyDeadlines.Deadline;
+import com.spendsync.platform.axon.AggregateSequenceGuard;
+import com.spendsync.platform.axon.SequencedProjector;
 import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.ResetHandler;
 import org.springframework.stereotype.Component;
 
 /** Keeps, per key, the next instants at which it expires or its previous secret's grace ends. */
 @Component
 @ProcessingGroup(KeyDeadlineProjector.PROCESSING_GROUP)
-class KeyDeadlineProjector {
+class KeyDeadlineProjector extends SequencedProjector<Deadline> {
 
     static final String PROCESSING_GROUP = "key-deadlines";
 
     private final KeyDeadlines deadlines;
 
-    KeyDeadlineProjector(KeyDeadlines deadlines) {
+    KeyDeadlineProjector(KeyDeadlines deadlines, AggregateSequenceGuard guard) {
+        super(PROCESSING_GROUP, guard);
         this.deadlines = deadlines;
     }
 
     @EventHandler
-    void on(ApiKeyCreatedEvent event) {
-        deadlines.setExpiry(event.keyId(), event.expiresAt());
+    void on(EventMessage<?> message) {
+        DomainEventMessage<?> event = AggregateSequenceGuard.ofAggregate(message);
+        if (event != null && event.getPayload() instanceof ApiKeyEvent) {
+            project(event);
+        }
     }
 
-    @EventHandler
-    void on(ApiKeyUpdatedEvent event) {
-        deadlines.setExpiry(event.keyId(), event.expiresAt());
+    @Override
+    protected Deadline load(String keyId) {
+        return deadlines.find(keyId);
     }
 
-    @EventHandler
-    void on(ApiKeyRotatedEvent event) {
-        deadlines.setGraceEnd(event.keyId(),
-                event.previousKeyExpiresAt().isAfter(event.rotatedAt()) ? event.previousKeyExpiresAt() : null);
+    @Override
+    protected long sequenceOf(Deadline deadline) {
+        return deadline.sequence();
     }
 
-    @EventHandler
-    void on(ApiKeyRotationGraceEndedEvent event) {
-        deadlines.setGraceEnd(event.keyId(), null);
+    @Override
+    protected Deadline fold(Deadline deadline, DomainEventMessage<?> event) {
+        return KeyDeadlineFold.apply(deadline, (ApiKeyEvent) event.getPayload(), event.getSequenceNumber());
     }
 
-    @EventHandler
-    void on(ApiKeyRevokedEvent event) {
-        deadlines.remove(event.keyId());
-    }
-
-    @EventHandler
-    void on(ApiKeyExpiredEvent event) {
-        deadlines.remove(event.keyId());
+    @Override
+    protected void save(String keyId, Deadline loaded, Deadline folded) {
+        deadlines.save(folded, loaded == null ? null : loaded.sequence());
     }
 
     @ResetHandler

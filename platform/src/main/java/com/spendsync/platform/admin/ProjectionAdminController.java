@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.EventTrackerStatus;
@@ -41,13 +40,14 @@ class ProjectionAdminController {
     private final EventProcessingConfiguration processing;
     private final EventGateway events;
     private final Clock clock;
-    /** Rebuilds asked for, until their processor has restarted and finished replaying; true once restarted. */
-    private final Map<String, AtomicBoolean> rebuilds = new ConcurrentHashMap<>();
+    private final ProjectionRebuilds rebuilds;
 
-    ProjectionAdminController(EventProcessingConfiguration processing, EventGateway events, Clock clock) {
+    ProjectionAdminController(EventProcessingConfiguration processing, EventGateway events, Clock clock,
+                              ProjectionRebuilds rebuilds) {
         this.processing = processing;
         this.events = events;
         this.clock = clock;
+        this.rebuilds = rebuilds;
     }
 
     record SegmentStatus(int segment, boolean caughtUp, boolean replaying, Long position, Long replayUntil,
@@ -69,23 +69,6 @@ class ProjectionAdminController {
         return processors.entrySet().stream().map(entry -> statusOf(entry.getKey(), entry.getValue())).toList();
     }
 
-    /** A rebuild counts from the request on: stopping and resetting come before Axon reports it as replaying. */
-    private boolean rebuilding(String name, StreamingEventProcessor processor) {
-        AtomicBoolean restarted = rebuilds.get(name);
-        if (restarted == null) {
-            return processor.isReplaying();
-        }
-        // Axon keeps a segment's replay token until an event past the reset point arrives, so "caught up" is what
-        // says the rebuild has read the whole store
-        boolean caughtUp = !processor.processingStatus().isEmpty() && processor.processingStatus().values().stream()
-                .allMatch(EventTrackerStatus::isCaughtUp);
-        if (restarted.get() && processor.isRunning() && caughtUp) {
-            rebuilds.remove(name, restarted);
-            return false;
-        }
-        return true;
-    }
-
     @PostMapping("/v1/admin/projections/{name}/replay")
     @RequiresPermission("admin:replay")
     @ResponseStatus(HttpStatus.ACCEPTED)
@@ -100,8 +83,7 @@ class ProjectionAdminController {
         events.publish(GenericEventMessage.asEventMessage(new ProjectionReplayRequestedEvent(name, clock.instant()))
                 .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, caller.keyId(),
                         AxonMongoConfiguration.SOURCE, caller.source())));
-        AtomicBoolean restarted = new AtomicBoolean();
-        rebuilds.put(name, restarted);
+        AtomicBoolean restarted = rebuilds.requested(name);
         processor.shutdownAsync().thenRun(() -> {
             processor.resetTokens();
             processor.start();
@@ -118,7 +100,7 @@ class ProjectionAdminController {
         List<SegmentStatus> segments = processor.processingStatus().values().stream()
                 .map(ProjectionAdminController::segmentOf).toList();
         String status = processor.isError() ? "error" : processor.isRunning() ? "running" : "stopped";
-        return new ProjectionStatus(name, status, rebuilding(name, processor), segments);
+        return new ProjectionStatus(name, status, rebuilds.rebuilding(name, processor), segments);
     }
 
     private static SegmentStatus segmentOf(EventTrackerStatus tracker) {

@@ -2,6 +2,8 @@ package com.spendsync.platform.axon;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventMessage;
@@ -22,6 +24,9 @@ import org.springframework.stereotype.Component;
 public class AggregateSequenceGuard {
 
     private static final Logger log = LoggerFactory.getLogger(AggregateSequenceGuard.class);
+
+    /** How often a short read of an aggregate's stream is tried before the event fails. */
+    static final int READS = 3;
 
     private final EventStore eventStore;
     private final MeterRegistry meters;
@@ -61,22 +66,50 @@ public class AggregateSequenceGuard {
         return applyStored(projectionName, aggregateId, nextExpected, Long.MAX_VALUE, projection);
     }
 
+    /**
+     * Applies the aggregate's stored events from {@code from} up to {@code before}, but only once it has read all of
+     * them: a read that comes back short or with a hole (a replica behind, a cursor cut off) is read again, and
+     * after {@link #READS} short reads the event fails, so the processor retries it instead of moving past a hole.
+     */
     private int applyStored(String projectionName, String aggregateId, long from, long before,
                             Consumer<DomainEventMessage<?>> projection) {
-        Counter healed = Counter.builder("spendsync.projection.gaps.healed").tag("projection", projectionName)
-                .description("Events the tracking stream skipped, read from the aggregate's own stream instead")
+        Counter shortReads = Counter.builder("spendsync.projection.heal.short.reads").tag("projection", projectionName)
+                .description("Reads of an aggregate's stream, while healing a gap, that missed some of its events")
                 .register(meters);
-        int applied = 0;
+        for (int read = 1; ; read++) {
+            // a catch-up reads up to the last event stored now: one committed meanwhile comes through the stream
+            long end = before == Long.MAX_VALUE ? eventStore.lastSequenceNumberFor(aggregateId).orElse(-1L) + 1
+                    : before;
+            List<DomainEventMessage<?>> range = read(aggregateId, from, end);
+            if (range.size() == Math.max(0, end - from)) {
+                Counter healed = Counter.builder("spendsync.projection.gaps.healed").tag("projection", projectionName)
+                        .description("Events the tracking stream skipped, read from the aggregate's own stream instead")
+                        .register(meters);
+                range.forEach(projection);
+                healed.increment(range.size());
+                return range.size();
+            }
+            shortReads.increment();
+            log.warn("{}: read {} of events {} to {} of {} (read {} of {})", projectionName, range.size(), from,
+                    end - 1, aggregateId, read, READS);
+            if (read == READS) {
+                throw new IllegalStateException(projectionName + ": the stream of " + aggregateId
+                        + " came back short " + READS + " times while healing from " + from);
+            }
+        }
+    }
+
+    /** The stored events from {@code from} up to {@code before}, as long as they follow each other without a hole. */
+    private List<DomainEventMessage<?>> read(String aggregateId, long from, long before) {
+        List<DomainEventMessage<?>> range = new ArrayList<>();
         DomainEventStream stored = eventStore.readEvents(aggregateId, from);
         while (stored.hasNext()) {
             DomainEventMessage<?> message = stored.next();
-            if (message.getSequenceNumber() >= before) {
+            if (message.getSequenceNumber() >= before || message.getSequenceNumber() != from + range.size()) {
                 break;
             }
-            projection.accept(message);
-            healed.increment();
-            applied++;
+            range.add(message);
         }
-        return applied;
+        return range;
     }
 }

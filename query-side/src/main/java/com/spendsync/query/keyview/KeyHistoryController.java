@@ -66,7 +66,7 @@ class KeyHistoryController {
             if (event.getTimestamp().isAfter(instant)) {
                 break;
             }
-            view = KeyViewFold.apply(view, event.getPayload(), event.getSequenceNumber());
+            view = KeyViewFold.apply(view, event);
         }
         if (view == null) {
             throw new ResourceNotFoundException("the key did not exist at " + instant);
@@ -84,7 +84,7 @@ class KeyHistoryController {
         stream.forEachRemaining(events::add);
         KeyView current = null;
         for (DomainEventMessage<?> event : events) {
-            current = KeyViewFold.apply(current, event.getPayload(), event.getSequenceNumber());
+            current = KeyViewFold.apply(current, event);
         }
         if (current == null) {
             throw new ResourceNotFoundException("no key has this id");

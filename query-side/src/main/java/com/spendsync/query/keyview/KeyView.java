@@ -35,9 +35,17 @@ public record KeyView(
         Usage usage,
         @JsonIgnore String keyHash,
         @JsonIgnore String previousKeyHash,
+        @JsonIgnore List<RetiredSecret> retiredSecrets,
         @JsonIgnore long version) {
 
     public record Usage(long total, long rejected) {
+    }
+
+    /**
+     * A secret of the key that a rotation or a grace end retired, kept for as long as the key's records are, so a
+     * lookup of it always finds it ended and never falls through to a half-built or older state.
+     */
+    public record RetiredSecret(String hash, Instant endedAt) {
     }
 
     /** The key as the authority rule sees it. */
@@ -61,6 +69,6 @@ public record KeyView(
         return new KeyView(keyId, ownerId, name, prefix, environment, permissions, scope, effective, createdAt,
                 expiresAt,
                 lastUsedAt, rotatedAt, rotationEnd, revokedAt, rateLimit, metadata, usage, keyHash, previousKeyHash,
-                version);
+                retiredSecrets, version);
     }
 }

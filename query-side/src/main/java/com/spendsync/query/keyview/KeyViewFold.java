@@ -1,6 +1,7 @@
 package com.spendsync.query.keyview;
 
 import com.spendsync.api.apikey.ApiKeyCreatedEvent;
+import com.spendsync.api.apikey.ApiKeyEvent;
 import com.spendsync.api.apikey.ApiKeyExpiredEvent;
 import com.spendsync.api.apikey.ApiKeyRevokedEvent;
 import com.spendsync.api.apikey.ApiKeyRotatedEvent;
@@ -12,8 +13,10 @@ import com.spendsync.api.apikey.RateLimitPolicy;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.axonframework.eventhandling.DomainEventMessage;
 
 /**
  * How one event changes a key's view. The projector folds events into the stored view with it, and the as-of
@@ -24,60 +27,14 @@ public final class KeyViewFold {
     private KeyViewFold() {
     }
 
-    public static boolean isKeyEvent(Object event) {
-        return event.getClass().getPackageName().equals(ApiKeyCreatedEvent.class.getPackageName());
+    /** The view after one event of the key's own stream, which holds nothing but key events. */
+    public static KeyView apply(KeyView view, DomainEventMessage<?> event) {
+        return apply(view, (ApiKeyEvent) event.getPayload(), event.getSequenceNumber());
     }
 
     /** The view after {@code event}; {@code view} is null before the key's first event. */
-    public static KeyView apply(KeyView view, Object event, long sequence) {
-        Draft draft = new Draft(view);
-        if (event instanceof ApiKeyCreatedEvent e) {
-            draft.keyId = e.keyId();
-            draft.ownerId = e.ownerId();
-            draft.name = e.name();
-            draft.prefix = e.prefix();
-            draft.environment = e.environment();
-            draft.permissions = e.permissions();
-            draft.scope = e.scope();
-            draft.status = KeyStatus.ACTIVE;
-            draft.createdAt = e.createdAt();
-            draft.expiresAt = e.expiresAt();
-            draft.rateLimit = e.rateLimit();
-            draft.metadata = e.metadata();
-            draft.usage = new KeyView.Usage(0, 0);
-            draft.keyHash = e.keyHash().hex();
-        } else if (event instanceof ApiKeyRotatedEvent e) {
-            boolean graceRuns = e.previousKeyExpiresAt().isAfter(e.rotatedAt());
-            draft.prefix = e.newPrefix();
-            draft.status = graceRuns ? KeyStatus.ROTATING : KeyStatus.ACTIVE;
-            draft.rotatedAt = e.rotatedAt();
-            draft.rotationExpiresAt = graceRuns ? e.previousKeyExpiresAt() : null;
-            draft.keyHash = e.newKeyHash().hex();
-            draft.previousKeyHash = graceRuns ? e.previousKeyHash().hex() : null;
-        } else if (event instanceof ApiKeyUpdatedEvent e) {
-            draft.name = e.name();
-            draft.permissions = e.permissions();
-            draft.scope = e.scope();
-            draft.metadata = e.metadata();
-            draft.rateLimit = e.rateLimit();
-            draft.expiresAt = e.expiresAt();
-        } else if (event instanceof ApiKeyRotationGraceEndedEvent) {
-            draft.status = KeyStatus.ACTIVE;
-            draft.rotationExpiresAt = null;
-            draft.previousKeyHash = null;
-        } else if (event instanceof ApiKeyRevokedEvent e) {
-            draft.status = KeyStatus.REVOKED;
-            draft.revokedAt = e.revokedAt();
-        } else if (event instanceof ApiKeyExpiredEvent) {
-            draft.status = KeyStatus.EXPIRED;
-        } else if (event instanceof ApiKeyUsedEvent e) {
-            draft.lastUsedAt = latest(draft.lastUsedAt, e.lastUsedAt());
-            draft.usage = new KeyView.Usage(draft.usage.total() + e.validUses(),
-                    draft.usage.rejected() + e.rejectedUses());
-        } else {
-            return view;
-        }
-        return draft.build(sequence);
+    public static KeyView apply(KeyView view, ApiKeyEvent event, long sequence) {
+        return event.match(new Draft(view)).build(sequence);
     }
 
     private static Instant latest(Instant first, Instant second) {
@@ -88,7 +45,7 @@ public final class KeyViewFold {
     }
 
     /** The view's fields while one event is applied. */
-    private static final class Draft {
+    private static final class Draft implements ApiKeyEvent.Cases<Draft> {
         String keyId;
         String ownerId;
         String name;
@@ -108,6 +65,7 @@ public final class KeyViewFold {
         KeyView.Usage usage;
         String keyHash;
         String previousKeyHash;
+        List<KeyView.RetiredSecret> retiredSecrets = List.of();
 
         Draft(KeyView view) {
             if (view == null) {
@@ -132,13 +90,97 @@ public final class KeyViewFold {
             usage = view.usage();
             keyHash = view.keyHash();
             previousKeyHash = view.previousKeyHash();
+            // a view stored before retired secrets were kept has none
+            retiredSecrets = view.retiredSecrets() == null ? List.of() : view.retiredSecrets();
+        }
+
+        @Override
+        public Draft created(ApiKeyCreatedEvent e) {
+            keyId = e.keyId();
+            ownerId = e.ownerId();
+            name = e.name();
+            prefix = e.prefix();
+            environment = e.environment();
+            permissions = e.permissions();
+            scope = e.scope();
+            status = KeyStatus.ACTIVE;
+            createdAt = e.createdAt();
+            expiresAt = e.expiresAt();
+            rateLimit = e.rateLimit();
+            metadata = e.metadata();
+            usage = new KeyView.Usage(0, 0);
+            keyHash = e.keyHash().hex();
+            return this;
+        }
+
+        @Override
+        public Draft rotated(ApiKeyRotatedEvent e) {
+            if (!e.graceRuns()) {
+                retire(e.previousKeyHash().hex(), e.rotatedAt());
+            }
+            if (e.retiredKeyHash() != null) {
+                retire(e.retiredKeyHash().hex(), e.rotatedAt());
+            }
+            prefix = e.newPrefix();
+            status = e.graceRuns() ? KeyStatus.ROTATING : KeyStatus.ACTIVE;
+            rotatedAt = e.rotatedAt();
+            rotationExpiresAt = e.graceRuns() ? e.previousKeyExpiresAt() : null;
+            keyHash = e.newKeyHash().hex();
+            previousKeyHash = e.graceRuns() ? e.previousKeyHash().hex() : null;
+            return this;
+        }
+
+        @Override
+        public Draft updated(ApiKeyUpdatedEvent e) {
+            name = e.name();
+            permissions = e.permissions();
+            scope = e.scope();
+            metadata = e.metadata();
+            rateLimit = e.rateLimit();
+            expiresAt = e.expiresAt();
+            return this;
+        }
+
+        @Override
+        public Draft graceEnded(ApiKeyRotationGraceEndedEvent e) {
+            retire(e.previousKeyHash().hex(), e.endedAt());
+            status = KeyStatus.ACTIVE;
+            rotationExpiresAt = null;
+            previousKeyHash = null;
+            return this;
+        }
+
+        @Override
+        public Draft revoked(ApiKeyRevokedEvent e) {
+            status = KeyStatus.REVOKED;
+            revokedAt = e.revokedAt();
+            return this;
+        }
+
+        @Override
+        public Draft expired(ApiKeyExpiredEvent e) {
+            status = KeyStatus.EXPIRED;
+            return this;
+        }
+
+        @Override
+        public Draft used(ApiKeyUsedEvent e) {
+            lastUsedAt = latest(lastUsedAt, e.lastUsedAt());
+            usage = new KeyView.Usage(usage.total() + e.validUses(), usage.rejected() + e.rejectedUses());
+            return this;
+        }
+
+        private void retire(String hash, Instant endedAt) {
+            List<KeyView.RetiredSecret> retired = new ArrayList<>(retiredSecrets);
+            retired.add(new KeyView.RetiredSecret(hash, endedAt));
+            retiredSecrets = List.copyOf(retired);
         }
 
         KeyView build(long sequence) {
             return new KeyView(keyId, ownerId, name, prefix, environment, permissions, scope, status, createdAt,
                     expiresAt,
                     lastUsedAt, rotatedAt, rotationExpiresAt, revokedAt, rateLimit, metadata, usage, keyHash,
-                    previousKeyHash, sequence);
+                    previousKeyHash, retiredSecrets, sequence);
         }
     }
 }

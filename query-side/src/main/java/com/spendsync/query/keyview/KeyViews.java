@@ -28,11 +28,13 @@ public class KeyViews {
         return mongo.findById(keyId, KeyView.class, collection);
     }
 
-    /** The key whose current or previous secret has this hash: for verification when Redis lacks an entry. */
+    /**
+     * The key whose current, previous or a retired secret has this hash: for verification when Redis lacks an entry.
+     */
     public KeyView findBySecretHash(String hash) {
         return mongo.findOne(Query.query(new Criteria().orOperator(
-                Criteria.where("keyHash").is(hash), Criteria.where("previousKeyHash").is(hash))),
-                KeyView.class, collection);
+                Criteria.where("keyHash").is(hash), Criteria.where("previousKeyHash").is(hash),
+                Criteria.where("retiredSecrets.hash").is(hash))), KeyView.class, collection);
     }
 
     /**
@@ -87,5 +89,6 @@ public class KeyViews {
         mongo.indexOps(collection).ensureIndex(new Index().on("status", Sort.Direction.ASC).on("_id", Sort.Direction.ASC));
         mongo.indexOps(collection).ensureIndex(new Index().on("keyHash", Sort.Direction.ASC));
         mongo.indexOps(collection).ensureIndex(new Index().on("previousKeyHash", Sort.Direction.ASC));
+        mongo.indexOps(collection).ensureIndex(new Index().on("retiredSecrets.hash", Sort.Direction.ASC));
     }
 }

@@ -17,16 +17,18 @@ import static com.spendsync.platform.verification.ValidationViewKeys.STATUS_EXPI
 import static com.spendsync.platform.verification.ValidationViewKeys.STATUS_REVOKED;
 
 import com.spendsync.api.apikey.ApiKeyCreatedEvent;
+import com.spendsync.api.apikey.ApiKeyEvent;
 import com.spendsync.api.apikey.ApiKeyExpiredEvent;
 import com.spendsync.api.apikey.ApiKeyRevokedEvent;
 import com.spendsync.api.apikey.ApiKeyRotatedEvent;
 import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
 import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
+import com.spendsync.api.apikey.ApiKeyUsedEvent;
 import com.spendsync.api.apikey.RateLimitPolicy;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyHash;
 import com.spendsync.platform.axon.AggregateSequenceGuard;
-import com.spendsync.platform.axon.SequencedProjection;
+import com.spendsync.platform.axon.SequencedProjector;
 import com.spendsync.platform.config.SpendSyncProperties;
 import com.spendsync.platform.verification.ValidationViewKeys;
 import com.spendsync.query.keyview.KeyView;
@@ -40,8 +42,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.config.ProcessingGroup;
@@ -62,7 +62,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ProcessingGroup(RedisValidationViewProjector.PROCESSING_GROUP)
-public class RedisValidationViewProjector implements SequencedProjection {
+public class RedisValidationViewProjector extends SequencedProjector<Long> {
 
     public static final String PROCESSING_GROUP = "redis-validation-view";
     private static final List<String> SETTINGS =
@@ -71,63 +71,77 @@ public class RedisValidationViewProjector implements SequencedProjection {
     private final StringRedisTemplate redis;
     private final KeyViews keyViews;
     private final ValidationViewWriter entries;
-    private final AggregateSequenceGuard guard;
     private final Duration retention;
 
     RedisValidationViewProjector(StringRedisTemplate redis, KeyViews keyViews, ValidationViewWriter entries,
                                  AggregateSequenceGuard guard, SpendSyncProperties properties) {
+        super(PROCESSING_GROUP, guard);
         this.redis = redis;
         this.keyViews = keyViews;
         this.entries = entries;
-        this.guard = guard;
         this.retention = properties.keyRetention();
     }
 
     @EventHandler
     void on(EventMessage<?> message) {
         DomainEventMessage<?> event = AggregateSequenceGuard.ofAggregate(message);
-        if (event != null && event.getPayloadType().getPackageName()
-                .equals(ApiKeyCreatedEvent.class.getPackageName())) {
-            update(event.getAggregateIdentifier(),
-                    (next, projection) -> guard.apply(PROCESSING_GROUP, event, next, projection));
+        if (event != null && event.getPayload() instanceof ApiKeyEvent) {
+            project(event);
         }
     }
 
+    /** The state is the sequence number the key record says was applied: the entries themselves live in Redis. */
     @Override
-    public String name() {
-        return PROCESSING_GROUP;
-    }
-
-    @Override
-    public Long appliedSequence(String keyId) {
+    protected Long load(String keyId) {
         Object applied = redis.opsForHash().get(ValidationViewKeys.keyRecord(keyId), SEQUENCE);
         return applied == null ? null : Long.parseLong((String) applied);
     }
 
     @Override
-    public void catchUp(String keyId) {
-        update(keyId, (next, projection) -> guard.catchUp(PROCESSING_GROUP, keyId, next, projection));
+    protected long sequenceOf(Long applied) {
+        return applied;
     }
 
-    /** Applies whatever {@code run} hands over, recording each applied sequence number in the key record. */
-    private void update(String keyId, BiConsumer<Long, Consumer<DomainEventMessage<?>>> run) {
-        String recordKey = ValidationViewKeys.keyRecord(keyId);
-        Long applied = appliedSequence(keyId);
-        run.accept(applied == null ? 0 : applied + 1, event -> {
-            apply(recordKey, event.getPayload(), event.getSequenceNumber());
-            redis.opsForHash().put(recordKey, SEQUENCE, Long.toString(event.getSequenceNumber()));
-        });
+    /**
+     * Writes the event's entries at once: each entry write is guarded by the event's sequence number, so an event
+     * written again after a crash before {@link #save} changes nothing.
+     */
+    @Override
+    protected Long fold(Long applied, DomainEventMessage<?> event) {
+        String recordKey = ValidationViewKeys.keyRecord(event.getAggregateIdentifier());
+        ((ApiKeyEvent) event.getPayload()).match(new EntryWrites(recordKey, event.getSequenceNumber()));
+        return event.getSequenceNumber();
     }
 
-    private void apply(String recordKey, Object event, long sequence) {
-        if (event instanceof ApiKeyCreatedEvent e) {
+    @Override
+    protected void save(String keyId, Long loaded, Long folded) {
+        redis.opsForHash().put(ValidationViewKeys.keyRecord(keyId), SEQUENCE, Long.toString(folded));
+    }
+
+    /** The writes of one event of a key, each guarded by the event's sequence number. */
+    private final class EntryWrites implements ApiKeyEvent.Cases<Void> {
+
+        private final String recordKey;
+        private final long sequence;
+
+        EntryWrites(String recordKey, long sequence) {
+            this.recordKey = recordKey;
+            this.sequence = sequence;
+        }
+
+        @Override
+        public Void created(ApiKeyCreatedEvent e) {
             Map<String, String> record = settings(e.permissions(), e.scope(), e.rateLimit(), e.expiresAt());
             record.put(KEY_ID, e.keyId());
             record.put(OWNER_ID, e.ownerId());
             record.put(CURRENT_SECRET, e.keyHash().hex());
             redis.opsForHash().putAll(recordKey, record);
             writeCurrent(e.keyHash(), sequence, record, e.expiresAt());
-        } else if (event instanceof ApiKeyRotatedEvent e) {
+            return null;
+        }
+
+        @Override
+        public Void rotated(ApiKeyRotatedEvent e) {
             Map<String, String> record = redis.<String, String>opsForHash().entries(recordKey);
             writeCurrent(e.newKeyHash(), sequence, record, epochMillis(record.get(EXPIRES_AT)));
             endAt(e.previousKeyHash(), sequence, e.previousKeyExpiresAt());
@@ -136,7 +150,11 @@ public class RedisValidationViewProjector implements SequencedProjection {
             }
             redis.opsForHash().putAll(recordKey, Map.of(CURRENT_SECRET, e.newKeyHash().hex(),
                     PREVIOUS_SECRET, e.previousKeyHash().hex()));
-        } else if (event instanceof ApiKeyUpdatedEvent e) {
+            return null;
+        }
+
+        @Override
+        public Void updated(ApiKeyUpdatedEvent e) {
             Map<String, String> settings = settings(e.permissions(), e.scope(), e.rateLimit(), e.expiresAt());
             redis.opsForHash().delete(recordKey, SETTINGS.toArray());
             redis.opsForHash().putAll(recordKey, settings);
@@ -145,15 +163,34 @@ public class RedisValidationViewProjector implements SequencedProjection {
                 // a previous secret keeps the lifetime its grace end gave it
                 entries.write(e.previousKeyHash(), sequence, settings, SETTINGS, Lifetime.keep());
             }
-        } else if (event instanceof ApiKeyRotationGraceEndedEvent e) {
+            return null;
+        }
+
+        @Override
+        public Void graceEnded(ApiKeyRotationGraceEndedEvent e) {
             endAt(e.previousKeyHash(), sequence, e.endedAt());
             redis.opsForHash().delete(recordKey, PREVIOUS_SECRET);
-        } else if (event instanceof ApiKeyRevokedEvent e) {
+            return null;
+        }
+
+        @Override
+        public Void revoked(ApiKeyRevokedEvent e) {
             finish(recordKey, sequence, Arrays.asList(e.keyHash(), e.previousKeyHash()), STATUS_REVOKED,
                     e.revokedAt());
-        } else if (event instanceof ApiKeyExpiredEvent e) {
+            return null;
+        }
+
+        @Override
+        public Void expired(ApiKeyExpiredEvent e) {
             finish(recordKey, sequence, Arrays.asList(e.keyHash(), e.previousKeyHash()), STATUS_EXPIRED,
                     e.expiredAt());
+            return null;
+        }
+
+        @Override
+        public Void used(ApiKeyUsedEvent e) {
+            // usage lives in the key view: verification does not read it
+            return null;
         }
     }
 

@@ -20,5 +20,10 @@ public record ApiKeyCreatedEvent(
         Instant expiresAt,
         RateLimitPolicy rateLimit,
         Map<String, Object> metadata,
-        Instant createdAt) {
+        Instant createdAt) implements ApiKeyEvent {
+
+    @Override
+    public <R> R match(Cases<R> cases) {
+        return cases.created(this);
+    }
 }

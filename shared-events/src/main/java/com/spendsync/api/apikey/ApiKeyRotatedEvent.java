@@ -14,5 +14,15 @@ public record ApiKeyRotatedEvent(
         KeyHash previousKeyHash,
         Instant previousKeyExpiresAt,
         KeyHash retiredKeyHash,
-        Instant rotatedAt) {
+        Instant rotatedAt) implements ApiKeyEvent {
+
+    @Override
+    public <R> R match(Cases<R> cases) {
+        return cases.rotated(this);
+    }
+
+    /** Whether the previous secret stays valid for a while: with no grace at all it is gone at the rotation. */
+    public boolean graceRuns() {
+        return previousKeyExpiresAt.isAfter(rotatedAt);
+    }
 }

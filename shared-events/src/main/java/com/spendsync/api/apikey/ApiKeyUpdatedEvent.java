@@ -22,5 +22,10 @@ public record ApiKeyUpdatedEvent(
         RateLimitPolicy rateLimit,
         Instant expiresAt,
         Set<String> changedFields,
-        Instant updatedAt) {
+        Instant updatedAt) implements ApiKeyEvent {
+
+    @Override
+    public <R> R match(Cases<R> cases) {
+        return cases.updated(this);
+    }
 }

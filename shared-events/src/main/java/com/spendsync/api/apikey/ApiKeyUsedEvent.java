@@ -9,7 +9,13 @@ import java.util.Objects;
  * Uses of a key since its previous usage event, one batch per secret that was used: at most one such event per key
  * per flush window. The totals are derived from the batches, so the stored event has one source of truth.
  */
-public record ApiKeyUsedEvent(String keyId, List<UsageBatch> batches, Instant flushedAt) {
+public record ApiKeyUsedEvent(String keyId, List<UsageBatch> batches, Instant flushedAt)
+        implements ApiKeyEvent {
+
+    @Override
+    public <R> R match(Cases<R> cases) {
+        return cases.used(this);
+    }
 
     public long validUses() {
         return batches.stream().mapToLong(UsageBatch::validUses).sum();
