@@ -9,6 +9,7 @@ import com.spendsync.allinone.support.Api;
 import com.spendsync.allinone.support.EventStoreProbe;
 import com.spendsync.allinone.support.SharedSpendSync;
 import com.spendsync.allinone.support.SpendSyncInstance;
+import com.spendsync.platform.config.SpendSyncProperties;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -123,6 +124,32 @@ class LateCommitTest {
         assertThat(find(api.get("/v1/admin/projections/reconciliation").json().path("drift"), keyId)).isNull();
     }
 
+    @Test
+    void aLateRevocationWithNothingAfterItIsHealedWithinTwoLookBacksWithoutAnyCall() {
+        Api api = instance.api();
+        Api.Reply created = api.createKey(Map.of("ownerId", "late-revoke-" + UUID.randomUUID(), "name", "before",
+                "permissions", List.of("payments:read")));
+        String keyId = created.text("keyId");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "VALID".equals(api.verify(created.text("key")).text("code")));
+
+        try (EventStoreProbe eventStore = new EventStoreProbe(instance.mongoUri())) {
+            Document first = eventStore.eventsOf(keyId).get(0);
+            Instant stamped = Instant.now().minus(Duration.ofMinutes(2));
+            String revoked = new Document("keyId", keyId)
+                    .append("keyHash", Document.parse(first.getString("serializedPayload")).getString("keyHash"))
+                    .append("previousKeyHash", null)
+                    .append("reason", "revoked by a slow writer")
+                    .append("revokedAt", stamped.toString())
+                    .toJson();
+            insertLate(eventStore, first, keyId, "com.spendsync.api.apikey.ApiKeyRevokedEvent", revoked, stamped);
+        }
+        Duration lookBack = instance.bean(SpendSyncProperties.class).eventStore().lookBack();
+
+        await().atMost(lookBack.multipliedBy(2).plusSeconds(5)).untilAsserted(() ->
+                assertThat(api.verify(created.text("key")).text("code")).isEqualTo("REVOKED"));
+        assertThat(api.get("/v1/keys/" + keyId).text("status")).isEqualTo("revoked");
+    }
+
     private static int auditedUpdates(Api api, String keyId) {
         return api.get("/v1/audit-logs?eventType=ApiKeyUpdated&resourceId=" + keyId).json().path("items").size();
     }
@@ -156,13 +183,19 @@ class LateCommitTest {
                 .append("changedFields", List.of("name", "permissions"))
                 .append("updatedAt", timestamp.toString())
                 .toJson();
+        insertLate(eventStore, first, keyId, "com.spendsync.api.apikey.ApiKeyUpdatedEvent", updated, timestamp);
+    }
+
+    /** Sequence 1 of the key, inserted now with an old timestamp, as a slow writer's insert would land. */
+    private static void insertLate(EventStoreProbe eventStore, Document first, String keyId, String payloadType,
+                                   String payload, Instant timestamp) {
         eventStore.client().getDatabase(EventStoreProbe.AUDIT_DATABASE).getCollection("domainevents").insertOne(
                 new Document("aggregateIdentifier", keyId)
                         .append("type", first.getString("type"))
                         .append("sequenceNumber", 1L)
-                        .append("serializedPayload", updated)
+                        .append("serializedPayload", payload)
                         .append("timestamp", timestamp.toString())
-                        .append("payloadType", "com.spendsync.api.apikey.ApiKeyUpdatedEvent")
+                        .append("payloadType", payloadType)
                         .append("payloadRevision", null)
                         .append("serializedMetaData", "{\"actor\":\"test:slow-writer\"}")
                         .append("eventIdentifier", UUID.randomUUID().toString()));
