@@ -27,8 +27,8 @@ import org.springframework.stereotype.Component;
  *
  * <p>Where a {@link VerificationFallback} exists (the processes that keep the MongoDB key view), a secret Redis does
  * not know is looked up there, written back to Redis and checked again; and while Redis cannot be reached, the
- * decision is made from the MongoDB view alone (no rate limit, no usage count), Redis being tried again after a
- * short pause. A revoked or expired key is refused either way.
+ * decision is made from the MongoDB view alone (rate limits kept in this process, see {@link DegradedRateLimits};
+ * no usage count), Redis being tried again after a short pause. A revoked or expired key is refused either way.
  */
 @Component
 public class KeyVerifier {
@@ -45,6 +45,7 @@ public class KeyVerifier {
     private final Clock clock;
     private final VerificationFallback fallback;
     private final ValidationViewWriter writer;
+    private final DegradedRateLimits degradedRateLimits;
     private volatile Instant redisRetryAt = Instant.MIN;
     private volatile Instant lastFallbackAt;
 
@@ -54,6 +55,7 @@ public class KeyVerifier {
         this.clock = clock;
         this.fallback = fallback.getIfAvailable();
         this.writer = writer;
+        this.degradedRateLimits = new DegradedRateLimits(clock);
     }
 
     /** Whether verification is answering from the MongoDB view because Redis could not be reached. */
@@ -84,7 +86,7 @@ public class KeyVerifier {
             return runScript(hash, requiredPermissions, cost, counting, callerScope);
         }
         if (degraded()) {
-            return decideWithoutRedis(hash, requiredPermissions, callerScope);
+            return decideWithoutRedis(hash, requiredPermissions, cost, counting, callerScope);
         }
         try {
             Verification verification = runScript(hash, requiredPermissions, cost, counting, callerScope);
@@ -102,14 +104,18 @@ public class KeyVerifier {
             log.warn("Redis unreachable ({}); verifying from the MongoDB key view for {}", unreachable.getClass()
                     .getSimpleName(), REDIS_RETRY_PAUSE);
             redisRetryAt = clock.instant().plus(REDIS_RETRY_PAUSE);
-            return decideWithoutRedis(hash, requiredPermissions, callerScope);
+            return decideWithoutRedis(hash, requiredPermissions, cost, counting, callerScope);
         }
     }
 
-    private Verification decideWithoutRedis(KeyHash hash, List<String> requiredPermissions, KeyScope callerScope) {
+    private Verification decideWithoutRedis(KeyHash hash, List<String> requiredPermissions, int cost,
+                                            boolean counting, KeyScope callerScope) {
         lastFallbackAt = clock.instant();
-        return fallback.lookup(hash).map(entry -> entry.decide(requiredPermissions, callerScope, clock.instant()))
-                .orElse(Verification.of(VerificationCode.NOT_FOUND));
+        return fallback.lookup(hash).map(entry -> {
+            Verification decided = entry.decide(requiredPermissions, callerScope, clock.instant());
+            return counting && decided.valid() && entry.rateLimit() != null
+                    ? degradedRateLimits.spend(decided, entry.rateLimit(), cost) : decided;
+        }).orElse(Verification.of(VerificationCode.NOT_FOUND));
     }
 
     private Verification runScript(KeyHash hash, List<String> requiredPermissions, int cost, boolean counting,
