@@ -28,7 +28,9 @@ import org.springframework.stereotype.Component;
  * <p>Where a {@link VerificationFallback} exists (the processes that keep the MongoDB key view), a secret Redis does
  * not know is looked up there, written back to Redis and checked again; and while Redis cannot be reached, the
  * decision is made from the MongoDB view alone (rate limits kept in this process, see {@link DegradedRateLimits};
- * no usage count), Redis being tried again after a short pause. A revoked or expired key is refused either way.
+ * no usage count), Redis being tried again after a short pause. A revoked or expired key is refused either way. A
+ * secret MongoDB did not know either is remembered as unknown for a moment ({@link UnknownKeys}), so a flood of
+ * unknown keys costs no MongoDB lookup each.
  */
 @Component
 public class KeyVerifier {
@@ -46,16 +48,18 @@ public class KeyVerifier {
     private final VerificationFallback fallback;
     private final ValidationViewWriter writer;
     private final DegradedRateLimits degradedRateLimits;
+    private final UnknownKeys unknownKeys;
     private volatile Instant redisRetryAt = Instant.MIN;
     private volatile Instant lastFallbackAt;
 
     public KeyVerifier(StringRedisTemplate redis, Clock clock, ObjectProvider<VerificationFallback> fallback,
-                       ValidationViewWriter writer) {
+                       ValidationViewWriter writer, UnknownKeys unknownKeys) {
         this.redis = redis;
         this.clock = clock;
         this.fallback = fallback.getIfAvailable();
         this.writer = writer;
         this.degradedRateLimits = new DegradedRateLimits(clock);
+        this.unknownKeys = unknownKeys;
     }
 
     /** Whether verification is answering from the MongoDB view because Redis could not be reached. */
@@ -93,7 +97,7 @@ public class KeyVerifier {
             if (verification.code() != VerificationCode.NOT_FOUND) {
                 return verification;
             }
-            Optional<SecretEntry> entry = fallback.lookup(hash);
+            Optional<SecretEntry> entry = lookUp(hash);
             if (entry.isEmpty()) {
                 return verification;
             }
@@ -111,11 +115,23 @@ public class KeyVerifier {
     private Verification decideWithoutRedis(KeyHash hash, List<String> requiredPermissions, int cost,
                                             boolean counting, KeyScope callerScope) {
         lastFallbackAt = clock.instant();
-        return fallback.lookup(hash).map(entry -> {
+        return lookUp(hash).map(entry -> {
             Verification decided = entry.decide(requiredPermissions, callerScope, clock.instant());
             return counting && decided.valid() && entry.rateLimit() != null
                     ? degradedRateLimits.spend(decided, entry.rateLimit(), cost) : decided;
         }).orElse(Verification.of(VerificationCode.NOT_FOUND));
+    }
+
+    /** The secret in the MongoDB key view, unless it was looked up there and not found a moment ago. */
+    private Optional<SecretEntry> lookUp(KeyHash hash) {
+        if (unknownKeys.known(hash)) {
+            return Optional.empty();
+        }
+        Optional<SecretEntry> entry = fallback.lookup(hash);
+        if (entry.isEmpty()) {
+            unknownKeys.remember(hash);
+        }
+        return entry;
     }
 
     private Verification runScript(KeyHash hash, List<String> requiredPermissions, int cost, boolean counting,
