@@ -68,7 +68,7 @@ class LateGraceUseTest {
     }
 
     private static ApiKeyUsedEvent used(KeyHash secret, long validUses, Instant lastUsedAt) {
-        return new ApiKeyUsedEvent("key_1", List.of(new UsageBatch(secret, 1, validUses, 0, lastUsedAt)),
+        return new ApiKeyUsedEvent("key_1", List.of(new UsageBatch(secret, "e1", 1, validUses, 0, lastUsedAt)),
                 lastUsedAt == null ? GRACE_ENDS_AT : lastUsedAt.plusSeconds(30));
     }
 }

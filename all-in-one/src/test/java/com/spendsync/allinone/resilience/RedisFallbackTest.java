@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * When Redis lacks an entry, verification finds the key in the MongoDB view and writes it back; when Redis is down,
  * verification answers from the MongoDB view (health says so) and never accepts a revoked key; when Redis is back,
- * it is used again without anyone doing anything.
+ * it is used again without anyone doing anything. Degraded, rate limits hold per process, and only a root key with
+ * {@code admin:read} is told: anyone else sees UP.
  */
 class RedisFallbackTest {
 
@@ -32,10 +33,14 @@ class RedisFallbackTest {
             Api.Reply revokedKey = api.createKey(Map.of("ownerId", "fallback", "name", "revoked",
                     "permissions", List.of()));
             api.revoke(revokedKey.text("keyId"));
+            Api.Reply limitedKey = api.createKey(Map.of("ownerId", "fallback", "name", "limited",
+                    "permissions", List.of(), "rateLimit", Map.of("limit", 3, "windowSeconds", 3600)));
             awaitCode(api, valid, "VALID");
             awaitCode(api, revokedKey.text("key"), "REVOKED");
             await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/v1/keys/" + revokedKey.text("keyId"))
                     .text("status").equals("revoked"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/v1/keys/" + limitedKey.text("keyId"))
+                    .status() == 200);
             String entry = ValidationViewKeys.entry(ApiKeySecret.parse(valid).orElseThrow().hash());
 
             RedisClient client = RedisClient.create(instance.redisUri());
@@ -52,9 +57,21 @@ class RedisFallbackTest {
             assertThat(api.verify(valid, "payments:read").text("code")).isEqualTo("VALID");
             assertThat(api.verify(valid, "ledger:write").text("code")).isEqualTo("INSUFFICIENT_PERMISSIONS");
             assertThat(api.verify(revokedKey.text("key")).text("code")).isEqualTo("REVOKED");
+            for (int i = 0; i < 3; i++) {
+                assertThat(api.verify(limitedKey.text("key")).text("code")).isEqualTo("VALID");
+            }
+            Api.Reply limited = api.verify(limitedKey.text("key"));
+            assertThat(limited.text("code")).isEqualTo("RATE_LIMITED");
+            assertThat(limited.json().path("ratelimit").path("remaining").asInt()).isZero();
             Api.Reply health = api.get("/actuator/health");
             assertThat(health.json().path("components").path("verification").path("status").asText())
                     .isEqualTo("DEGRADED");
+            assertThat(health.json().path("components").path("redis").path("status").asText()).isEqualTo("DEGRADED");
+            assertThat(health.status()).isEqualTo(200);
+            Api.Reply anonymousHealth = api.send("GET", "/actuator/health", null, null);
+            assertThat(anonymousHealth.status()).isEqualTo(200);
+            assertThat(anonymousHealth.json().path("status").asText()).isEqualTo("UP");
+            assertThat(anonymousHealth.body()).doesNotContain("DEGRADED");
 
             URI redisUri = URI.create(instance.redisUri());
             try (EmbeddedRedis restarted = EmbeddedRedis.start(instance.dataDirectory().resolve("redis"),

@@ -179,6 +179,27 @@ class UsageFlushTest {
         }
 
         @Test
+        void usesAfterRedisLosesItsDataAreCounted() {
+            Key key = createKey(instance);
+            use(instance, key.secret(), 3);
+            flusher.flush();
+
+            // a restart without persistence, or a failover to an empty replica: the batch counter starts over
+            instance.bean(StringRedisTemplate.class).execute(connection -> {
+                connection.serverCommands().flushAll();
+                return null;
+            }, true);
+            use(instance, key.secret(), 2);
+            flusher.flush();
+            use(instance, key.secret(), 1);
+            flusher.flush();
+
+            assertThat(validUsesPerEvent(key.id())).containsExactly(3L, 2L, 1L);
+            assertNothingLeftToFlush(instance, key.secret());
+            awaitUsageInView(instance, key.id(), 6, 0);
+        }
+
+        @Test
         void theUsageOfAKeyThatDoesNotExistIsDropped() {
             ApiKeySecret strayed = ApiKeySecret.generate(KeyEnvironment.LIVE, new SecureRandom());
             String unknownKeyId = "key_" + "0".repeat(22);

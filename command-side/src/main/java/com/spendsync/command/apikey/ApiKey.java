@@ -27,7 +27,7 @@ import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +46,9 @@ import org.axonframework.spring.stereotype.Aggregate;
  */
 @Aggregate(snapshotTriggerDefinition = "apiKeySnapshotTrigger", cache = "aggregateCache")
 public class ApiKey {
+
+    /** Counters kept per secret; see {@link #lastUsageBatchBySecret}. */
+    private static final int EPOCHS_KEPT = 4;
 
     @AggregateIdentifier
     private String keyId;
@@ -66,11 +69,14 @@ public class ApiKey {
     private RateLimitPolicy rateLimit;
     private Instant expiresAt;
     /**
-     * Per secret hash (hex), the highest usage batch recorded. Entries of retired secrets stay: their Redis entry
-     * still counts rejected uses for the retention period, and forgetting one would let a retried batch count twice.
-     * A key gains one entry per rotation, so the map stays small.
+     * Per batch counter ({@link #counterOf}: a secret and an epoch of its counter in Redis), the highest usage batch
+     * recorded, oldest counter first. Entries of retired secrets stay: their Redis entry still counts rejected uses
+     * for the retention period, and forgetting one would let a retried batch count twice. A secret gains a counter
+     * each time Redis loses its data; only its last {@link #EPOCHS_KEPT} are kept, as only a Redis gone back past
+     * that many losses could send a batch of an older one again. So the map stays small. (Keyed by string, with the
+     * name it had when keyed by secret, so snapshots taken before epochs read unchanged.)
      */
-    private Map<String, Long> lastUsageBatchBySecret = new HashMap<>();
+    private Map<String, Long> lastUsageBatchBySecret = new LinkedHashMap<>();
     private long validUses;
     private long rejectedUses;
     private Instant lastUsedAt;
@@ -164,7 +170,7 @@ public class ApiKey {
     @CommandHandler
     public void handle(RecordKeyUsageCommand command) {
         List<UsageBatch> unrecorded = command.batches().stream()
-                .filter(batch -> batch.batchSeq() > lastUsageBatchBySecret.getOrDefault(batch.keyHash().hex(), 0L))
+                .filter(batch -> batch.batchSeq() > lastUsageBatchBySecret.getOrDefault(counterOf(batch), 0L))
                 .toList();
         if (!unrecorded.isEmpty()) {
             apply(new ApiKeyUsedEvent(keyId, unrecorded, command.flushedAt()));
@@ -231,7 +237,11 @@ public class ApiKey {
     @EventSourcingHandler
     void on(ApiKeyUsedEvent event) {
         for (UsageBatch batch : event.batches()) {
-            lastUsageBatchBySecret.merge(batch.keyHash().hex(), batch.batchSeq(), Math::max);
+            String counter = counterOf(batch);
+            if (!lastUsageBatchBySecret.containsKey(counter)) {
+                makeRoomForAnEpochOf(batch.keyHash());
+            }
+            lastUsageBatchBySecret.merge(counter, batch.batchSeq(), Math::max);
         }
         validUses += event.validUses();
         rejectedUses += event.rejectedUses();
@@ -286,5 +296,18 @@ public class ApiKey {
                 expiresAt, lastUsedAt,
                 rotatedAt, previousKeyHash == null ? null : previousKeyExpiresAt, revokedAt, rateLimit, metadata,
                 new KeySettings.Usage(validUses, rejectedUses));
+    }
+
+    private void makeRoomForAnEpochOf(KeyHash secret) {
+        // hashes are all as long, so a counter starting with the secret's hash is one of its counters
+        List<String> counters = lastUsageBatchBySecret.keySet().stream()
+                .filter(counter -> counter.startsWith(secret.hex()))
+                .toList();
+        counters.subList(0, Math.max(0, counters.size() - EPOCHS_KEPT + 1)).forEach(lastUsageBatchBySecret::remove);
+    }
+
+    private static String counterOf(UsageBatch batch) {
+        String secret = batch.keyHash().hex();
+        return batch.batchEpoch().equals(UsageBatch.FIRST_EPOCH) ? secret : secret + "@" + batch.batchEpoch();
     }
 }

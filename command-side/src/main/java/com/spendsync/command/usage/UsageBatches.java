@@ -1,6 +1,7 @@
 package com.spendsync.command.usage;
 
 import static com.spendsync.platform.verification.ValidationViewKeys.KEY_ID;
+import static com.spendsync.platform.verification.ValidationViewKeys.USAGE_BATCH_EPOCH;
 import static com.spendsync.platform.verification.ValidationViewKeys.USAGE_BATCH_SEQ;
 import static com.spendsync.platform.verification.ValidationViewKeys.USAGE_LAST_USED;
 import static com.spendsync.platform.verification.ValidationViewKeys.USAGE_REJECTED;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
@@ -24,7 +26,7 @@ import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
 /**
- * The usage counters that verification keeps in Redis, taken per secret as numbered batches. A taken batch stays
+ * The usage counters that verification keeps in Redis, taken per secret as batches numbered within an epoch. A taken batch stays
  * pending in Redis until it is released, so a crash between taking and recording it loses nothing.
  */
 @Component
@@ -62,7 +64,8 @@ public class UsageBatches {
     /** The secret's pending batch if a flush left one, else its counters taken as a new batch; empty if neither. */
     public Optional<TakenBatch> take(KeyHash secret) {
         List<?> reply = redis.execute(TAKE_SCRIPT, List.of(ValidationViewKeys.usage(secret),
-                ValidationViewKeys.pendingUsage(secret), ValidationViewKeys.usageBatchSeq(secret)));
+                ValidationViewKeys.pendingUsage(secret), ValidationViewKeys.usageBatchSeq(secret)),
+                UUID.randomUUID().toString());
         if (reply == null || reply.isEmpty()) {
             return Optional.empty();
         }
@@ -71,7 +74,7 @@ public class UsageBatches {
             fields.put(String.valueOf(reply.get(i)), String.valueOf(reply.get(i + 1)));
         }
         String lastUsed = fields.get(USAGE_LAST_USED);
-        return Optional.of(new TakenBatch(fields.get(KEY_ID), new UsageBatch(secret,
+        return Optional.of(new TakenBatch(fields.get(KEY_ID), new UsageBatch(secret, fields.get(USAGE_BATCH_EPOCH),
                 Long.parseLong(fields.get(USAGE_BATCH_SEQ)),
                 Long.parseLong(fields.getOrDefault(USAGE_VALID, "0")),
                 Long.parseLong(fields.getOrDefault(USAGE_REJECTED, "0")),
@@ -81,6 +84,6 @@ public class UsageBatches {
     /** Drops a batch that is recorded (or whose key is gone), unless a newer batch has replaced it. */
     public void release(UsageBatch batch) {
         redis.execute(RELEASE_SCRIPT, List.of(ValidationViewKeys.pendingUsage(batch.keyHash())),
-                Long.toString(batch.batchSeq()));
+                Long.toString(batch.batchSeq()), batch.batchEpoch());
     }
 }

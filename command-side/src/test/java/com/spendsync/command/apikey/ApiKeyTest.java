@@ -666,11 +666,15 @@ class ApiKeyTest {
         }
     }
 
-    /** Each secret numbers its usage batches; a number recorded before is a flush retried after a crash. */
+    /**
+     * Each secret numbers its usage batches within an epoch of its Redis counter; a number recorded before in the
+     * same epoch is a flush retried after a crash.
+     */
     @Nested
     class RecordUsage {
 
         private static final Instant FLUSHED_AT = LATER.plusSeconds(60);
+        private static final String EPOCH = "epoch-1";
 
         @Test
         void recordsTheFirstBatchOfASecret() {
@@ -747,8 +751,50 @@ class ApiKeyTest {
         }
 
         @Test
+        void recordsTheFirstBatchOfANewEpochAfterRedisLostTheCounter() {
+            UsageBatch restarted = batch(ORIGINAL, "epoch-2", 1);
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), used(batch(ORIGINAL, 3)))
+                    .when(new RecordKeyUsageCommand(KEY_ID, List.of(restarted), FLUSHED_AT))
+                    .expectEvents(new ApiKeyUsedEvent(KEY_ID, List.of(restarted), FLUSHED_AT));
+        }
+
+        @Test
+        void recordsNothingForABatchOfAnEarlierEpochRecordedBefore() {
+            UsageBatch retried = batch(ORIGINAL, 3);
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), used(retried),
+                            used(batch(ORIGINAL, "epoch-2", 1)))
+                    .when(new RecordKeyUsageCommand(KEY_ID, List.of(retried), FLUSHED_AT))
+                    .expectSuccessfulHandlerExecution()
+                    .expectNoEvents();
+        }
+
+        @Test
+        void numbersBatchesFromBeforeEpochsInAnEpochOfTheirOwn() {
+            UsageBatch retried = batch(ORIGINAL, UsageBatch.FIRST_EPOCH, 2);
+            UsageBatch firstOfAnEpoch = batch(ORIGINAL, 1);
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), used(retried))
+                    .when(new RecordKeyUsageCommand(KEY_ID, List.of(retried, firstOfAnEpoch), FLUSHED_AT))
+                    .expectEvents(new ApiKeyUsedEvent(KEY_ID, List.of(firstOfAnEpoch), FLUSHED_AT));
+        }
+
+        @Test
+        void remembersOnlyTheLastFourEpochsOfASecret() {
+            UsageBatch ofTheFirstEpoch = batch(ORIGINAL, "epoch-1", 1);
+            UsageBatch ofTheSecondEpoch = batch(ORIGINAL, "epoch-2", 1);
+
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), used(ofTheFirstEpoch),
+                            used(ofTheSecondEpoch), used(batch(ORIGINAL, "epoch-3", 1)),
+                            used(batch(ORIGINAL, "epoch-4", 1)), used(batch(ORIGINAL, "epoch-5", 1)))
+                    .when(new RecordKeyUsageCommand(KEY_ID, List.of(ofTheFirstEpoch, ofTheSecondEpoch), FLUSHED_AT))
+                    .expectEvents(new ApiKeyUsedEvent(KEY_ID, List.of(ofTheFirstEpoch), FLUSHED_AT));
+        }
+
+        @Test
         void recordsTheUsesOfAKeyThatHasEnded() {
-            UsageBatch rejectedOnly = new UsageBatch(ORIGINAL.hash(), 1, 0, 4, null);
+            UsageBatch rejectedOnly = new UsageBatch(ORIGINAL.hash(), EPOCH, 1, 0, 4, null);
 
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), revoked(LATER))
                     .when(new RecordKeyUsageCommand(KEY_ID, List.of(rejectedOnly), FLUSHED_AT))
@@ -756,7 +802,11 @@ class ApiKeyTest {
         }
 
         private static UsageBatch batch(ApiKeySecret secret, long batchSeq) {
-            return new UsageBatch(secret.hash(), batchSeq, 10 * batchSeq, batchSeq, LATER.plusSeconds(batchSeq));
+            return batch(secret, EPOCH, batchSeq);
+        }
+
+        private static UsageBatch batch(ApiKeySecret secret, String epoch, long batchSeq) {
+            return new UsageBatch(secret.hash(), epoch, batchSeq, 10 * batchSeq, batchSeq, LATER.plusSeconds(batchSeq));
         }
 
         private static ApiKeyUsedEvent used(UsageBatch batch) {

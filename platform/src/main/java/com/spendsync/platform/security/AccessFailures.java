@@ -40,7 +40,7 @@ public class AccessFailures {
 
     private final EventGateway events;
     private final Clock clock;
-    private volatile Map<Tally.Key, Tally> window = new ConcurrentHashMap<>();
+    private final Map<Tally.Key, Tally> window = new ConcurrentHashMap<>();
 
     public AccessFailures(EventGateway events, Clock clock) {
         this.events = events;
@@ -68,14 +68,18 @@ public class AccessFailures {
         Instant now = clock.instant();
         String boundedSource = source == null ? "unknown" : source.length() > MAX_SOURCE
                 ? source.substring(0, MAX_SOURCE) : source;
-        window.computeIfAbsent(new Tally.Key(kind, boundedSource, keyId, byKeyId), key -> new Tally(now)).add(now);
+        // compute and remove are atomic per key, so a count lands either in the tally a flush takes or in a new one
+        window.compute(new Tally.Key(kind, boundedSource, keyId, byKeyId),
+                (key, tally) -> tally == null ? new Tally(now) : tally.add(now));
     }
 
     @Scheduled(fixedDelayString = "${spendsync.security.flush-interval}")
     public void flush() {
-        Map<Tally.Key, Tally> closed = window;
-        window = new ConcurrentHashMap<>();
-        closed.forEach((key, tally) -> {
+        for (Tally.Key key : window.keySet()) {
+            Tally tally = window.remove(key);
+            if (tally == null) {
+                continue;
+            }
             try {
                 events.publish(GenericEventMessage.asEventMessage(new AccessFailuresObservedEvent(key.kind(),
                         key.source(), key.keyId(), key.byKeyId(), tally.count(), tally.firstSeen(),
@@ -85,14 +89,17 @@ public class AccessFailures {
                 log.warn("Could not record {} refusals of kind {} from {}: {}", tally.count(), key.kind(),
                         LogSafe.escape(key.source()), LogSafe.escape(e.toString()));
             }
-        });
+        }
     }
 
-    /** Refusals of one kind from one source, about one key or none, within the current window. */
+    /**
+     * Refusals of one kind from one source, about one key or none, within the current window. Changed only inside
+     * the window's {@code compute}, read only after the window's {@code remove}: the map orders both.
+     */
     private static final class Tally {
         private final Instant firstSeen;
-        private volatile Instant lastSeen;
-        private long count;
+        private Instant lastSeen;
+        private long count = 1;
 
         record Key(String kind, String source, String keyId, String byKeyId) {
         }
@@ -102,12 +109,13 @@ public class AccessFailures {
             this.lastSeen = firstSeen;
         }
 
-        synchronized void add(Instant at) {
+        Tally add(Instant at) {
             count++;
             lastSeen = at;
+            return this;
         }
 
-        synchronized long count() {
+        long count() {
             return count;
         }
 

@@ -27,8 +27,10 @@ import org.springframework.stereotype.Component;
  *
  * <p>Where a {@link VerificationFallback} exists (the processes that keep the MongoDB key view), a secret Redis does
  * not know is looked up there, written back to Redis and checked again; and while Redis cannot be reached, the
- * decision is made from the MongoDB view alone (no rate limit, no usage count), Redis being tried again after a
- * short pause. A revoked or expired key is refused either way.
+ * decision is made from the MongoDB view alone (rate limits kept in this process, see {@link DegradedRateLimits};
+ * no usage count), Redis being tried again after a short pause. A revoked or expired key is refused either way. A
+ * secret MongoDB did not know either is remembered as unknown for a moment ({@link UnknownKeys}), so a flood of
+ * unknown keys costs no MongoDB lookup each.
  */
 @Component
 public class KeyVerifier {
@@ -45,15 +47,19 @@ public class KeyVerifier {
     private final Clock clock;
     private final VerificationFallback fallback;
     private final ValidationViewWriter writer;
+    private final DegradedRateLimits degradedRateLimits;
+    private final UnknownKeys unknownKeys;
     private volatile Instant redisRetryAt = Instant.MIN;
     private volatile Instant lastFallbackAt;
 
     public KeyVerifier(StringRedisTemplate redis, Clock clock, ObjectProvider<VerificationFallback> fallback,
-                       ValidationViewWriter writer) {
+                       ValidationViewWriter writer, UnknownKeys unknownKeys) {
         this.redis = redis;
         this.clock = clock;
         this.fallback = fallback.getIfAvailable();
         this.writer = writer;
+        this.degradedRateLimits = new DegradedRateLimits(clock);
+        this.unknownKeys = unknownKeys;
     }
 
     /** Whether verification is answering from the MongoDB view because Redis could not be reached. */
@@ -84,14 +90,14 @@ public class KeyVerifier {
             return runScript(hash, requiredPermissions, cost, counting, callerScope);
         }
         if (degraded()) {
-            return decideWithoutRedis(hash, requiredPermissions, callerScope);
+            return decideWithoutRedis(hash, requiredPermissions, cost, counting, callerScope);
         }
         try {
             Verification verification = runScript(hash, requiredPermissions, cost, counting, callerScope);
             if (verification.code() != VerificationCode.NOT_FOUND) {
                 return verification;
             }
-            Optional<SecretEntry> entry = fallback.lookup(hash);
+            Optional<SecretEntry> entry = lookUp(hash);
             if (entry.isEmpty()) {
                 return verification;
             }
@@ -102,14 +108,30 @@ public class KeyVerifier {
             log.warn("Redis unreachable ({}); verifying from the MongoDB key view for {}", unreachable.getClass()
                     .getSimpleName(), REDIS_RETRY_PAUSE);
             redisRetryAt = clock.instant().plus(REDIS_RETRY_PAUSE);
-            return decideWithoutRedis(hash, requiredPermissions, callerScope);
+            return decideWithoutRedis(hash, requiredPermissions, cost, counting, callerScope);
         }
     }
 
-    private Verification decideWithoutRedis(KeyHash hash, List<String> requiredPermissions, KeyScope callerScope) {
+    private Verification decideWithoutRedis(KeyHash hash, List<String> requiredPermissions, int cost,
+                                            boolean counting, KeyScope callerScope) {
         lastFallbackAt = clock.instant();
-        return fallback.lookup(hash).map(entry -> entry.decide(requiredPermissions, callerScope, clock.instant()))
-                .orElse(Verification.of(VerificationCode.NOT_FOUND));
+        return lookUp(hash).map(entry -> {
+            Verification decided = entry.decide(requiredPermissions, callerScope, clock.instant());
+            return counting && decided.valid() && entry.rateLimit() != null
+                    ? degradedRateLimits.spend(decided, entry.rateLimit(), cost) : decided;
+        }).orElse(Verification.of(VerificationCode.NOT_FOUND));
+    }
+
+    /** The secret in the MongoDB key view, unless it was looked up there and not found a moment ago. */
+    private Optional<SecretEntry> lookUp(KeyHash hash) {
+        if (unknownKeys.known(hash)) {
+            return Optional.empty();
+        }
+        Optional<SecretEntry> entry = fallback.lookup(hash);
+        if (entry.isEmpty()) {
+            unknownKeys.remember(hash);
+        }
+        return entry;
     }
 
     private Verification runScript(KeyHash hash, List<String> requiredPermissions, int cost, boolean counting,

@@ -20,7 +20,7 @@ class ValidationViewHealthIndicator extends AbstractHealthIndicator {
     protected void doHealthCheck(Health.Builder builder) {
         if (verifier.degraded()) {
             builder.status(DEGRADED).withDetail("source", "mongodb-key-view")
-                    .withDetail("note", "Redis unreachable: no rate limits or usage counts until it is back");
+                    .withDetail("note", "Redis unreachable: rate limits per process, no usage counts until it is back");
         } else {
             builder.up().withDetail("source", "redis");
         }

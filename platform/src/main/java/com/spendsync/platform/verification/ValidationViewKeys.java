@@ -33,6 +33,7 @@ public final class ValidationViewKeys {
     public static final String USAGE_REJECTED = "rejected";
     public static final String USAGE_LAST_USED = "last";
     public static final String USAGE_BATCH_SEQ = "seq";
+    public static final String USAGE_BATCH_EPOCH = "epoch";
     public static final String USAGE_PATTERN = "ss:u:*";
     public static final String PENDING_USAGE_PATTERN = "ss:uf:*";
 

@@ -22,6 +22,7 @@ import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
 import com.spendsync.embedded.EmbeddedRedis;
 import com.spendsync.platform.verification.Verification.RateLimitState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -77,7 +78,7 @@ class VerifyScriptTest {
     // no fallback: these tests are about the script alone
     private final KeyVerifier verifier = new KeyVerifier(redis, clock,
             new StaticListableBeanFactory().getBeanProvider(VerificationFallback.class),
-            new ValidationViewWriter(redis));
+            new ValidationViewWriter(redis), new UnknownKeys(new SimpleMeterRegistry()));
 
     @BeforeAll
     static void startRedis() throws Exception {

@@ -18,8 +18,8 @@ class ApiKeyUsedEventTest {
     @Test
     void totalsTheBatchesOfEverySecret() {
         ApiKeyUsedEvent event = new ApiKeyUsedEvent("key_0001", List.of(
-                new UsageBatch(secretHash(), 4, 5, 1, USED_AT.plusSeconds(5)),
-                new UsageBatch(secretHash(), 1, 3, 2, USED_AT)), FLUSHED_AT);
+                new UsageBatch(secretHash(), "e1", 4, 5, 1, USED_AT.plusSeconds(5)),
+                new UsageBatch(secretHash(), "e1", 1, 3, 2, USED_AT)), FLUSHED_AT);
 
         assertThat(event.validUses()).isEqualTo(8);
         assertThat(event.rejectedUses()).isEqualTo(3);
@@ -29,7 +29,7 @@ class ApiKeyUsedEventTest {
     @Test
     void hasNoLastUseWhenNoUseWasValid() {
         ApiKeyUsedEvent event = new ApiKeyUsedEvent("key_0001", List.of(
-                new UsageBatch(secretHash(), 1, 0, 2, null)), FLUSHED_AT);
+                new UsageBatch(secretHash(), "e1", 1, 0, 2, null)), FLUSHED_AT);
 
         assertThat(event.validUses()).isZero();
         assertThat(event.lastUsedAt()).isNull();
