@@ -1,6 +1,7 @@
 -- Decides one verification in a single round trip: scope, status, expiry, grace, permissions, rate limit, usage.
--- Every key shares the hash tag of the secret's hash, so the script runs unchanged on Redis Cluster.
--- KEYS[1] view entry (hash)   KEYS[2] rate-limit state (GCRA theoretical arrival time)   KEYS[3] usage counters
+-- Every key lies in the slot of the secret's hash, so the script runs unchanged on Redis Cluster: the entry and usage
+-- carry the hash as tag, the rate-limit buckets the slot's own tag (all secrets of a key share a slot).
+-- KEYS[1] view entry (hash)   KEYS[2] the slot's rate-limit buckets (hash: key id -> GCRA state)   KEYS[3] usage
 -- ARGV[1] now, epoch ms   ARGV[2] cost   ARGV[3] "1" to apply the rate limit and count usage, "0" to only look
 -- ARGV[4] n, the number of owner entries in the caller's scope, or -1 for a caller without a scope
 -- ARGV[5 .. 4+n] those entries (an ownerId, or a prefix ending in *)   ARGV[5+n ..] required permissions
@@ -71,7 +72,7 @@ if counting and code == 'VALID' and entry[7] and windowSeconds then
   local nowUs = now * 1000
   local window = windowSeconds * 1000000
   local interval = math.floor(window / quota)
-  local tat = tonumber(redis.call('GET', KEYS[2]) or '') or nowUs
+  local tat = tonumber(redis.call('HGET', KEYS[2], keyId) or '') or nowUs
   if tat < nowUs then
     tat = nowUs
   end
@@ -84,7 +85,12 @@ if counting and code == 'VALID' and entry[7] and windowSeconds then
     resetMs = math.ceil((tat - nowUs) / 1000)
     retryMs = math.ceil((allowAt - nowUs) / 1000)
   else
-    redis.call('SET', KEYS[2], string.format('%.0f', newTat), 'PX', math.ceil((newTat - nowUs) / 1000))
+    redis.call('HSET', KEYS[2], keyId, string.format('%.0f', newTat))
+    -- the buckets live until the last of them is full again: a bucket past its time is the same as none
+    local full = math.ceil((newTat - nowUs) / 1000)
+    if redis.call('PTTL', KEYS[2]) < full then
+      redis.call('PEXPIRE', KEYS[2], full)
+    end
     remaining = math.max(0, math.floor((window - (newTat - nowUs)) / interval))
     resetMs = math.ceil((newTat - nowUs) / 1000)
   end

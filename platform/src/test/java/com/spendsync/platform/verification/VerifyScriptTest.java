@@ -20,8 +20,10 @@ import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
+import com.spendsync.api.keyformat.SecretRandom;
 import com.spendsync.embedded.EmbeddedRedis;
 import com.spendsync.platform.verification.Verification.RateLimitState;
+import io.lettuce.core.cluster.SlotHash;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -390,6 +392,46 @@ class VerifyScriptTest {
         assertThat(verifications).extracting(Verification::rateLimit).containsOnlyNulls();
     }
 
+    @Test
+    void both_secrets_of_a_key_in_rotation_grace_drain_one_bucket() {
+        KeyHash previous = newHash();
+        KeyHash current = rotatedFrom(previous);
+        new ViewEntry(current).rateLimited(3, 60).store();
+        new ViewEntry(previous).rateLimited(3, 60).inRotationGraceUntil(NOW.plus(Duration.ofHours(1))).store();
+
+        List<Verification> alternating = List.of(verifyUse(current), verifyUse(previous), verifyUse(current),
+                verifyUse(previous));
+
+        assertThat(alternating).extracting(Verification::code).containsExactly(VerificationCode.VALID,
+                VerificationCode.VALID, VerificationCode.VALID, VerificationCode.RATE_LIMITED);
+        assertThat(alternating).extracting(verification -> verification.rateLimit().remaining())
+                .containsExactly(2, 1, 0, 0);
+    }
+
+    @Test
+    void the_bucket_of_a_key_continues_across_its_rotation() {
+        KeyHash before = anActiveEntry().rateLimited(3, 60).store();
+        verifyUseTimes(before, 2);
+
+        KeyHash after = rotatedFrom(before);
+        new ViewEntry(after).rateLimited(3, 60).store();
+        new ViewEntry(before).rateLimited(3, 60).inRotationGraceUntil(NOW).store();
+
+        assertThat(verifyUse(after).rateLimit().remaining()).isZero();
+        assertThat(verifyUse(after).code()).isEqualTo(VerificationCode.RATE_LIMITED);
+    }
+
+    @Test
+    void keys_whose_secrets_share_a_slot_keep_buckets_of_their_own() {
+        KeyHash first = anActiveEntry().rateLimited(1, 60).store();
+        KeyHash ofAnotherKey = rotatedFrom(first);
+        new ViewEntry(ofAnotherKey).withKeyId("key_0002").rateLimited(1, 60).store();
+
+        assertThat(verifyUse(first).code()).isEqualTo(VerificationCode.VALID);
+        assertThat(verifyUse(ofAnotherKey).code()).isEqualTo(VerificationCode.VALID);
+        assertThat(verifyUse(first).code()).isEqualTo(VerificationCode.RATE_LIMITED);
+    }
+
     // ---- usage ----
 
     @Test
@@ -518,15 +560,21 @@ class VerifyScriptTest {
     // ---- redis footprint ----
 
     @Test
-    void every_key_a_verification_touches_carries_the_hash_of_the_secret_as_its_hash_tag() {
-        KeyHash hash = anActiveEntry().rateLimited(3, 60).store();
+    void every_key_the_verifications_of_a_key_in_rotation_grace_touch_lies_in_one_cluster_slot() {
+        KeyHash previous = newHash();
+        KeyHash current = rotatedFrom(previous);
+        new ViewEntry(current).rateLimited(3, 60).store();
+        new ViewEntry(previous).rateLimited(3, 60).inRotationGraceUntil(NOW.plus(Duration.ofHours(1))).store();
 
-        verifyUse(hash);
+        verifyUse(current);
+        verifyUse(previous);
 
         Set<String> keys = allRedisKeys();
-        assertThat(keys).containsExactlyInAnyOrder(ValidationViewKeys.entry(hash),
-                ValidationViewKeys.rateLimit(hash), ValidationViewKeys.usage(hash));
-        assertThat(keys).extracting(VerifyScriptTest::hashTagOf).containsOnly(hash.hex());
+        assertThat(keys).containsExactlyInAnyOrder(ValidationViewKeys.entry(current),
+                ValidationViewKeys.entry(previous), ValidationViewKeys.rateLimit(current),
+                ValidationViewKeys.usage(current), ValidationViewKeys.usage(previous));
+        // Lettuce's own CRC16 and hash-tag rule, as a cluster client routes
+        assertThat(keys).extracting(SlotHash::getSlot).containsOnly(SlotHash.getSlot(current.hex()));
     }
 
     @Test
@@ -537,6 +585,21 @@ class VerifyScriptTest {
 
         verifyUseTimes(hash, 5);
         verifier.inspect(hash);
+
+        assertThat(scriptCallsSoFar() - scriptCallsBefore).isEqualTo(6);
+    }
+
+    @Test
+    void a_verification_of_either_secret_in_rotation_grace_is_a_single_script_call() {
+        KeyHash previous = newHash();
+        KeyHash current = rotatedFrom(previous);
+        new ViewEntry(current).rateLimited(100, 60).store();
+        new ViewEntry(previous).rateLimited(100, 60).inRotationGraceUntil(NOW.plus(Duration.ofHours(1))).store();
+        verifyUse(current);
+        long scriptCallsBefore = scriptCallsSoFar();
+
+        verifyUseTimes(current, 3);
+        verifyUseTimes(previous, 3);
 
         assertThat(scriptCallsSoFar() - scriptCallsBefore).isEqualTo(6);
     }
@@ -558,6 +621,11 @@ class VerifyScriptTest {
 
     private static KeyHash newHash() {
         return ApiKeySecret.generate(KeyEnvironment.LIVE, RANDOM).hash();
+    }
+
+    /** A secret's hash as rotation mints it: in the slot of the secret before. */
+    private static KeyHash rotatedFrom(KeyHash previous) {
+        return ApiKeySecret.rotatedFrom(previous, KeyEnvironment.LIVE, SecretRandom.generate(RANDOM)).hash();
     }
 
     private static ViewEntry anActiveEntry() {
@@ -608,6 +676,11 @@ class VerifyScriptTest {
             fields.put(OWNER_ID, OWNER_OF_ENTRY);
             fields.put(STATUS, STATUS_ACTIVE);
             fields.put(PERMISSIONS, "");
+        }
+
+        ViewEntry withKeyId(String keyId) {
+            fields.put(KEY_ID, keyId);
+            return this;
         }
 
         ViewEntry withStatus(String status) {
