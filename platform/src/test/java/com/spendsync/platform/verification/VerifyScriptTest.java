@@ -310,6 +310,25 @@ class VerifyScriptTest {
     }
 
     @Test
+    void remaining_is_exact_where_the_emission_interval_is_no_whole_number_of_microseconds() {
+        KeyHash hash = anActiveEntry().rateLimited(600_000, 1).store();
+
+        assertThat(verifyUse(hash, 1000).rateLimit().remaining()).isEqualTo(599_000);
+    }
+
+    @Test
+    void a_burst_admits_exactly_the_limit_where_the_emission_interval_is_no_whole_number_of_microseconds() {
+        KeyHash hash = anActiveEntry().rateLimited(700_000, 86_400).store();
+
+        List<Verification> burst = IntStream.range(0, 700).mapToObj(i -> verifyUse(hash, 1000)).toList();
+        Verification oneMore = verifyUse(hash, 1);
+
+        assertThat(burst).extracting(Verification::code).containsOnly(VerificationCode.VALID);
+        assertThat(burst.get(burst.size() - 1).rateLimit().remaining()).isZero();
+        assertThat(oneMore.code()).isEqualTo(VerificationCode.RATE_LIMITED);
+    }
+
+    @Test
     void an_allowed_verification_reports_the_limit_and_no_retry() {
         KeyHash hash = anActiveEntry().rateLimited(3, 60).store();
 
@@ -717,39 +736,6 @@ class VerifyScriptTest {
         KeyHash store() {
             redis.opsForHash().putAll(ValidationViewKeys.entry(hash), fields);
             return hash;
-        }
-    }
-
-    /** A clock that stands still until the test moves it. */
-    private static final class MutableClock extends Clock {
-
-        private Instant instant;
-
-        MutableClock(Instant start) {
-            this.instant = start;
-        }
-
-        void set(Instant instant) {
-            this.instant = instant;
-        }
-
-        void advance(Duration duration) {
-            instant = instant.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }
