@@ -1,6 +1,7 @@
 -- Decides one verification in a single round trip: scope, status, expiry, grace, permissions, rate limit, usage.
--- Every key shares the hash tag of the secret's hash, so the script runs unchanged on Redis Cluster.
--- KEYS[1] view entry (hash)   KEYS[2] rate-limit state (GCRA theoretical arrival time)   KEYS[3] usage counters
+-- Every key lies in the slot of the secret's hash, so the script runs unchanged on Redis Cluster: the entry and usage
+-- carry the hash as tag, the rate-limit buckets the slot's own tag (all secrets of a key share a slot).
+-- KEYS[1] view entry (hash)   KEYS[2] the slot's rate-limit buckets (hash: key id -> GCRA state)   KEYS[3] usage
 -- ARGV[1] now, epoch ms   ARGV[2] cost   ARGV[3] "1" to apply the rate limit and count usage, "0" to only look
 -- ARGV[4] n, the number of owner entries in the caller's scope, or -1 for a caller without a scope
 -- ARGV[5 .. 4+n] those entries (an ownerId, or a prefix ending in *)   ARGV[5+n ..] required permissions
@@ -65,28 +66,43 @@ end
 local limit, remaining, resetMs, retryMs = '', '', '', ''
 local windowSeconds = tonumber(entry[8] or '')
 if counting and code == 'VALID' and entry[7] and windowSeconds then
-  -- GCRA in whole microseconds, so the sums stay exact doubles; the emission interval is rounded down, so a burst of
-  -- exactly the limit always fits in the window
+  -- Exact GCRA. Time counts in units of 1/quota ms, so the emission interval (window / quota) is windowMs units, a
+  -- whole number. The state is the theoretical arrival time as "ms fraction quota" (the fraction in units of the
+  -- quota it was written under), and all sums run on offsets from now in units, each a whole number below
+  -- 86,400,000 ms * 1,000,000 + 1,000 * 86,400,000 < 2^53: doubles hold them exactly, and the floor or ceiling of a
+  -- quotient of two such numbers is exact too (a non-whole quotient is at least 1/divisor from a whole number).
   local quota = tonumber(entry[7])
-  local nowUs = now * 1000
-  local window = windowSeconds * 1000000
-  local interval = math.floor(window / quota)
-  local tat = tonumber(redis.call('GET', KEYS[2]) or '') or nowUs
-  if tat < nowUs then
-    tat = nowUs
+  local windowMs = windowSeconds * 1000
+  local burst = windowMs * quota
+  local tat = 0
+  local stored = redis.call('HGET', KEYS[2], keyId)
+  if stored then
+    local ms, fraction, storedQuota = string.match(stored, '^(%d+) (%d+) (%d+)$')
+    ms, fraction = tonumber(ms), tonumber(fraction)
+    if tonumber(storedQuota) ~= quota and fraction > 0 then
+      -- the limit changed: a fraction of the old unit rounds up to the next millisecond, never earlier
+      ms, fraction = ms + 1, 0
+    end
+    if ms >= now then
+      tat = (ms - now) * quota + fraction
+    end
   end
-  local newTat = tat + cost * interval
-  local allowAt = newTat - window
+  local newTat = tat + cost * windowMs
   limit = quota
-  if allowAt > nowUs then
+  if newTat > burst then
     code = 'RATE_LIMITED'
-    remaining = math.max(0, math.floor((window - (tat - nowUs)) / interval))
-    resetMs = math.ceil((tat - nowUs) / 1000)
-    retryMs = math.ceil((allowAt - nowUs) / 1000)
+    remaining = math.max(0, math.floor((burst - tat) / windowMs))
+    resetMs = math.ceil(tat / quota)
+    retryMs = math.ceil((newTat - burst) / quota)
   else
-    redis.call('SET', KEYS[2], string.format('%.0f', newTat), 'PX', math.ceil((newTat - nowUs) / 1000))
-    remaining = math.max(0, math.floor((window - (newTat - nowUs)) / interval))
-    resetMs = math.ceil((newTat - nowUs) / 1000)
+    local ms = math.floor(newTat / quota)
+    redis.call('HSET', KEYS[2], keyId, string.format('%.0f %.0f %.0f', now + ms, newTat - ms * quota, quota))
+    resetMs = math.ceil(newTat / quota)
+    -- the buckets live until the last of them is full again: a bucket past its time is the same as none
+    if redis.call('PTTL', KEYS[2]) < resetMs then
+      redis.call('PEXPIRE', KEYS[2], resetMs)
+    end
+    remaining = math.floor((burst - newTat) / windowMs)
   end
 end
 

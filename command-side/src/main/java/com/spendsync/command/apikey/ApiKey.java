@@ -106,7 +106,7 @@ public class ApiKey {
         if (expiresAt != null && graceEnd.isAfter(expiresAt)) {
             graceEnd = expiresAt;
         }
-        ApiKeySecret secret = ApiKeySecret.from(environment, command.newSecret());
+        ApiKeySecret secret = ApiKeySecret.rotatedFrom(keyHash, environment, command.newSecret());
         apply(new ApiKeyRotatedEvent(keyId, secret.hash(), secret.prefix(), keyHash, graceEnd,
                 previousSecretInGrace(command.requestedAt()) ? previousKeyHash : null, command.requestedAt()));
         return new RotatedSecret(secret, graceEnd);

@@ -69,7 +69,8 @@ class ApiKeyTest {
 
     private static final ApiKeySecret ORIGINAL = ApiKeySecret.generate(KeyEnvironment.LIVE, new SecureRandom());
     private static final SecretRandom FIRST_ROTATION_RANDOM = SecretRandom.generate(new SecureRandom());
-    private static final ApiKeySecret FIRST_ROTATED = ApiKeySecret.from(KeyEnvironment.LIVE, FIRST_ROTATION_RANDOM);
+    private static final ApiKeySecret FIRST_ROTATED = ApiKeySecret.rotatedFrom(ORIGINAL.hash(), KeyEnvironment.LIVE,
+            FIRST_ROTATION_RANDOM);
 
     /** A root key that may do anything: the tests of the lifecycle are not about authority. */
     private static final Authority ROOT = new Authority("key_root", List.of("*"), null, KeyEnvironment.LIVE);
@@ -151,9 +152,18 @@ class ApiKeyTest {
         }
 
         @Test
+        void mintsTheNewSecretInTheHashSlotOfTheSecretBefore() {
+            ResultValidator<ApiKey> result = fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(new RotateApiKeyCommand(KEY_ID, SecretRandom.generate(new SecureRandom()), GRACE,
+                            FIRST_ROTATION_AT, ROOT));
+
+            assertThat(resultOf(RotatedSecret.class, result).secret().hash().slot()).isEqualTo(ORIGINAL.hash().slot());
+        }
+
+        @Test
         void retiresTheSecretBeforeWhenItsGraceIsStillRunning() {
             SecretRandom random = SecretRandom.generate(new SecureRandom());
-            ApiKeySecret second = ApiKeySecret.from(KeyEnvironment.LIVE, random);
+            ApiKeySecret second = ApiKeySecret.rotatedFrom(FIRST_ROTATED.hash(), KeyEnvironment.LIVE, random);
             Instant withinFirstGrace = FIRST_GRACE_END.minusSeconds(1);
 
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation())
@@ -166,7 +176,7 @@ class ApiKeyTest {
         @ValueSource(longs = {0, 1})
         void retiresNothingWhenTheGraceOfTheSecretBeforeHasPassed(long secondsAfterGraceEnd) {
             SecretRandom random = SecretRandom.generate(new SecureRandom());
-            ApiKeySecret second = ApiKeySecret.from(KeyEnvironment.LIVE, random);
+            ApiKeySecret second = ApiKeySecret.rotatedFrom(FIRST_ROTATED.hash(), KeyEnvironment.LIVE, random);
             Instant at = FIRST_GRACE_END.plusSeconds(secondsAfterGraceEnd);
 
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation())
@@ -178,7 +188,7 @@ class ApiKeyTest {
         @Test
         void retiresNothingWhenTheGraceOfTheSecretBeforeWasRecordedAsEnded() {
             SecretRandom random = SecretRandom.generate(new SecureRandom());
-            ApiKeySecret second = ApiKeySecret.from(KeyEnvironment.LIVE, random);
+            ApiKeySecret second = ApiKeySecret.rotatedFrom(FIRST_ROTATED.hash(), KeyEnvironment.LIVE, random);
 
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation(), firstGraceEnded())
                     .when(new RotateApiKeyCommand(KEY_ID, random, GRACE, LATER, ROOT))

@@ -1,13 +1,16 @@
 package com.spendsync.platform.verification;
 
 import com.spendsync.api.authority.KeyScope;
+import com.spendsync.api.keyformat.ApiKeySecret;
+import com.spendsync.api.keyformat.HashSlot;
 import com.spendsync.api.keyformat.KeyHash;
 import java.util.List;
 
 /**
  * The layout of the Redis validation view. Each secret has an entry (a hash) with what verification needs, and
- * beside it its rate-limit state and usage counters, and for the usage flush its pending batch and batch counter.
- * All carry the secret's hash as their hash tag, so every script touches a single Redis Cluster slot.
+ * beside it its usage counters, and for the usage flush its pending batch and batch counter; all carry the secret's
+ * hash as their hash tag. A key's rate-limit bucket is shared by its secrets and lies in their slot: all secrets of a
+ * key share one slot ({@link ApiKeySecret#rotatedFrom}), so every script touches a single Redis Cluster slot.
  */
 public final class ValidationViewKeys {
 
@@ -37,6 +40,21 @@ public final class ValidationViewKeys {
     public static final String USAGE_PATTERN = "ss:u:*";
     public static final String PENDING_USAGE_PATTERN = "ss:uf:*";
 
+    /** For each slot, the shortest base-36 number that hashes to it: the one name of the slot's rate-limit buckets. */
+    private static final String[] SLOT_TAGS = new String[HashSlot.COUNT];
+
+    static {
+        int found = 0;
+        for (int n = 0; found < HashSlot.COUNT; n++) {
+            String tag = Integer.toString(n, 36);
+            int slot = HashSlot.of(tag);
+            if (SLOT_TAGS[slot] == null) {
+                SLOT_TAGS[slot] = tag;
+                found++;
+            }
+        }
+    }
+
     private ValidationViewKeys() {
     }
 
@@ -44,8 +62,13 @@ public final class ValidationViewKeys {
         return "ss:v:{" + hash.hex() + "}";
     }
 
+    /**
+     * The rate-limit buckets of the keys whose secrets lie in the slot of {@code hash}: a hash with one field per key
+     * id (the key's GCRA state), so a key has one bucket whichever secret is presented, and the bucket outlives a
+     * rotation. The verify script names it from the presented secret alone, by the slot's own tag.
+     */
     public static String rateLimit(KeyHash hash) {
-        return "ss:rl:{" + hash.hex() + "}";
+        return "ss:rl:{" + SLOT_TAGS[hash.slot()] + "}";
     }
 
     /**
@@ -80,7 +103,7 @@ public final class ValidationViewKeys {
         return field == null || field.isEmpty() ? null : new KeyScope(List.of(field.split(" ")));
     }
 
-    /** The secret hash in the hash tag of any of the keys above. */
+    /** The secret hash in the hash tag of any of the keys above but the rate-limit buckets. */
     public static KeyHash hashOf(String redisKey) {
         return KeyHash.of(redisKey.substring(redisKey.indexOf('{') + 1, redisKey.indexOf('}')));
     }

@@ -20,8 +20,10 @@ import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
+import com.spendsync.api.keyformat.SecretRandom;
 import com.spendsync.embedded.EmbeddedRedis;
 import com.spendsync.platform.verification.Verification.RateLimitState;
+import io.lettuce.core.cluster.SlotHash;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
@@ -309,6 +311,25 @@ class VerifyScriptTest {
     }
 
     @Test
+    void remaining_is_exact_where_the_emission_interval_is_no_whole_number_of_microseconds() {
+        KeyHash hash = anActiveEntry().rateLimited(600_000, 1).store();
+
+        assertThat(verifyUse(hash, 1000).rateLimit().remaining()).isEqualTo(599_000);
+    }
+
+    @Test
+    void a_burst_admits_exactly_the_limit_where_the_emission_interval_is_no_whole_number_of_microseconds() {
+        KeyHash hash = anActiveEntry().rateLimited(700_000, 86_400).store();
+
+        List<Verification> burst = IntStream.range(0, 700).mapToObj(i -> verifyUse(hash, 1000)).toList();
+        Verification oneMore = verifyUse(hash, 1);
+
+        assertThat(burst).extracting(Verification::code).containsOnly(VerificationCode.VALID);
+        assertThat(burst.get(burst.size() - 1).rateLimit().remaining()).isZero();
+        assertThat(oneMore.code()).isEqualTo(VerificationCode.RATE_LIMITED);
+    }
+
+    @Test
     void an_allowed_verification_reports_the_limit_and_no_retry() {
         KeyHash hash = anActiveEntry().rateLimited(3, 60).store();
 
@@ -389,6 +410,46 @@ class VerifyScriptTest {
 
         assertThat(verifications).extracting(Verification::code).containsOnly(VerificationCode.VALID);
         assertThat(verifications).extracting(Verification::rateLimit).containsOnlyNulls();
+    }
+
+    @Test
+    void both_secrets_of_a_key_in_rotation_grace_drain_one_bucket() {
+        KeyHash previous = newHash();
+        KeyHash current = rotatedFrom(previous);
+        new ViewEntry(current).rateLimited(3, 60).store();
+        new ViewEntry(previous).rateLimited(3, 60).inRotationGraceUntil(NOW.plus(Duration.ofHours(1))).store();
+
+        List<Verification> alternating = List.of(verifyUse(current), verifyUse(previous), verifyUse(current),
+                verifyUse(previous));
+
+        assertThat(alternating).extracting(Verification::code).containsExactly(VerificationCode.VALID,
+                VerificationCode.VALID, VerificationCode.VALID, VerificationCode.RATE_LIMITED);
+        assertThat(alternating).extracting(verification -> verification.rateLimit().remaining())
+                .containsExactly(2, 1, 0, 0);
+    }
+
+    @Test
+    void the_bucket_of_a_key_continues_across_its_rotation() {
+        KeyHash before = anActiveEntry().rateLimited(3, 60).store();
+        verifyUseTimes(before, 2);
+
+        KeyHash after = rotatedFrom(before);
+        new ViewEntry(after).rateLimited(3, 60).store();
+        new ViewEntry(before).rateLimited(3, 60).inRotationGraceUntil(NOW).store();
+
+        assertThat(verifyUse(after).rateLimit().remaining()).isZero();
+        assertThat(verifyUse(after).code()).isEqualTo(VerificationCode.RATE_LIMITED);
+    }
+
+    @Test
+    void keys_whose_secrets_share_a_slot_keep_buckets_of_their_own() {
+        KeyHash first = anActiveEntry().rateLimited(1, 60).store();
+        KeyHash ofAnotherKey = rotatedFrom(first);
+        new ViewEntry(ofAnotherKey).withKeyId("key_0002").rateLimited(1, 60).store();
+
+        assertThat(verifyUse(first).code()).isEqualTo(VerificationCode.VALID);
+        assertThat(verifyUse(ofAnotherKey).code()).isEqualTo(VerificationCode.VALID);
+        assertThat(verifyUse(first).code()).isEqualTo(VerificationCode.RATE_LIMITED);
     }
 
     // ---- usage ----
@@ -519,15 +580,21 @@ class VerifyScriptTest {
     // ---- redis footprint ----
 
     @Test
-    void every_key_a_verification_touches_carries_the_hash_of_the_secret_as_its_hash_tag() {
-        KeyHash hash = anActiveEntry().rateLimited(3, 60).store();
+    void every_key_the_verifications_of_a_key_in_rotation_grace_touch_lies_in_one_cluster_slot() {
+        KeyHash previous = newHash();
+        KeyHash current = rotatedFrom(previous);
+        new ViewEntry(current).rateLimited(3, 60).store();
+        new ViewEntry(previous).rateLimited(3, 60).inRotationGraceUntil(NOW.plus(Duration.ofHours(1))).store();
 
-        verifyUse(hash);
+        verifyUse(current);
+        verifyUse(previous);
 
         Set<String> keys = allRedisKeys();
-        assertThat(keys).containsExactlyInAnyOrder(ValidationViewKeys.entry(hash),
-                ValidationViewKeys.rateLimit(hash), ValidationViewKeys.usage(hash));
-        assertThat(keys).extracting(VerifyScriptTest::hashTagOf).containsOnly(hash.hex());
+        assertThat(keys).containsExactlyInAnyOrder(ValidationViewKeys.entry(current),
+                ValidationViewKeys.entry(previous), ValidationViewKeys.rateLimit(current),
+                ValidationViewKeys.usage(current), ValidationViewKeys.usage(previous));
+        // Lettuce's own CRC16 and hash-tag rule, as a cluster client routes
+        assertThat(keys).extracting(SlotHash::getSlot).containsOnly(SlotHash.getSlot(current.hex()));
     }
 
     @Test
@@ -538,6 +605,21 @@ class VerifyScriptTest {
 
         verifyUseTimes(hash, 5);
         verifier.inspect(hash);
+
+        assertThat(scriptCallsSoFar() - scriptCallsBefore).isEqualTo(6);
+    }
+
+    @Test
+    void a_verification_of_either_secret_in_rotation_grace_is_a_single_script_call() {
+        KeyHash previous = newHash();
+        KeyHash current = rotatedFrom(previous);
+        new ViewEntry(current).rateLimited(100, 60).store();
+        new ViewEntry(previous).rateLimited(100, 60).inRotationGraceUntil(NOW.plus(Duration.ofHours(1))).store();
+        verifyUse(current);
+        long scriptCallsBefore = scriptCallsSoFar();
+
+        verifyUseTimes(current, 3);
+        verifyUseTimes(previous, 3);
 
         assertThat(scriptCallsSoFar() - scriptCallsBefore).isEqualTo(6);
     }
@@ -559,6 +641,11 @@ class VerifyScriptTest {
 
     private static KeyHash newHash() {
         return ApiKeySecret.generate(KeyEnvironment.LIVE, RANDOM).hash();
+    }
+
+    /** A secret's hash as rotation mints it: in the slot of the secret before. */
+    private static KeyHash rotatedFrom(KeyHash previous) {
+        return ApiKeySecret.rotatedFrom(previous, KeyEnvironment.LIVE, SecretRandom.generate(RANDOM)).hash();
     }
 
     private static ViewEntry anActiveEntry() {
@@ -611,6 +698,11 @@ class VerifyScriptTest {
             fields.put(PERMISSIONS, "");
         }
 
+        ViewEntry withKeyId(String keyId) {
+            fields.put(KEY_ID, keyId);
+            return this;
+        }
+
         ViewEntry withStatus(String status) {
             fields.put(STATUS, status);
             return this;
@@ -645,39 +737,6 @@ class VerifyScriptTest {
         KeyHash store() {
             redis.opsForHash().putAll(ValidationViewKeys.entry(hash), fields);
             return hash;
-        }
-    }
-
-    /** A clock that stands still until the test moves it. */
-    private static final class MutableClock extends Clock {
-
-        private Instant instant;
-
-        MutableClock(Instant start) {
-            this.instant = start;
-        }
-
-        void set(Instant instant) {
-            this.instant = instant;
-        }
-
-        void advance(Duration duration) {
-            instant = instant.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return instant;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }

@@ -6,7 +6,8 @@ import java.math.BigInteger;
 public final class Base62 {
 
     public static final String ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    private static final BigInteger BASE = BigInteger.valueOf(62);
+    private static final int CHUNK_DIGITS = 10;
+    private static final BigInteger CHUNK = BigInteger.valueOf(62).pow(CHUNK_DIGITS);
 
     private Base62() {
     }
@@ -15,11 +16,19 @@ public final class Base62 {
         if (value.signum() < 0) {
             throw new IllegalArgumentException("negative value");
         }
+        // ten digits at a time in a long: a rotation encodes some 16,000 candidate keys
         char[] digits = new char[width];
         BigInteger rest = value;
-        for (int i = width - 1; i >= 0; i--) {
-            BigInteger[] quotientAndRemainder = rest.divideAndRemainder(BASE);
-            digits[i] = ALPHABET.charAt(quotientAndRemainder[1].intValue());
+        for (int end = width; end > 0; end -= CHUNK_DIGITS) {
+            BigInteger[] quotientAndRemainder = rest.divideAndRemainder(CHUNK);
+            long chunk = quotientAndRemainder[1].longValue();
+            for (int i = end - 1; i >= Math.max(0, end - CHUNK_DIGITS); i--) {
+                digits[i] = ALPHABET.charAt((int) (chunk % 62));
+                chunk /= 62;
+            }
+            if (chunk != 0) {
+                throw new IllegalArgumentException("value does not fit in " + width + " base62 digits");
+            }
             rest = quotientAndRemainder[0];
         }
         if (rest.signum() != 0) {

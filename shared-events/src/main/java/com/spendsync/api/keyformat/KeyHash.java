@@ -23,6 +23,15 @@ public record KeyHash(String hex) {
         return hex;
     }
 
+    /**
+     * The Redis Cluster slot of this hash as a hash tag. Every Redis key of a secret carries its hash as tag, and a
+     * rotated secret is minted in its predecessor's slot ({@link ApiKeySecret#rotatedFrom}), so all secrets of a key
+     * and the key's rate-limit bucket share one slot.
+     */
+    public int slot() {
+        return HashSlot.of(hex);
+    }
+
     private static boolean isLowerHex(int c) {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
     }

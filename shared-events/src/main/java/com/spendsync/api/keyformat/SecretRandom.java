@@ -1,5 +1,8 @@
 package com.spendsync.api.keyformat;
 
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 
 /**
@@ -18,6 +21,17 @@ public final class SecretRandom {
         byte[] bytes = new byte[ApiKeySecret.RANDOM_BYTES];
         random.nextBytes(bytes);
         return new SecretRandom(bytes);
+    }
+
+    /** The {@code n}th random derived from this one: SHA-256 of its bytes and {@code n}, as uniform as the bytes. */
+    SecretRandom derived(long n) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update(bytes);
+            return new SecretRandom(sha256.digest(ByteBuffer.allocate(Long.BYTES).putLong(n).array()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
+        }
     }
 
     byte[] bytes() {

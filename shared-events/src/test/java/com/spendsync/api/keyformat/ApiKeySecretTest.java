@@ -151,6 +151,37 @@ class ApiKeySecretTest {
     }
 
     @Nested
+    class RotatedFrom {
+
+        @Test
+        void mintsASecretWhoseHashSharesThePreviousSecretsSlot() {
+            KeyHash previous = ApiKeySecret.generate(KeyEnvironment.LIVE, new SecureRandom()).hash();
+
+            ApiKeySecret rotated = ApiKeySecret.rotatedFrom(previous, KeyEnvironment.LIVE,
+                    SecretRandom.generate(new SecureRandom()));
+
+            assertThat(rotated.hash().slot()).isEqualTo(previous.slot());
+            assertThat(rotated.hash()).isNotEqualTo(previous);
+            assertThat(ApiKeySecret.parse(rotated.reveal())).isPresent();
+        }
+
+        @Test
+        void mintsTheSameSecretFromTheSameSeedAndAnotherFromAnotherSeed() {
+            KeyHash previous = ApiKeySecret.generate(KeyEnvironment.TEST, new SecureRandom()).hash();
+            SecretRandom seed = SecretRandom.generate(new SecureRandom());
+
+            ApiKeySecret first = ApiKeySecret.rotatedFrom(previous, KeyEnvironment.TEST, seed);
+            ApiKeySecret again = ApiKeySecret.rotatedFrom(previous, KeyEnvironment.TEST, seed);
+            ApiKeySecret other = ApiKeySecret.rotatedFrom(previous, KeyEnvironment.TEST,
+                    SecretRandom.generate(new SecureRandom()));
+
+            assertThat(again.reveal()).isEqualTo(first.reveal());
+            assertThat(other.reveal()).isNotEqualTo(first.reveal());
+            assertThat(first.environment()).isEqualTo(KeyEnvironment.TEST);
+        }
+    }
+
+    @Nested
     class Parse {
 
         @ParameterizedTest
