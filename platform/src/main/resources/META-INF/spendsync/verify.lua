@@ -93,14 +93,20 @@ if counting and code == 'VALID' and entry[7] and windowSeconds then
     code = 'RATE_LIMITED'
     remaining = math.max(0, math.floor((burst - tat) / windowMs))
     resetMs = math.ceil(tat / quota)
-    retryMs = math.ceil((newTat - burst) / quota)
+    -- a cost above the whole limit never fits: no time to wait for, so no retry
+    if cost <= quota then
+      retryMs = math.ceil((newTat - burst) / quota)
+    end
   else
     local ms = math.floor(newTat / quota)
     redis.call('HSET', KEYS[2], keyId, string.format('%.0f %.0f %.0f', now + ms, newTat - ms * quota, quota))
     resetMs = math.ceil(newTat / quota)
-    -- the buckets live until the last of them is full again: a bucket past its time is the same as none
-    if redis.call('PTTL', KEYS[2]) < resetMs then
-      redis.call('PEXPIRE', KEYS[2], resetMs)
+    -- the buckets live a window past the time the last of them is full again (a bucket past its time is the same as
+    -- none): Redis counts the lifetime on its own clock from when the script runs, and a later call that took longer
+    -- to arrive must still find the bucket
+    local lifetime = resetMs + windowMs
+    if redis.call('PTTL', KEYS[2]) < lifetime then
+      redis.call('PEXPIRE', KEYS[2], lifetime)
     end
     remaining = math.floor((burst - newTat) / windowMs)
   end

@@ -100,6 +100,30 @@ class KeyAbuseAlertsTest {
     }
 
     @Test
+    void aCostAboveTheWholeLimitIsRateLimitedWithoutRetryAfterAndIsNotCountedAsARefusal() {
+        Key key = createKey(Map.of("rateLimit", Map.of("limit", 2, "windowSeconds", 3600)));
+        String source = "too-costly-" + UUID.randomUUID();
+
+        List<Api.Reply> tooCostly = List.of(verify(key, source, 3), verify(key, source, 3));
+        assertThat(verify(key, source, 2).text("code")).isEqualTo("VALID");
+        Api.Reply limited = verify(key, source, 1);
+        flushRefusals();
+
+        assertThat(tooCostly).allSatisfy(reply -> {
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.text("code")).isEqualTo("RATE_LIMITED");
+            assertThat(reply.header("Retry-After")).isNull();
+        });
+        assertThat(limited.header("Retry-After")).isNotNull();
+        await().atMost(PROJECTION).untilAsserted(() -> {
+            JsonNode items = api.get("/v1/audit-logs?eventType=AccessFailuresObserved&resourceId=" + source).json()
+                    .path("items");
+            assertThat(items).hasSize(1);
+            assertThat(items.get(0).path("metadata").path("count").asLong()).isEqualTo(1);
+        });
+    }
+
+    @Test
     void revokedKeyUseFiresWhenARevokedKeyIsPresentedAsOftenAsTheThreshold() {
         Key key = createKey(Map.of());
         assertThat(api.revoke(key.id()).status()).isEqualTo(200);
@@ -162,6 +186,11 @@ class KeyAbuseAlertsTest {
     private String verify(Key key, String source) {
         return api.post("/v1/keys/verify", Map.of("key", key.secret().reveal(), "permissions",
                 List.of("payments:read"), "source", source)).text("code");
+    }
+
+    private Api.Reply verify(Key key, String source, int cost) {
+        return api.post("/v1/keys/verify", Map.of("key", key.secret().reveal(), "permissions",
+                List.of("payments:read"), "source", source, "cost", cost));
     }
 
     private void verifyTimes(Key key, String source, int times, String expectedCode) {

@@ -379,6 +379,19 @@ class VerifyScriptTest {
     }
 
     @Test
+    void a_cost_above_the_whole_limit_is_rate_limited_with_no_retry_and_spends_nothing() {
+        KeyHash hash = anActiveEntry().rateLimited(3, 60).store();
+
+        Verification tooCostly = verifyUse(hash, 4);
+        Verification whole = verifyUse(hash, 3);
+
+        assertThat(tooCostly.code()).isEqualTo(VerificationCode.RATE_LIMITED);
+        assertThat(tooCostly.rateLimit().remaining()).isEqualTo(3);
+        assertThat(tooCostly.rateLimit().retryAfterSeconds()).isNull();
+        assertThat(whole.code()).isEqualTo(VerificationCode.VALID);
+    }
+
+    @Test
     void a_rejected_verification_spends_no_rate_limit_units() {
         KeyHash hash = anActiveEntry().withPermissions("payments:read").rateLimited(3, 60).store();
 

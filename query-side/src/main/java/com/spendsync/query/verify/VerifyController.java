@@ -71,12 +71,18 @@ class VerifyController {
             verification = verifier.verifyUse(secret.get().hash(), required, cost, authority.scope());
         }
         String refusal = REFUSALS.get(verification.code());
-        if (refusal != null) {
+        if (refusal != null && !aboveTheWholeLimit(verification)) {
             failures.record(refusal, request.source() != null ? request.source() : http.getRemoteAddr(),
                     verification.keyId());
         }
         return ResponseEntity.ok().headers(rateLimitHeaders(verification.rateLimit()))
                 .body(VerifyResponse.of(verification));
+    }
+
+    /** A cost above the key's whole limit can never pass: the caller's mistake, not an attempt on the key. */
+    private static boolean aboveTheWholeLimit(Verification verification) {
+        return verification.code() == VerificationCode.RATE_LIMITED
+                && verification.rateLimit().retryAfterSeconds() == null;
     }
 
     private static HttpHeaders rateLimitHeaders(Verification.RateLimitState state) {
