@@ -31,14 +31,14 @@ public class ProjectionRebuilds {
 
     /** A rebuild counts from the request on: stopping and resetting come before Axon reports it as replaying. */
     boolean rebuilding(String name, StreamingEventProcessor processor) {
-        AtomicBoolean restarted = requested.get(name);
-        if (restarted == null) {
-            return processor.isReplaying();
-        }
         // Axon keeps a segment's replay token until an event past the reset point arrives, so "caught up" is what
-        // says the rebuild has read the whole store
+        // says the rebuild has read the whole store: a quiet segment would otherwise report a replay for ever
         boolean caughtUp = !processor.processingStatus().isEmpty() && processor.processingStatus().values().stream()
                 .allMatch(EventTrackerStatus::isCaughtUp);
+        AtomicBoolean restarted = requested.get(name);
+        if (restarted == null) {
+            return processor.isReplaying() && !caughtUp;
+        }
         if (restarted.get() && processor.isRunning() && caughtUp) {
             requested.remove(name, restarted);
             return false;
