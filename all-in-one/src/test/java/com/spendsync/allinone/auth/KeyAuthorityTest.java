@@ -310,7 +310,7 @@ class KeyAuthorityTest {
             assertThat(narrowed.json().path("scope").path("owners").size()).as(narrowed.toString()).isEqualTo(1);
             assertThat(narrowed.json().path("scope").path("owners").get(0).asText()).isEqualTo(tenant + "-eu");
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-                    api.get("/v1/keys/" + gateway.keyId).json().path("scope").path("owners").get(0).asText())
+                    api.get("/v1/keys/" + gateway.keyId).json().path("scope").path("owners").path(0).asText())
                     .isEqualTo(tenant + "-eu"));
             AlertListing.awaitAlert(api, "privilege-change:" + gateway.keyId,
                     alert -> alert.path("detail").asText().contains("scope"), "about the scope");

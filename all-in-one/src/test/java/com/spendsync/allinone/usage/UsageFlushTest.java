@@ -13,6 +13,7 @@ import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.command.keys.KeyCommandSender;
 import com.spendsync.command.usage.UsageBatches;
 import com.spendsync.command.usage.UsageFlusher;
+import com.spendsync.platform.verification.KeyVerifier;
 import com.spendsync.platform.verification.ValidationViewKeys;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -189,6 +190,10 @@ class UsageFlushTest {
                 connection.serverCommands().flushAll();
                 return null;
             }, true);
+            // a verify racing the views' repair of the lost entry can answer NOT_FOUND (issue 9, open): wait, without
+            // counting a use, until the key verifies again
+            await().atMost(Duration.ofSeconds(20)).until(
+                    () -> instance.bean(KeyVerifier.class).inspect(key.secret().hash()).valid());
             use(instance, key.secret(), 2);
             flusher.flush();
             use(instance, key.secret(), 1);
