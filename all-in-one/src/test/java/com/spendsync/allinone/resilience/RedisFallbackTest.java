@@ -1,6 +1,7 @@
 package com.spendsync.allinone.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.spendsync.allinone.support.Api;
@@ -12,6 +13,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,6 +26,8 @@ import org.junit.jupiter.api.Test;
  * {@code admin:read} is told: anyone else sees UP.
  */
 class RedisFallbackTest {
+
+    private static final Duration RETENTION = Duration.ofDays(30);
 
     @Test
     void verificationSurvivesAMissingEntryAndARedisOutage() throws Exception {
@@ -41,13 +46,30 @@ class RedisFallbackTest {
                     .text("status").equals("revoked"));
             await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/v1/keys/" + limitedKey.text("keyId"))
                     .status() == 200);
-            String entry = ValidationViewKeys.entry(ApiKeySecret.parse(valid).orElseThrow().hash());
+            Instant expiresAt = Instant.now().plus(Duration.ofDays(2)).truncatedTo(ChronoUnit.SECONDS);
+            Api.Reply expiringKey = api.createKey(Map.of("ownerId", "fallback", "name", "expiring",
+                    "permissions", List.of(), "expiresAt", expiresAt.toString()));
+            String expiring = expiringKey.text("key");
+            awaitCode(api, expiring, "VALID");
+            await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/v1/keys/" + expiringKey.text("keyId"))
+                    .status() == 200);
+            String entry = entryOf(valid);
 
             RedisClient client = RedisClient.create(instance.redisUri());
             try (StatefulRedisConnection<String, String> redis = client.connect()) {
                 redis.sync().del(entry);
                 assertThat(api.verify(valid, "payments:read").text("code")).isEqualTo("VALID");
                 assertThat(redis.sync().hget(entry, ValidationViewKeys.KEY_ID)).as("refilled").isNotNull();
+                assertThat(redis.sync().pttl(entry)).as("a key that never ends stays").isEqualTo(-1);
+
+                // a refilled entry lives as a projected one: until the retention period after the secret ends
+                redis.sync().del(entryOf(expiring), entryOf(revokedKey.text("key")));
+                assertThat(api.verify(expiring).text("code")).isEqualTo("VALID");
+                assertThat(api.verify(revokedKey.text("key")).text("code")).isEqualTo("REVOKED");
+                assertThat(Instant.now().plusMillis(redis.sync().pttl(entryOf(expiring))))
+                        .isCloseTo(expiresAt.plus(RETENTION), within(1, ChronoUnit.MINUTES));
+                assertThat(Instant.now().plusMillis(redis.sync().pttl(entryOf(revokedKey.text("key")))))
+                        .isCloseTo(Instant.now().plus(RETENTION), within(1, ChronoUnit.MINUTES));
 
                 redis.sync().shutdown(false);
             } finally {
@@ -84,6 +106,10 @@ class RedisFallbackTest {
                 assertThat(api.verify(revokedKey.text("key")).text("code")).isEqualTo("REVOKED");
             }
         }
+    }
+
+    private static String entryOf(String key) {
+        return ValidationViewKeys.entry(ApiKeySecret.parse(key).orElseThrow().hash());
     }
 
     private static void awaitCode(Api api, String key, String code) {

@@ -190,8 +190,8 @@ class UsageFlushTest {
                 connection.serverCommands().flushAll();
                 return null;
             }, true);
-            // a verify racing the views' repair of the lost entry can answer NOT_FOUND (issue 9, open): wait, without
-            // counting a use, until the key verifies again
+            // the key view may not have this new key yet, and until it does a lost entry cannot be refilled
+            // (docs/architecture.md, Redis data loss): wait, without counting a use, until the key verifies again
             await().atMost(Duration.ofSeconds(20)).until(
                     () -> instance.bean(KeyVerifier.class).inspect(key.secret().hash()).valid());
             use(instance, key.secret(), 2);

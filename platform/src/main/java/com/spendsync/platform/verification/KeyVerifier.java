@@ -14,6 +14,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.RedisSystemException;
@@ -49,17 +50,20 @@ public class KeyVerifier {
     private final ValidationViewWriter writer;
     private final DegradedRateLimits degradedRateLimits;
     private final UnknownKeys unknownKeys;
+    private final Duration retention;
     private volatile Instant redisRetryAt = Instant.MIN;
     private volatile Instant lastFallbackAt;
 
     public KeyVerifier(StringRedisTemplate redis, Clock clock, ObjectProvider<VerificationFallback> fallback,
-                       ValidationViewWriter writer, UnknownKeys unknownKeys) {
+                       ValidationViewWriter writer, UnknownKeys unknownKeys,
+                       @Value("${spendsync.key-retention}") Duration keyRetention) {
         this.redis = redis;
         this.clock = clock;
         this.fallback = fallback.getIfAvailable();
         this.writer = writer;
         this.degradedRateLimits = new DegradedRateLimits(clock);
         this.unknownKeys = unknownKeys;
+        this.retention = keyRetention;
     }
 
     /** Whether verification is answering from the MongoDB view because Redis could not be reached. */
@@ -102,7 +106,7 @@ public class KeyVerifier {
                 return verification;
             }
             writer.write(hash, entry.get().sequence(), entry.get().fields(), List.of(),
-                    ValidationViewWriter.Lifetime.keep());
+                    entry.get().lifetime(retention));
             return runScript(hash, requiredPermissions, cost, counting, callerScope);
         } catch (RedisConnectionFailureException | RedisSystemException | QueryTimeoutException unreachable) {
             log.warn("Redis unreachable ({}); verifying from the MongoDB key view for {}", unreachable.getClass()

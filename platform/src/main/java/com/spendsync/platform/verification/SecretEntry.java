@@ -3,17 +3,32 @@ package com.spendsync.platform.verification;
 import com.spendsync.api.apikey.Permissions;
 import com.spendsync.api.apikey.RateLimitPolicy;
 import com.spendsync.api.authority.KeyScope;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * What the validation view holds for one secret, as another store knows it, with the sequence number of the last
  * event it reflects.
  */
 public record SecretEntry(String keyId, String ownerId, String status, List<String> permissions, KeyScope scope,
-                          Instant expiresAt, Instant graceUntil, RateLimitPolicy rateLimit, long sequence) {
+                          Instant expiresAt, Instant graceUntil, Instant revokedAt, RateLimitPolicy rateLimit,
+                          long sequence) {
+
+    /**
+     * How long Redis keeps the entry: until {@code retention} after the secret stopped working (its grace end, the
+     * key's revocation or expiry, whichever came first), so an ended secret answers REVOKED or EXPIRED rather than
+     * NOT_FOUND for as long as its key's records are kept; for ever while nothing ends it.
+     */
+    public ValidationViewWriter.Lifetime lifetime(Duration retention) {
+        Instant end = Stream.of(graceUntil, revokedAt, expiresAt).filter(Objects::nonNull).min(Instant::compareTo)
+                .orElse(null);
+        return ValidationViewWriter.Lifetime.until(end == null ? null : end.plus(retention));
+    }
 
     /** The entry's fields as the verify script reads them. */
     public Map<String, String> fields() {

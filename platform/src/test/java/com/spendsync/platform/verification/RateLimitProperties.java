@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.file.Files;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +71,7 @@ class RateLimitProperties {
         MutableClock clock = new MutableClock(START);
         KeyVerifier verifier = new KeyVerifier(redis, clock,
                 new StaticListableBeanFactory().getBeanProvider(VerificationFallback.class),
-                new ValidationViewWriter(redis), new UnknownKeys(new SimpleMeterRegistry()));
+                new ValidationViewWriter(redis), new UnknownKeys(new SimpleMeterRegistry()), Duration.ofDays(30));
         KeyHash hash = ApiKeySecret.generate(KeyEnvironment.LIVE, RANDOM).hash();
         redis.opsForHash().putAll(ValidationViewKeys.entry(hash), Map.of(
                 ValidationViewKeys.KEY_ID, "key_" + KEYS.incrementAndGet(),

@@ -80,7 +80,7 @@ class VerifyScriptTest {
     // no fallback: these tests are about the script alone
     private final KeyVerifier verifier = new KeyVerifier(redis, clock,
             new StaticListableBeanFactory().getBeanProvider(VerificationFallback.class),
-            new ValidationViewWriter(redis), new UnknownKeys(new SimpleMeterRegistry()));
+            new ValidationViewWriter(redis), new UnknownKeys(new SimpleMeterRegistry()), Duration.ofDays(30));
 
     @BeforeAll
     static void startRedis() throws Exception {

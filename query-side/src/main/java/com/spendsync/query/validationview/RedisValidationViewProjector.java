@@ -30,6 +30,7 @@ import com.spendsync.api.keyformat.KeyHash;
 import com.spendsync.platform.axon.AggregateSequenceGuard;
 import com.spendsync.platform.axon.SequencedProjector;
 import com.spendsync.platform.config.SpendSyncProperties;
+import com.spendsync.platform.verification.SecretEntry;
 import com.spendsync.platform.verification.ValidationViewKeys;
 import com.spendsync.query.keyview.KeyView;
 import com.spendsync.query.keyview.KeyViews;
@@ -222,14 +223,15 @@ public class RedisValidationViewProjector extends SequencedProjector<Long> {
         }
         record.put(SEQUENCE, Long.toString(view.version()));
         redis.opsForHash().putAll(recordKey, record);
-        Instant end = view.revokedAt() != null ? view.revokedAt() : view.expiresAt();
-        entries.write(KeyHash.of(view.keyHash()), view.version(),
-                MongoVerificationFallback.entryOf(view, false).fields(), List.of(), lifetimeOf(end));
+        SecretEntry current = MongoVerificationFallback.entryOf(view, false);
+        entries.write(KeyHash.of(view.keyHash()), view.version(), current.fields(), List.of(),
+                current.lifetime(retention));
         if (view.previousKeyHash() != null && view.rotationExpiresAt() != null) {
-            entries.write(KeyHash.of(view.previousKeyHash()), view.version(),
-                    MongoVerificationFallback.entryOf(view, true).fields(), List.of(),
-                    Lifetime.until(view.rotationExpiresAt().plus(retention)));
+            SecretEntry previous = MongoVerificationFallback.entryOf(view, true);
+            entries.write(KeyHash.of(view.previousKeyHash()), view.version(), previous.fields(), List.of(),
+                    previous.lifetime(retention));
         }
+        Instant end = view.revokedAt() != null ? view.revokedAt() : view.expiresAt();
         if (view.status().isFinal() && end != null) {
             redis.expireAt(recordKey, end.plus(retention));
         }
