@@ -14,6 +14,7 @@ import com.spendsync.api.apikey.ApiKeyUsedEvent;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.security.AccessFailuresObservedEvent;
 import com.spendsync.platform.axon.AggregateSequenceGuard;
+import com.spendsync.platform.axon.SequencedProjector;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,12 +31,13 @@ import org.springframework.stereotype.Component;
 /**
  * Runs the alert rules over the event stream; {@link AlertRaiser} keeps the alert store and notifies, never during a
  * replay. The rules about keys read what {@link KeyStates} knows of the key before the event, and each of the key's
- * own events is folded into it once, in sequence, after its rules ran: an event delivered again raises nothing more,
- * and one the stream skipped is read from the key's history when the next one arrives.
+ * own events is folded into it once, in sequence, after its rules ran ({@link SequencedProjector}): an event
+ * delivered again raises nothing more, and one the stream skipped is read from the key's history when the next one
+ * arrives, or found by the late-commit sweep and reconciliation.
  */
 @Component
 @ProcessingGroup(AlertingProjector.PROCESSING_GROUP)
-class AlertingProjector {
+class AlertingProjector extends SequencedProjector<KeyState> {
 
     static final String PROCESSING_GROUP = "alerting";
     static final String USAGE_ANOMALY = "usage-anomaly";
@@ -45,18 +47,17 @@ class AlertingProjector {
     private final SlidingWindows windows;
     private final KeyStates keys;
     private final AlertRaiser raiser;
-    private final AggregateSequenceGuard sequenceGuard;
     private final Duration usageWindow;
 
     AlertingProjector(AlertSettings settings, SlidingWindows windows, KeyStates keys, AlertRaiser raiser,
                       AggregateSequenceGuard sequenceGuard,
                       @Value("${spendsync.usage.flush-interval}") Duration usageWindow) {
+        super(PROCESSING_GROUP, sequenceGuard);
         this.settings = settings;
         this.refusalRules = RefusalRule.of(settings);
         this.windows = windows;
         this.keys = keys;
         this.raiser = raiser;
-        this.sequenceGuard = sequenceGuard;
         this.usageWindow = usageWindow;
     }
 
@@ -90,62 +91,26 @@ class AlertingProjector {
         }
     }
 
-    @EventHandler
-    void on(ApiKeyCreatedEvent created, EventMessage<?> message, ReplayStatus replayStatus) {
-        keyEvent(message, replayStatus);
+    /** The rules' state of the key, or null before its first event. */
+    @Override
+    protected KeyState load(String keyId) {
+        KeyState key = keys.find(keyId);
+        return key.appliedSequence() < 0 ? null : key;
     }
 
-    @EventHandler
-    void on(ApiKeyUpdatedEvent updated, EventMessage<?> message, ReplayStatus replayStatus) {
-        keyEvent(message, replayStatus);
-    }
-
-    @EventHandler
-    void on(ApiKeyRotatedEvent rotated, EventMessage<?> message, ReplayStatus replayStatus) {
-        keyEvent(message, replayStatus);
-    }
-
-    @EventHandler
-    void on(ApiKeyRotationGraceEndedEvent graceEnded, EventMessage<?> message, ReplayStatus replayStatus) {
-        keyEvent(message, replayStatus);
-    }
-
-    @EventHandler
-    void on(ApiKeyRevokedEvent revoked, EventMessage<?> message, ReplayStatus replayStatus) {
-        keyEvent(message, replayStatus);
-    }
-
-    @EventHandler
-    void on(ApiKeyExpiredEvent expired, EventMessage<?> message, ReplayStatus replayStatus) {
-        keyEvent(message, replayStatus);
-    }
-
-    @EventHandler
-    void on(ApiKeyUsedEvent used, EventMessage<?> message, ReplayStatus replayStatus) {
-        keyEvent(message, replayStatus);
+    @Override
+    protected long sequenceOf(KeyState key) {
+        return key.appliedSequence();
     }
 
     /**
-     * One of a key's own events, through the sequence guard: events of the key that the stream skipped (a late
-     * commit) are read from the key's history and run through the rules first, so a skipped root-key creation still
-     * raises its alert when the key's next event arrives.
+     * Runs the key rules on the key's state before the event, then folds the event in. Events of the key that the
+     * stream skipped (a late commit) come here first, from the key's history, so a skipped root-key creation still
+     * raises its alert.
      */
-    private void keyEvent(EventMessage<?> message, ReplayStatus replayStatus) {
-        DomainEventMessage<?> event = AggregateSequenceGuard.ofAggregate(message);
-        if (event == null) {
-            return;
-        }
-        KeyState key = keys.find(event.getAggregateIdentifier());
-        sequenceGuard.apply(PROCESSING_GROUP, event, key.appliedSequence() + 1,
-                inOrder -> rulesThenFold(inOrder, replayStatus));
-    }
-
-    /** Runs the key rules on the key's state before the event, then folds the event in, unless it was already. */
-    private void rulesThenFold(DomainEventMessage<?> event, ReplayStatus replayStatus) {
-        KeyState key = keys.find(event.getAggregateIdentifier());
-        if (key.applied(event.getSequenceNumber())) {
-            return;
-        }
+    @Override
+    protected KeyState fold(KeyState known, DomainEventMessage<?> event, ReplayStatus replayStatus) {
+        KeyState key = known != null ? known : KeyState.unknown(event.getAggregateIdentifier());
         KeyState next = ((ApiKeyEvent) event.getPayload()).match(new ApiKeyEvent.Cases<>() {
             @Override
             public KeyState created(ApiKeyCreatedEvent created) {
@@ -186,7 +151,12 @@ class AlertingProjector {
                 return key.after(expired);
             }
         });
-        keys.save(next.appliedUpTo(event.getSequenceNumber()));
+        return next.appliedUpTo(event.getSequenceNumber());
+    }
+
+    @Override
+    protected void save(String keyId, KeyState loaded, KeyState folded) {
+        keys.save(folded);
     }
 
     private KeyState created(ApiKeyCreatedEvent created, KeyState key, EventMessage<?> message,

@@ -44,10 +44,6 @@ record KeyState(@Id String keyId, String prefix, String ownerId, KeyEnvironment 
         return new KeyState(keyId, null, null, null, List.of(), null, null, null, UsageBaseline.NONE, List.of(), -1);
     }
 
-    boolean applied(long sequence) {
-        return sequence <= appliedSequence;
-    }
-
     /** Revoked or expired: nothing is left to warn about. */
     boolean ended() {
         return status != null && status.isFinal();

@@ -97,6 +97,23 @@ class LateCommitTest {
     }
 
     @Test
+    void aLatePrivilegeGrantWithNothingAfterItRaisesItsAlertWithinTwoLookBacksWithoutAnyCall() {
+        Api api = instance.api();
+        String keyId = api.createKey(Map.of("ownerId", "late-quiet-grant-" + UUID.randomUUID(), "name", "before",
+                "permissions", List.of("payments:read"))).text("keyId");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "before".equals(api.get("/v1/keys/" + keyId).text("name")));
+        try (EventStoreProbe eventStore = new EventStoreProbe(instance.mongoUri())) {
+            commitLate(eventStore, keyId, Instant.now().minus(Duration.ofMinutes(2)), List.of("*"));
+        }
+        Duration lookBack = instance.bean(SpendSyncProperties.class).eventStore().lookBack();
+
+        await().atMost(lookBack.multipliedBy(2).plusSeconds(5)).until(
+                () -> AlertListing.find(api, "privilege-change:" + keyId) != null);
+        assertThat(AlertListing.find(api, "privilege-change:" + keyId).path("detail").asText())
+                .isEqualTo("key granted management permissions [*], acting on every owner");
+    }
+
+    @Test
     void theReconciliationFindsTheSkippedEventAndRepairsTheViews() {
         Api api = instance.api();
         Api.Reply created = api.createKey(Map.of("ownerId", "reconcile-" + UUID.randomUUID(), "name", "before",

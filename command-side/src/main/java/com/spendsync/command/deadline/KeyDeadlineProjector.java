@@ -6,8 +6,7 @@ import com.spendsync.platform.axon.AggregateSequenceGuard;
 import com.spendsync.platform.axon.SequencedProjector;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DomainEventMessage;
-import org.axonframework.eventhandling.EventHandler;
-import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.ReplayStatus;
 import org.axonframework.eventhandling.ResetHandler;
 import org.springframework.stereotype.Component;
 
@@ -25,14 +24,6 @@ class KeyDeadlineProjector extends SequencedProjector<Deadline> {
         this.deadlines = deadlines;
     }
 
-    @EventHandler
-    void on(EventMessage<?> message) {
-        DomainEventMessage<?> event = AggregateSequenceGuard.ofAggregate(message);
-        if (event != null && event.getPayload() instanceof ApiKeyEvent) {
-            project(event);
-        }
-    }
-
     @Override
     protected Deadline load(String keyId) {
         return deadlines.find(keyId);
@@ -44,7 +35,7 @@ class KeyDeadlineProjector extends SequencedProjector<Deadline> {
     }
 
     @Override
-    protected Deadline fold(Deadline deadline, DomainEventMessage<?> event) {
+    protected Deadline fold(Deadline deadline, DomainEventMessage<?> event, ReplayStatus replayStatus) {
         return KeyDeadlineFold.apply(deadline, (ApiKeyEvent) event.getPayload(), event.getSequenceNumber());
     }
 

@@ -21,8 +21,4 @@ record AuditedAggregate(@Id String aggregateId, long lastSequence, String ownerI
         }
         return new AuditedAggregate(event.getAggregateIdentifier(), event.getSequenceNumber(), ownerId, environment);
     }
-
-    static long nextSequence(AuditedAggregate known) {
-        return known == null ? 0 : known.lastSequence() + 1;
-    }
 }

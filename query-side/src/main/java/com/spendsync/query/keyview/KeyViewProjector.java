@@ -1,12 +1,10 @@
 package com.spendsync.query.keyview;
 
-import com.spendsync.api.apikey.ApiKeyEvent;
 import com.spendsync.platform.axon.AggregateSequenceGuard;
 import com.spendsync.platform.axon.SequencedProjector;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.DomainEventMessage;
-import org.axonframework.eventhandling.EventHandler;
-import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.ReplayStatus;
 import org.axonframework.eventhandling.ResetHandler;
 import org.springframework.stereotype.Component;
 
@@ -24,14 +22,6 @@ class KeyViewProjector extends SequencedProjector<KeyView> {
         this.views = views;
     }
 
-    @EventHandler
-    void on(EventMessage<?> message) {
-        DomainEventMessage<?> event = AggregateSequenceGuard.ofAggregate(message);
-        if (event != null && event.getPayload() instanceof ApiKeyEvent) {
-            project(event);
-        }
-    }
-
     @Override
     protected KeyView load(String keyId) {
         return views.find(keyId);
@@ -43,7 +33,7 @@ class KeyViewProjector extends SequencedProjector<KeyView> {
     }
 
     @Override
-    protected KeyView fold(KeyView view, DomainEventMessage<?> event) {
+    protected KeyView fold(KeyView view, DomainEventMessage<?> event, ReplayStatus replayStatus) {
         return KeyViewFold.apply(view, event);
     }
 

@@ -44,9 +44,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.axonframework.eventhandling.DomainEventMessage;
-import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.ReplayStatus;
 import org.axonframework.config.ProcessingGroup;
-import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
@@ -83,14 +82,6 @@ public class RedisValidationViewProjector extends SequencedProjector<Long> {
         this.retention = properties.keyRetention();
     }
 
-    @EventHandler
-    void on(EventMessage<?> message) {
-        DomainEventMessage<?> event = AggregateSequenceGuard.ofAggregate(message);
-        if (event != null && event.getPayload() instanceof ApiKeyEvent) {
-            project(event);
-        }
-    }
-
     /** The state is the sequence number the key record says was applied: the entries themselves live in Redis. */
     @Override
     protected Long load(String keyId) {
@@ -108,7 +99,7 @@ public class RedisValidationViewProjector extends SequencedProjector<Long> {
      * written again after a crash before {@link #save} changes nothing.
      */
     @Override
-    protected Long fold(Long applied, DomainEventMessage<?> event) {
+    protected Long fold(Long applied, DomainEventMessage<?> event, ReplayStatus replayStatus) {
         String recordKey = ValidationViewKeys.keyRecord(event.getAggregateIdentifier());
         ((ApiKeyEvent) event.getPayload()).match(new EntryWrites(recordKey, event.getSequenceNumber()));
         return event.getSequenceNumber();
