@@ -103,7 +103,7 @@ class KeyQueryTest {
         api.rotate(keyId, 0L);
         api.revoke(keyId);
 
-        JsonNode history = api.get("/v1/keys/" + keyId + "/events").json();
+        JsonNode history = api.get("/v1/keys/" + keyId + "/events").json().path("items");
 
         assertThat(history).extracting(entry -> entry.path("type").asText())
                 .containsExactly("ApiKeyCreated", "ApiKeyRotated", "ApiKeyRevoked");
@@ -114,13 +114,36 @@ class KeyQueryTest {
     }
 
     @Test
+    void theHistoryIsReadAPageAtATimeAndEveryEventOnce() {
+        String keyId = api.createKey(keyRequest("history-pages-" + UUID.randomUUID())).text("keyId");
+        for (int i = 0; i < 4; i++) {
+            api.patch("/v1/keys/" + keyId, Map.of("name", "renamed-" + i));
+        }
+        List<Long> sequences = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = api.get("/v1/keys/" + keyId + "/events?limit=2"
+                    + (cursor == null ? "" : "&cursor=" + cursor)).json();
+            assertThat(page.path("items").size()).isBetween(1, 2);
+            page.path("items").forEach(entry -> sequences.add(entry.path("sequence").asLong()));
+            cursor = page.path("nextCursor").isNull() ? null : page.path("nextCursor").asText();
+        } while (cursor != null);
+
+        assertThat(sequences).containsExactly(0L, 1L, 2L, 3L, 4L);
+        assertThat(api.get("/v1/keys/" + keyId + "/events?limit=0").json().path("errors").get(0).path("field")
+                .asText()).isEqualTo("limit");
+        assertThat(api.get("/v1/keys/" + keyId + "/events?cursor=bm90LWEtY3Vyc29y").json().path("errors").get(0)
+                .path("field").asText()).isEqualTo("cursor");
+    }
+
+    @Test
     void theStateAtAnInstantIsRebuiltFromTheEvents() {
         String keyId = api.createKey(keyRequest("asof-" + UUID.randomUUID())).text("keyId");
-        Instant created = Instant.parse(api.get("/v1/keys/" + keyId + "/events").json().get(0)
+        Instant created = Instant.parse(api.get("/v1/keys/" + keyId + "/events").json().path("items").get(0)
                 .path("timestamp").asText());
         api.patch("/v1/keys/" + keyId, Map.of("name", "renamed"));
         api.revoke(keyId);
-        JsonNode history = api.get("/v1/keys/" + keyId + "/events").json();
+        JsonNode history = api.get("/v1/keys/" + keyId + "/events").json().path("items");
         Instant renamed = Instant.parse(history.get(1).path("timestamp").asText());
         Instant revoked = Instant.parse(history.get(2).path("timestamp").asText());
 

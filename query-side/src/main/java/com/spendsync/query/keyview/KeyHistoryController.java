@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.spendsync.platform.auth.Caller;
 import com.spendsync.platform.auth.RequiresPermission;
 import com.spendsync.platform.axon.AxonMongoConfiguration;
+import com.spendsync.platform.paging.Cursors;
 import com.spendsync.api.EventTypes;
 import com.spendsync.platform.problem.FieldProblem;
 import com.spendsync.platform.problem.InvalidRequestException;
@@ -29,11 +30,17 @@ class KeyHistoryController {
     private static final List<String> SECRET_HASH_FIELDS =
             List.of("keyHash", "previousKeyHash", "newKeyHash", "retiredKeyHash");
 
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+    private static final String CURSOR_KIND = "key-events";
+
     private final EventStore eventStore;
+    private final KeyViews views;
     private final ObjectMapper objectMapper;
 
-    KeyHistoryController(EventStore eventStore, ObjectMapper objectMapper) {
+    KeyHistoryController(EventStore eventStore, KeyViews views, ObjectMapper objectMapper) {
         this.eventStore = eventStore;
+        this.views = views;
         this.objectMapper = objectMapper;
     }
 
@@ -41,16 +48,44 @@ class KeyHistoryController {
                         ObjectNode data) {
     }
 
+    record HistoryPage(List<HistoryEntry> items, String nextCursor) {
+    }
+
+    /**
+     * One page of the key's history, oldest first: an active key adds a usage event per usage window, so a year
+     * of it is read a page at a time, each page by the store's (aggregate, sequence) index.
+     */
     @GetMapping("/v1/keys/{keyId}/events")
     @RequiresPermission("keys:read")
-    List<HistoryEntry> events(@PathVariable String keyId, Caller caller) {
-        List<HistoryEntry> history = new ArrayList<>();
-        for (DomainEventMessage<?> event : history(keyId, caller)) {
-            history.add(new HistoryEntry(event.getIdentifier(), event.getSequenceNumber(), typeOf(event),
+    HistoryPage events(@PathVariable String keyId, @RequestParam(required = false) Integer limit,
+                       @RequestParam(required = false) String cursor, Caller caller) {
+        int pageSize = limit == null ? DEFAULT_LIMIT : limit;
+        List<FieldProblem> problems = new ArrayList<>();
+        if (pageSize < 1 || pageSize > MAX_LIMIT) {
+            problems.add(new FieldProblem("limit", "must be from 1 to " + MAX_LIMIT));
+        }
+        long from = 0;
+        try {
+            List<String> position = Cursors.decode(cursor, CURSOR_KIND, 1);
+            from = position == null ? 0 : Long.parseUnsignedLong(position.get(0));
+        } catch (InvalidRequestException | NumberFormatException notIssuedHere) {
+            problems.add(new FieldProblem("cursor", "is not a cursor this service issued for this listing"));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException(problems);
+        }
+        requireReadable(keyId, caller);
+        List<HistoryEntry> items = new ArrayList<>();
+        DomainEventStream stream = eventStore.readEvents(keyId, from);
+        while (stream.hasNext() && items.size() < pageSize) {
+            DomainEventMessage<?> event = stream.next();
+            items.add(new HistoryEntry(event.getIdentifier(), event.getSequenceNumber(), typeOf(event),
                     event.getTimestamp(), (String) event.getMetaData().get(AxonMongoConfiguration.ACTOR),
                     dataOf(event.getPayload())));
         }
-        return history;
+        String next = stream.hasNext()
+                ? Cursors.encode(CURSOR_KIND, Long.toString(items.get(items.size() - 1).sequence() + 1)) : null;
+        return new HistoryPage(items, next);
     }
 
     @GetMapping("/v1/keys/{keyId}/state")
@@ -61,8 +96,11 @@ class KeyHistoryController {
         if (instant == null) {
             throw new InvalidRequestException(problems);
         }
+        requireReadable(keyId, caller);
         KeyView view = null;
-        for (DomainEventMessage<?> event : history(keyId, caller)) {
+        DomainEventStream stream = eventStore.readEvents(keyId, 0);
+        while (stream.hasNext()) {
+            DomainEventMessage<?> event = stream.next();
             if (event.getTimestamp().isAfter(instant)) {
                 break;
             }
@@ -75,22 +113,19 @@ class KeyHistoryController {
     }
 
     /**
-     * Every event of the key, oldest first, if the caller may read the key as its history leaves it; snapshots are
-     * not events and are left out.
+     * Whether the caller may read the key as it stands now: its view, brought up to date with the events the view
+     * has not folded yet (usually none; all of them for a key the view does not have yet).
      */
-    private List<DomainEventMessage<?>> history(String keyId, Caller caller) {
-        List<DomainEventMessage<?>> events = new ArrayList<>();
-        DomainEventStream stream = eventStore.readEvents(keyId, 0);
-        stream.forEachRemaining(events::add);
-        KeyView current = null;
-        for (DomainEventMessage<?> event : events) {
-            current = KeyViewFold.apply(current, event);
+    private void requireReadable(String keyId, Caller caller) {
+        KeyView current = views.find(keyId);
+        DomainEventStream newer = eventStore.readEvents(keyId, current == null ? 0 : current.version() + 1);
+        while (newer.hasNext()) {
+            current = KeyViewFold.apply(current, newer.next());
         }
         if (current == null) {
             throw new ResourceNotFoundException("no key has this id");
         }
         caller.authority().requireOver(current.asManaged(), "keys:read");
-        return events;
     }
 
     static String typeOf(DomainEventMessage<?> event) {
