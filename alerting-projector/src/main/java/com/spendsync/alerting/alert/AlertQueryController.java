@@ -6,6 +6,7 @@ import com.spendsync.alerting.delivery.Outbox;
 import com.spendsync.platform.auth.Caller;
 import com.spendsync.platform.auth.RequiresPermission;
 import com.spendsync.platform.paging.Cursors;
+import com.spendsync.platform.paging.PageLimits;
 import com.spendsync.platform.problem.FieldProblem;
 import com.spendsync.platform.problem.InvalidRequestException;
 import java.time.Instant;
@@ -95,9 +96,7 @@ class AlertQueryController {
         if (since != null && until != null && since.isAfter(until)) {
             problems.add(new FieldProblem("from", "must not be after to"));
         }
-        if (limit < 1 || limit > MAX_LIMIT) {
-            problems.add(new FieldProblem("limit", "must be from 1 to " + MAX_LIMIT));
-        }
+        PageLimits.check(limit, MAX_LIMIT, problems);
         if (!problems.isEmpty()) {
             throw new InvalidRequestException(problems);
         }
@@ -124,7 +123,7 @@ class AlertQueryController {
         try {
             return new Alerts.Position(Instant.ofEpochMilli(Long.parseLong(position.get(0))), position.get(1));
         } catch (NumberFormatException e) {
-            throw new InvalidRequestException("cursor", "is not a cursor this service issued for this listing");
+            throw Cursors.notIssuedHere();
         }
     }
 }

@@ -74,12 +74,7 @@ class LateCommitTest {
     @Test
     void aPrivilegeGrantTheStreamSkippedStillRaisesItsAlertWhenTheKeysNextEventArrives() {
         Api api = instance.api();
-        String keyId = api.createKey(Map.of("ownerId", "late-grant-" + UUID.randomUUID(), "name", "before",
-                "permissions", List.of("payments:read"))).text("keyId");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "before".equals(api.get("/v1/keys/" + keyId).text("name")));
-        try (EventStoreProbe eventStore = new EventStoreProbe(instance.mongoUri())) {
-            commitLate(eventStore, keyId, Instant.now().minus(Duration.ofMinutes(2)), List.of("*"));
-        }
+        String keyId = keyGrantedEverythingLate(api, "late-grant-");
         instance.bean(Cache.class).removeAll();
         String alertId = "privilege-change:" + keyId;
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
@@ -99,12 +94,7 @@ class LateCommitTest {
     @Test
     void aLatePrivilegeGrantWithNothingAfterItRaisesItsAlertWithinTwoLookBacksWithoutAnyCall() {
         Api api = instance.api();
-        String keyId = api.createKey(Map.of("ownerId", "late-quiet-grant-" + UUID.randomUUID(), "name", "before",
-                "permissions", List.of("payments:read"))).text("keyId");
-        await().atMost(Duration.ofSeconds(10)).until(() -> "before".equals(api.get("/v1/keys/" + keyId).text("name")));
-        try (EventStoreProbe eventStore = new EventStoreProbe(instance.mongoUri())) {
-            commitLate(eventStore, keyId, Instant.now().minus(Duration.ofMinutes(2)), List.of("*"));
-        }
+        String keyId = keyGrantedEverythingLate(api, "late-quiet-grant-");
         Duration lookBack = instance.bean(SpendSyncProperties.class).eventStore().lookBack();
 
         await().atMost(lookBack.multipliedBy(2).plusSeconds(5)).until(
@@ -165,6 +155,17 @@ class LateCommitTest {
         await().atMost(lookBack.multipliedBy(2).plusSeconds(5)).untilAsserted(() ->
                 assertThat(api.verify(created.text("key")).text("code")).isEqualTo("REVOKED"));
         assertThat(api.get("/v1/keys/" + keyId).text("status")).isEqualTo("revoked");
+    }
+
+    /** A new key, projected, then granted {@code *} by an update committed two minutes late. */
+    private static String keyGrantedEverythingLate(Api api, String ownerPrefix) {
+        String keyId = api.createKey(Map.of("ownerId", ownerPrefix + UUID.randomUUID(), "name", "before",
+                "permissions", List.of("payments:read"))).text("keyId");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "before".equals(api.get("/v1/keys/" + keyId).text("name")));
+        try (EventStoreProbe eventStore = new EventStoreProbe(instance.mongoUri())) {
+            commitLate(eventStore, keyId, Instant.now().minus(Duration.ofMinutes(2)), List.of("*"));
+        }
+        return keyId;
     }
 
     private static int auditedUpdates(Api api, String keyId) {

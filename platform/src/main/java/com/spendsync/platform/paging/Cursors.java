@@ -35,6 +35,11 @@ public final class Cursors {
         } catch (IllegalArgumentException notBase64) {
             // refused below, like any other cursor this service did not issue
         }
-        throw new InvalidRequestException("cursor", "is not a cursor this service issued for this listing");
+        throw notIssuedHere();
+    }
+
+    /** The refusal of a cursor this service did not issue for the listing, or one whose position is not its own. */
+    public static InvalidRequestException notIssuedHere() {
+        return new InvalidRequestException("cursor", "is not a cursor this service issued for this listing");
     }
 }

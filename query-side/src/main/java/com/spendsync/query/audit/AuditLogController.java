@@ -5,6 +5,7 @@ import com.spendsync.api.audit.AuditLogReadEvent;
 import com.spendsync.platform.auth.Caller;
 import com.spendsync.platform.auth.RequiresPermission;
 import com.spendsync.platform.paging.Cursors;
+import com.spendsync.platform.paging.PageLimits;
 import com.spendsync.platform.problem.FieldProblem;
 import com.spendsync.platform.problem.InvalidRequestException;
 import java.io.BufferedWriter;
@@ -71,9 +72,7 @@ class AuditLogController {
         int pageSize = limit == null ? DEFAULT_LIMIT : limit;
         List<FieldProblem> problems = new ArrayList<>();
         AuditFilter filter = query.validate(problems);
-        if (pageSize < 1 || pageSize > MAX_LIMIT) {
-            problems.add(new FieldProblem("limit", "must be from 1 to " + MAX_LIMIT));
-        }
+        PageLimits.check(pageSize, MAX_LIMIT, problems);
         requireNone(problems);
         AuditLogs.Position after = positionIn(cursor);
         recordRead(query, null, caller);
@@ -129,7 +128,7 @@ class AuditLogController {
         try {
             return new AuditLogs.Position(Instant.ofEpochMilli(Long.parseLong(position.get(0))), position.get(1));
         } catch (NumberFormatException e) {
-            throw new InvalidRequestException("cursor", "is not a cursor this service issued for this listing");
+            throw Cursors.notIssuedHere();
         }
     }
 

@@ -7,6 +7,7 @@ import com.spendsync.platform.auth.Caller;
 import com.spendsync.platform.auth.RequiresPermission;
 import com.spendsync.platform.axon.AxonMongoConfiguration;
 import com.spendsync.platform.paging.Cursors;
+import com.spendsync.platform.paging.PageLimits;
 import com.spendsync.api.EventTypes;
 import com.spendsync.platform.problem.FieldProblem;
 import com.spendsync.platform.problem.InvalidRequestException;
@@ -61,18 +62,16 @@ class KeyHistoryController {
                        @RequestParam(required = false) String cursor, Caller caller) {
         int pageSize = limit == null ? DEFAULT_LIMIT : limit;
         List<FieldProblem> problems = new ArrayList<>();
-        if (pageSize < 1 || pageSize > MAX_LIMIT) {
-            problems.add(new FieldProblem("limit", "must be from 1 to " + MAX_LIMIT));
-        }
-        long from = 0;
-        try {
-            List<String> position = Cursors.decode(cursor, CURSOR_KIND, 1);
-            from = position == null ? 0 : Long.parseUnsignedLong(position.get(0));
-        } catch (InvalidRequestException | NumberFormatException notIssuedHere) {
-            problems.add(new FieldProblem("cursor", "is not a cursor this service issued for this listing"));
-        }
+        PageLimits.check(pageSize, MAX_LIMIT, problems);
         if (!problems.isEmpty()) {
             throw new InvalidRequestException(problems);
+        }
+        List<String> position = Cursors.decode(cursor, CURSOR_KIND, 1);
+        long from;
+        try {
+            from = position == null ? 0 : Long.parseUnsignedLong(position.get(0));
+        } catch (NumberFormatException notASequence) {
+            throw Cursors.notIssuedHere();
         }
         requireReadable(keyId, caller);
         List<HistoryEntry> items = new ArrayList<>();

@@ -7,6 +7,7 @@ import com.spendsync.platform.auth.Caller;
 import com.spendsync.platform.auth.RequiresPermission;
 import com.spendsync.platform.auth.Visibility;
 import com.spendsync.platform.paging.Cursors;
+import com.spendsync.platform.paging.PageLimits;
 import com.spendsync.platform.problem.FieldProblem;
 import com.spendsync.platform.problem.InvalidRequestException;
 import com.spendsync.platform.problem.ResourceNotFoundException;
@@ -101,9 +102,7 @@ class KeyQueryController {
                 problems.add(new FieldProblem("status", "must be one of active, rotating, revoked, expired"));
             }
         }
-        if (limit < 1 || limit > MAX_LIMIT) {
-            problems.add(new FieldProblem("limit", "must be from 1 to " + MAX_LIMIT));
-        }
+        PageLimits.check(limit, MAX_LIMIT, problems);
         if (!problems.isEmpty()) {
             throw new InvalidRequestException(problems);
         }
