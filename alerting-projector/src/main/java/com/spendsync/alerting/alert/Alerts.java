@@ -3,6 +3,7 @@ package com.spendsync.alerting.alert;
 import com.spendsync.api.authority.Authority;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.platform.auth.Visibility;
+import com.spendsync.platform.paging.NewestFirst;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,9 +78,7 @@ public class Alerts {
             conditions.add(Criteria.where("firstSeen").lte(filter.to()));
         }
         if (after != null) {
-            conditions.add(new Criteria().orOperator(
-                    Criteria.where(LAST_SEEN).lt(after.lastSeen()),
-                    Criteria.where(LAST_SEEN).is(after.lastSeen()).and("_id").lt(after.alertId())));
+            conditions.add(NewestFirst.after(LAST_SEEN, after.lastSeen(), after.alertId()));
         }
         Criteria criteria = conditions.isEmpty() ? new Criteria() : new Criteria().andOperator(conditions);
         return mongo.find(Query.query(criteria).with(Sort.by(Sort.Direction.DESC, LAST_SEEN, "_id")).limit(limit),

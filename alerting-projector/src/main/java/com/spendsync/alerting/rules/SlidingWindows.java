@@ -79,5 +79,7 @@ class SlidingWindows {
     private void createIndexes() {
         mongo.indexOps(COLLECTION).ensureIndex(new Index().on("rule", Sort.Direction.ASC)
                 .on("subject", Sort.Direction.ASC).on("at", Sort.Direction.ASC));
+        // for the sweep of entries of every subject: removeBefore
+        mongo.indexOps(COLLECTION).ensureIndex(new Index().on("at", Sort.Direction.ASC));
     }
 }

@@ -32,7 +32,7 @@ class KeyDeadlines {
 
     KeyDeadlines(MongoClient client, SpendSyncProperties properties) {
         this.collection = client.getDatabase(properties.keyDatabase()).getCollection(COLLECTION);
-        this.collection.createIndex(Indexes.ascending(DUE));
+        createIndexes();
     }
 
     /** A key's deadlines, null when it has none ahead, after its events up to {@code sequence}. */
@@ -76,8 +76,14 @@ class KeyDeadlines {
                 Filters.eq(SEQUENCE, previousSequence)), document).getMatchedCount() == 1;
     }
 
+    /** Dropping the collection, not deleting every document: a delete with no filter would walk all of it. */
     void removeAll() {
-        collection.deleteMany(new Document());
+        collection.drop();
+        createIndexes();
+    }
+
+    private void createIndexes() {
+        collection.createIndex(Indexes.ascending(DUE));
     }
 
     List<Deadline> dueBy(Instant now, int limit) {

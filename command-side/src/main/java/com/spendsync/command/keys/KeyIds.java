@@ -1,5 +1,6 @@
 package com.spendsync.command.keys;
 
+import com.spendsync.api.apikey.ApiKeyEvent;
 import com.spendsync.api.keyformat.Base62;
 import com.spendsync.platform.problem.ResourceNotFoundException;
 import java.math.BigInteger;
@@ -11,7 +12,7 @@ final class KeyIds {
 
     private static final int RANDOM_BYTES = 16;
     private static final int DIGITS = 22;
-    private static final Pattern WELL_FORMED = Pattern.compile("key_[0-9A-Za-z]{" + DIGITS + "}");
+    private static final Pattern WELL_FORMED = Pattern.compile(ApiKeyEvent.KEY_ID_PREFIX + "[0-9A-Za-z]{" + DIGITS + "}");
 
     private KeyIds() {
     }
@@ -19,7 +20,7 @@ final class KeyIds {
     static String next(SecureRandom random) {
         byte[] bytes = new byte[RANDOM_BYTES];
         random.nextBytes(bytes);
-        return "key_" + Base62.encode(new BigInteger(1, bytes), DIGITS);
+        return ApiKeyEvent.KEY_ID_PREFIX + Base62.encode(new BigInteger(1, bytes), DIGITS);
     }
 
     /** An id of another shape names no key: answer 404 without loading anything. */

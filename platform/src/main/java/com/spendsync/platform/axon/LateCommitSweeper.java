@@ -5,6 +5,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
+import com.spendsync.api.apikey.ApiKeyEvent;
 import com.spendsync.platform.admin.ProjectionRebuilds;
 import com.spendsync.platform.config.SpendSyncProperties;
 import io.micrometer.core.instrument.Counter;
@@ -34,7 +35,6 @@ import org.springframework.stereotype.Component;
 public class LateCommitSweeper {
 
     private static final Logger log = LoggerFactory.getLogger(LateCommitSweeper.class);
-    private static final String AGGREGATE_TYPE = "ApiKey";
 
     private final MongoCollection<Document> storedEvents;
     private final ObjectProvider<SequencedProjection> projections;
@@ -64,7 +64,7 @@ public class LateCommitSweeper {
         for (Document event : storedEvents.find(Filters.and(Filters.gt("_id", checkpoint), Filters.lte("_id", until)))
                 .projection(Projections.include("type", "aggregateIdentifier", "sequenceNumber", "timestamp"))
                 .sort(Sorts.ascending("_id"))) {
-            if (AGGREGATE_TYPE.equals(event.getString("type")) && committedLate(event)) {
+            if (ApiKeyEvent.AGGREGATE_TYPE.equals(event.getString("type")) && committedLate(event)) {
                 heal(event.getString("aggregateIdentifier"), ((Number) event.get("sequenceNumber")).longValue());
             }
             checkpoint = event.getObjectId("_id");

@@ -5,6 +5,7 @@ import com.spendsync.api.authority.Authority;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.platform.auth.Visibility;
 import com.spendsync.platform.config.SpendSyncProperties;
+import com.spendsync.platform.paging.NewestFirst;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -114,9 +115,7 @@ class AuditLogs {
             conditions.add(Criteria.where(TIMESTAMP).lte(filter.to()));
         }
         if (after != null) {
-            conditions.add(new Criteria().orOperator(
-                    Criteria.where(TIMESTAMP).lt(after.timestamp()),
-                    Criteria.where(TIMESTAMP).is(after.timestamp()).and(ID).lt(after.eventId())));
+            conditions.add(NewestFirst.after(TIMESTAMP, after.timestamp(), after.eventId()));
         }
         Criteria criteria = conditions.isEmpty() ? new Criteria() : new Criteria().andOperator(conditions);
         return Query.query(criteria).with(Sort.by(Sort.Direction.DESC, TIMESTAMP, ID));

@@ -3,6 +3,7 @@ package com.spendsync.query.reconciliation;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import com.spendsync.api.apikey.ApiKeyEvent;
 import com.spendsync.platform.auth.RequiresPermission;
 import com.spendsync.platform.axon.SequencedProjection;
 import com.spendsync.platform.config.SpendSyncProperties;
@@ -22,12 +23,12 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Compares every key view of this process with the event store, key by key: the sequence number of the key's last
  * stored event against the last one each view applied. {@code POST} also brings every drifting view up to date from
- * the key's own stream. Reads every key: an operator's check, not something to poll.
+ * the key's own stream. Reads every key: an operator's check, not something to poll. The key ids come from the range
+ * of key ids in the event store's (aggregateIdentifier, sequenceNumber) index, which MongoDB answers by skipping from
+ * one key to the next (a distinct scan) rather than reading every event.
  */
 @RestController
 class ReconciliationController {
-
-    private static final String AGGREGATE_TYPE = "ApiKey";
 
     private final EventStore eventStore;
     private final List<SequencedProjection> projections;
@@ -61,7 +62,9 @@ class ReconciliationController {
     }
 
     private Report reconcile(boolean repair) {
-        List<String> keyIds = storedEvents.distinct("aggregateIdentifier", Filters.eq("type", AGGREGATE_TYPE),
+        List<String> keyIds = storedEvents.distinct("aggregateIdentifier",
+                Filters.and(Filters.gte("aggregateIdentifier", ApiKeyEvent.KEY_ID_PREFIX),
+                        Filters.lt("aggregateIdentifier", ApiKeyEvent.KEY_ID_RANGE_END)),
                 String.class).into(new ArrayList<>());
         List<Drift> drift = new ArrayList<>();
         int repaired = 0;

@@ -7,6 +7,15 @@ package com.spendsync.api.apikey;
 public sealed interface ApiKeyEvent permits ApiKeyCreatedEvent, ApiKeyUpdatedEvent, ApiKeyRotatedEvent,
         ApiKeyRotationGraceEndedEvent, ApiKeyRevokedEvent, ApiKeyExpiredEvent, ApiKeyUsedEvent {
 
+    /** The aggregate type Axon stores with every key event (the event store's {@code type}). */
+    String AGGREGATE_TYPE = "ApiKey";
+
+    /** Every key id starts with it, so the keys' streams are one range of the event store's aggregate index. */
+    String KEY_ID_PREFIX = "key_";
+
+    /** The end of that range: the character after {@code _}. */
+    String KEY_ID_RANGE_END = "key`";
+
     String keyId();
 
     /** What {@code cases} makes of this event: the result of its method for this kind of event. */
