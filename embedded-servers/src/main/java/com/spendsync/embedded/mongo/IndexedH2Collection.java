@@ -222,10 +222,13 @@ final class IndexedH2Collection extends H2Collection {
             return;
         }
         throw new MongoServerError(NO_QUERY_EXECUTION_PLANS, "NoQueryExecutionPlans",
-                "error processing query: ns=" + getFullName() + " Tree: " + Json.toCompactJsonValue(query)
-                        + " Sort: " + Json.toCompactJsonValue(orderBy == null ? new Document() : orderBy)
+                "error processing query: ns=" + getFullName() + " Tree: " + json(query) + " Sort: " + json(orderBy)
                         + " planner returned error :: caused by :: No indexed plans available,"
                         + " and running with 'notablescan'");
+    }
+
+    private static String json(Document document) {
+        return document == null || document.isEmpty() ? "{}" : Json.toCompactJsonValue(document);
     }
 
     private static boolean isNaturalOrder(Document orderBy) {
