@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.icegreen.greenmail.util.GreenMail;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import com.mongodb.client.model.Sorts;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import com.spendsync.allinone.support.AlertListing;
@@ -103,6 +104,7 @@ class AlertDeliveryTest {
         assertThat(alert.path("deliveries").path("slack").path("attempts").asInt()).isEqualTo(1);
         try (MongoClient mongo = MongoClients.create(instance.mongoUri())) {
             List<String> outbox = mongo.getDatabase("spendsync").getCollection("alert_outbox").find()
+                    .sort(Sorts.ascending("_id"))
                     .map(Document::toJson).into(new ArrayList<>());
             assertThat(outbox).isNotEmpty().noneMatch(entry -> entry.contains(secret.substring(8, 51)));
             // kept as long as the audit trail keeps its entries (AUDIT_RETENTION_DAYS, 90), then dropped by MongoDB

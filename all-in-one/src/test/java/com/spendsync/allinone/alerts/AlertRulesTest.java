@@ -263,7 +263,8 @@ class AlertRulesTest {
 
         assertThat(instance.bean(WindowSweeper.class).sweep()).isPositive();
 
-        assertThat(mongo.find(Query.query(Criteria.where("subject").is(source)), Document.class, "alert_windows"))
+        assertThat(mongo.find(Query.query(Criteria.where("rule").is("brute-force").and("subject").is(source)),
+                Document.class, "alert_windows"))
                 .extracting(entry -> entry.get("_id")).containsExactly(recent.get("_id"));
     }
 

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.spendsync.allinone.support.Api;
 import com.spendsync.allinone.support.EventStoreProbe;
 import com.spendsync.allinone.support.SpendSyncInstance;
-import com.mongodb.client.model.Filters;
+import com.spendsync.api.admin.ProjectionReplayRequestedEvent;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.platform.verification.ValidationViewKeys;
 import io.lettuce.core.RedisClient;
@@ -157,11 +157,9 @@ class ReplayTest {
     /** The request is in the audit trail, and every projection runs caught up again. */
     private static void awaitReplayed(Api api, SpendSyncInstance instance, String projection) {
         try (EventStoreProbe eventStore = new EventStoreProbe(instance.mongoUri())) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> eventStore.client()
-                    .getDatabase(EventStoreProbe.AUDIT_DATABASE).getCollection("domainevents")
-                    .countDocuments(Filters.and(Filters.eq("payloadType",
-                            "com.spendsync.api.admin.ProjectionReplayRequestedEvent"),
-                            Filters.regex("serializedPayload", projection))) == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> eventStore.payloadsOf(
+                    ProjectionReplayRequestedEvent.class).stream()
+                    .filter(payload -> payload.path("projection").asText().equals(projection)).count() == 1);
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonNode projections = api.get("/v1/admin/projections").json();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Sorts;
 import com.spendsync.allinone.support.Api;
 import com.spendsync.allinone.support.SpendSyncInstance;
 import io.lettuce.core.RedisClient;
@@ -91,7 +92,7 @@ class NoPlaintextStoredTest {
             for (String databaseName : client.listDatabaseNames()) {
                 MongoDatabase database = client.getDatabase(databaseName);
                 for (String collection : database.listCollectionNames()) {
-                    for (Document document : database.getCollection(collection).find()) {
+                    for (Document document : database.getCollection(collection).find().sort(Sorts.ascending("_id"))) {
                         all.append(document.toJson()).append('\n');
                     }
                 }

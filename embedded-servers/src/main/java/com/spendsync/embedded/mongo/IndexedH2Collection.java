@@ -90,6 +90,15 @@ final class IndexedH2Collection extends H2Collection {
         }
     }
 
+    /** The library drops the indexes it has descriptions of; the ordered twin of _id has none, so it goes here. */
+    @Override
+    public synchronized void drop() {
+        if (getIndexes().stream().anyMatch(index -> index.getName().equals(IndexedH2Database.ORDERED_ID_INDEX_NAME))) {
+            dropIndex(IndexedH2Database.ORDERED_ID_INDEX_NAME);
+        }
+        super.drop();
+    }
+
     @Override
     public synchronized Document handleDistinct(Document query) {
         // plans the distinct's filter as if sorted by its key, so an index on the key serves an unfiltered distinct

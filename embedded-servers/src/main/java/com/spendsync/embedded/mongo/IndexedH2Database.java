@@ -18,7 +18,8 @@ import org.h2.mvstore.MVMap;
 
 /**
  * A database of the indexed backend: its collections are {@link IndexedH2Collection}s and its indexes, unique or not,
- * are {@link OrderedIndex}es, except the _id index, which stays the library's. It also answers `explain` and runs an
+ * are {@link OrderedIndex}es, except the _id index, which stays the library's (with an ordered twin for ranges and
+ * sorts on _id). It also answers `explain` and runs an
  * aggregation's leading $match/$sort/$limit through the planner.
  */
 final class IndexedH2Database extends H2Database {
@@ -28,6 +29,7 @@ final class IndexedH2Database extends H2Database {
     private static final String META_MAP_PREFIX = "meta.";
     private static final String STOCK_INDEX_MAP_INFIX = "._index_";
     private static final String ORDERED_INDEX_MAP_INFIX = "._ordered_index_";
+    static final String ORDERED_ID_INDEX_NAME = "_id_ordered";
 
     private final StoreContext context;
     /** The description of the index being created, which the library's hook does not pass on. */
@@ -67,6 +69,20 @@ final class IndexedH2Database extends H2Database {
         }
     }
 
+    /**
+     * The library's _id index answers point reads only; MongoDB's serves ranges and sorts on _id too (a walk in
+     * insertion order of ObjectIds, a page by key id). So every collection also gets an ordered index on _id, kept
+     * like the others and never listed (listIndexes reads the index descriptions, and this one has none). Added
+     * where the library opens the _id index, which is both when a collection is created and when the store opens.
+     */
+    private void addOrderedIdIndex(String collectionName) {
+        MongoCollection<Object> collection = resolveCollection(collectionName, false);
+        if (collection != null) {
+            collection.addIndex(ordered(collectionName, ORDERED_ID_INDEX_NAME, List.of(new IndexKey("_id", true)),
+                    new IndexOptions(false, false, null, null)));
+        }
+    }
+
     @Override
     protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys,
                                                     boolean sparse) {
@@ -76,6 +92,7 @@ final class IndexedH2Database extends H2Database {
                 // the library's own _id map may miss a write after a crash too: emptied, the library rebuilds it
                 context().store().openMap(stockIndexMapName(collectionName, indexName)).clear();
             }
+            addOrderedIdIndex(collectionName);
             return idIndex;
         }
         return ordered(collectionName, indexName, keys, IndexOptions.of(description(collectionName, indexName), true, sparse));
