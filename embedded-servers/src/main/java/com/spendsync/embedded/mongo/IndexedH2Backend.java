@@ -62,6 +62,11 @@ public final class IndexedH2Backend extends H2Backend {
         return StoreContext.during(current, () -> new IndexedH2Database(databaseName, getCursorRegistry(), current));
     }
 
+    /** Whether this start rebuilt the indexes from the documents instead of trusting the stored ones. */
+    public boolean indexesRebuiltAtStart() {
+        return !context.state().indexesTrusted();
+    }
+
     /** Deletes the documents TTL indexes say have expired; returns how many. */
     public int sweepExpired() {
         if (getMvStore().isClosed()) {

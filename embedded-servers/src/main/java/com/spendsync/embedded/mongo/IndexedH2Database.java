@@ -61,11 +61,13 @@ final class IndexedH2Database extends H2Database {
 
     @Override
     protected synchronized void addIndex(Document indexDescription) {
+        // nested when the collection is new: creating it adds its _id index first
+        Document outer = describing;
         describing = indexDescription;
         try {
             super.addIndex(indexDescription);
         } finally {
-            describing = null;
+            describing = outer;
         }
     }
 
@@ -79,7 +81,7 @@ final class IndexedH2Database extends H2Database {
         MongoCollection<Object> collection = resolveCollection(collectionName, false);
         if (collection != null) {
             collection.addIndex(ordered(collectionName, ORDERED_ID_INDEX_NAME, List.of(new IndexKey("_id", true)),
-                    new IndexOptions(false, false, null, null)));
+                    new IndexProperties(false, false, null, null)));
         }
     }
 
@@ -95,16 +97,16 @@ final class IndexedH2Database extends H2Database {
             addOrderedIdIndex(collectionName);
             return idIndex;
         }
-        return ordered(collectionName, indexName, keys, IndexOptions.of(description(collectionName, indexName), true, sparse));
+        return ordered(collectionName, indexName, keys, IndexProperties.of(description(collectionName, indexName), true, sparse));
     }
 
     @Override
     protected Index<Object> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys,
                                                        boolean sparse) {
-        return ordered(collectionName, indexName, keys, IndexOptions.of(description(collectionName, indexName), false, sparse));
+        return ordered(collectionName, indexName, keys, IndexProperties.of(description(collectionName, indexName), false, sparse));
     }
 
-    private OrderedIndex ordered(String collectionName, String indexName, List<IndexKey> keys, IndexOptions options) {
+    private OrderedIndex ordered(String collectionName, String indexName, List<IndexKey> keys, IndexProperties options) {
         StoreContext store = context();
         String mapName = getFullCollectionNamespace(collectionName) + ORDERED_INDEX_MAP_INFIX + indexName;
         IndexKeyType keyType = new IndexKeyType(OrderedIndex.directions(keys));

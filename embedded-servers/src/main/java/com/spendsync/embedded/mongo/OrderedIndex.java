@@ -34,13 +34,13 @@ final class OrderedIndex extends Index<Object> {
 
     private final MVMap<Object[], Object> entries;
     private final IndexKeyType keyType;
-    private final IndexOptions options;
+    private final IndexProperties options;
     private final StoreState state;
     private final String mapName;
     private final TtlIndexes ttlIndexes;
     private volatile boolean multikey;
 
-    OrderedIndex(String name, List<IndexKey> keys, IndexOptions options, MVMap<Object[], Object> entries,
+    OrderedIndex(String name, List<IndexKey> keys, IndexProperties options, MVMap<Object[], Object> entries,
                  IndexKeyType keyType, StoreState state, String mapName, TtlIndexes ttlIndexes) {
         super(name, keys, options.sparse());
         this.entries = entries;
@@ -67,7 +67,7 @@ final class OrderedIndex extends Index<Object> {
         }
     }
 
-    IndexOptions options() {
+    IndexProperties options() {
         return options;
     }
 

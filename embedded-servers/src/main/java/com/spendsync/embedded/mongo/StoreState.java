@@ -1,5 +1,6 @@
 package com.spendsync.embedded.mongo;
 
+import java.util.List;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
@@ -32,7 +33,7 @@ final class StoreState {
         MVMap<String, Object> map = store.openMap(MAP_NAME);
         boolean trusted = Integer.valueOf(FORMAT).equals(map.get(FORMAT_KEY)) && Boolean.TRUE.equals(map.get(CLEAN_KEY));
         if (!trusted) {
-            map.keySet().removeIf(key -> key.startsWith(MULTIKEY_PREFIX));
+            List.copyOf(map.keySet()).stream().filter(key -> key.startsWith(MULTIKEY_PREFIX)).forEach(map::remove);
         }
         map.put(FORMAT_KEY, FORMAT);
         map.put(CLEAN_KEY, Boolean.FALSE);

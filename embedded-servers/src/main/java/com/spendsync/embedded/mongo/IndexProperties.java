@@ -4,15 +4,15 @@ import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.bson.Document;
 
 /** What an index description asks of an index beyond its keys. */
-record IndexOptions(boolean unique, boolean sparse, Document partialFilter, Long expireAfterSeconds) {
+record IndexProperties(boolean unique, boolean sparse, Document partialFilter, Long expireAfterSeconds) {
 
-    static IndexOptions of(Document description, boolean unique, boolean sparse) {
+    static IndexProperties of(Document description, boolean unique, boolean sparse) {
         if (description == null) {
-            return new IndexOptions(unique, sparse, null, null);
+            return new IndexProperties(unique, sparse, null, null);
         }
         Object partial = description.get("partialFilterExpression");
         Object expire = description.get("expireAfterSeconds");
-        return new IndexOptions(unique || Utils.isTrue(description.get("unique")), sparse,
+        return new IndexProperties(unique || Utils.isTrue(description.get("unique")), sparse,
                 partial instanceof Document document ? document : null,
                 expire instanceof Number number ? number.longValue() : null);
     }
