@@ -42,7 +42,7 @@ public class Outbox {
                 .on(STATUS, Sort.Direction.ASC).on(NEXT_ATTEMPT_AT, Sort.Direction.ASC));
         mongo.indexOps(COLLECTION).ensureIndex(new Index().on("alertId", Sort.Direction.ASC)
                 .on("queuedAt", Sort.Direction.DESC));
-        // MongoDB drops finished messages after the audit retention; the embedded server ignores TTL indexes
+        // MongoDB (and the embedded server's TTL sweep) drops finished messages after the audit retention
         mongo.indexOps(COLLECTION).ensureIndex(new Index().on("expireAt", Sort.Direction.ASC)
                 .expire(Duration.ZERO));
     }

@@ -123,8 +123,8 @@ class AuditLogs {
 
     /**
      * One index per filter, each ending in the listing order, and the retention as a TTL index on {@code expireAt}.
-     * The embedded MongoDB-wire server accepts but ignores them all (it keeps only unique indexes), so there every
-     * listing scans and nothing expires; the event store keeps every event for good either way.
+     * The embedded MongoDB-wire server keeps and uses them as MongoDB does, TTL included; the event store keeps
+     * every event for good either way.
      */
     private void createIndexes() {
         IndexOperations indexes = mongo.indexOps(ENTRIES);
