@@ -71,7 +71,8 @@ public class EventStoreTool {
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
             throw new IllegalArgumentException("usage: seed URI KEYS | scan URI | count URI COLLECTION"
-                    + " | seed-audit URI KEYS | seed-history URI KEYS SAMPLE SECRETS_FILE ACTIVE_KEYS_FILE");
+                    + " | seed-audit URI KEYS | seed-history URI KEYS SAMPLE SECRETS_FILE ACTIVE_KEYS_FILE"
+                    + " | copy-collection URI DB FROM TO | compare-collection URI DB SEEDED REBUILT");
         }
         try (MongoClient client = MongoClients.create(args[1])) {
             MongoCollection<Document> events = client.getDatabase(DATABASE).getCollection(COLLECTION);
@@ -82,6 +83,8 @@ public class EventStoreTool {
                         Integer.parseInt(args[2]));
                 case "seed-history" -> new HistorySeeder(client, Integer.parseInt(args[2]), Integer.parseInt(args[3]))
                         .seed(Path.of(args[4]), Path.of(args[5]));
+                case "copy-collection" -> copyCollection(client.getDatabase(args[2]), args[3], args[4]);
+                case "compare-collection" -> compareCollection(client.getDatabase(args[2]), args[3], args[4]);
                 case "count" -> System.out.printf("{\"entries\": %d}%n",
                         client.getDatabase(DATABASE).getCollection(args[2]).countDocuments());
                 default -> throw new IllegalArgumentException("unknown command " + args[0]);
@@ -219,6 +222,87 @@ public class EventStoreTool {
                 count, seconds, count / seconds, touched);
     }
 
+    private static void copyCollection(com.mongodb.client.MongoDatabase database, String from, String to) {
+        MongoCollection<Document> target = database.getCollection(to);
+        target.drop();
+        List<Document> batch = new ArrayList<>(BATCH);
+        long copied = 0;
+        for (Document document : database.getCollection(from).find().batchSize(BATCH)) {
+            batch.add(document);
+            if (batch.size() == BATCH) {
+                target.insertMany(batch, new InsertManyOptions().ordered(false));
+                copied += batch.size();
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            target.insertMany(batch, new InsertManyOptions().ordered(false));
+            copied += batch.size();
+        }
+        System.out.printf("{\"copied\": %d, \"from\": \"%s\", \"to\": \"%s\"}%n", copied, from, to);
+    }
+
+    /**
+     * Whether a rebuild arrived at the documents seed-history wrote: every seeded document is looked up by its id in
+     * the rebuilt collection and compared field by field (numbers by value, whatever their BSON type; lists in
+     * order, except a set's, whose order is not kept). Documents only the rebuild has (the app's own events) are not
+     * compared.
+     */
+    private static void compareCollection(com.mongodb.client.MongoDatabase database, String seeded, String rebuilt) {
+        MongoCollection<Document> rebuiltDocuments = database.getCollection(rebuilt);
+        long compared = 0;
+        long missing = 0;
+        long different = 0;
+        List<String> examples = new ArrayList<>();
+        for (Document expected : database.getCollection(seeded).find().batchSize(BATCH)) {
+            compared++;
+            Document actual = rebuiltDocuments.find(new Document("_id", expected.get("_id"))).first();
+            if (actual == null) {
+                missing++;
+                if (examples.size() < 5) {
+                    examples.add("missing " + expected.get("_id"));
+                }
+                continue;
+            }
+            List<String> differences = new ArrayList<>();
+            differences(expected, actual, "", differences);
+            if (!differences.isEmpty()) {
+                different++;
+                if (examples.size() < 5) {
+                    examples.add(expected.get("_id") + ": " + String.join("; ", differences));
+                }
+            }
+        }
+        System.out.println(new Document("collection", rebuilt).append("compared", compared)
+                .append("missing", missing).append("different", different).append("examples", examples).toJson());
+    }
+
+    private static void differences(Object expected, Object actual, String path, List<String> out) {
+        if (expected instanceof Document e && actual instanceof Document a) {
+            LinkedHashSet<String> names = new LinkedHashSet<>(e.keySet());
+            names.addAll(a.keySet());
+            for (String name : names) {
+                differences(e.get(name), a.get(name), path.isEmpty() ? name : path + "." + name, out);
+            }
+        } else if (expected instanceof List<?> e && actual instanceof List<?> a && e.size() == a.size()) {
+            boolean inOrder = true;
+            for (int i = 0; i < e.size() && inOrder; i++) {
+                List<String> item = new ArrayList<>();
+                differences(e.get(i), a.get(i), path, item);
+                inOrder = item.isEmpty();
+            }
+            if (!inOrder && !(e.containsAll(a) && a.containsAll(e))) {
+                out.add(path + ": " + expected + " != " + actual);
+            }
+        } else if (expected instanceof Number e && actual instanceof Number a) {
+            if (Math.abs(e.doubleValue() - a.doubleValue()) > 1e-9 * Math.max(1, Math.abs(e.doubleValue()))) {
+                out.add(path + ": " + expected + " != " + actual);
+            }
+        } else if (!java.util.Objects.equals(expected, actual)) {
+            out.add(path + ": " + expected + " != " + actual);
+        }
+    }
+
     private static String sha256Hex(String text) throws NoSuchAlgorithmException {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes()));
     }
@@ -248,8 +332,12 @@ public class EventStoreTool {
         private static final Duration HISTORY = Duration.ofDays(30);
         private static final Duration LOOK_BACK = Duration.ofSeconds(10);
         private static final Duration AUDIT_RETENTION = Duration.ofDays(90);
-        /** The usage flush window (spendsync.usage.flush-interval) and baseline smoothing the alert rules use. */
-        private static final Duration USAGE_WINDOW = Duration.ofSeconds(60);
+        /**
+         * The usage flush window the app will run with (spendsync.usage.flush-interval, from the same variable) and
+         * the baseline smoothing the alert rules use by default.
+         */
+        private static final Duration USAGE_WINDOW =
+                Duration.parse(System.getenv().getOrDefault("SPENDSYNC_USAGE_FLUSH_INTERVAL", "PT60S"));
         private static final double USAGE_SMOOTHING = 0.2;
         /** Below the usage-anomaly rule's min-uses (100), so the seeded history raises no alert on a rebuild. */
         private static final int MAX_USES_PER_HOUR = 99;
@@ -273,6 +361,14 @@ public class EventStoreTool {
         private long events;
         private long written;
         private int insertCounter;
+        private final java.util.concurrent.ExecutorService writers =
+                java.util.concurrent.Executors.newFixedThreadPool(2, task -> {
+                    Thread writer = new Thread(task, "seed-writer");
+                    writer.setDaemon(true); // a failed insert ends the program instead of leaving it waiting
+                    return writer;
+                });
+        private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(4);
+        private final List<java.util.concurrent.Future<?>> writes = new ArrayList<>();
         private final long started = System.nanoTime();
         private final List<String[]> secrets = new ArrayList<>();
         private final List<String> activeKeyIds = new ArrayList<>();
@@ -317,7 +413,11 @@ public class EventStoreTool {
                 }
             }
             pending.keySet().forEach(this::flush);
+            awaitWrites();
+            // the tokens last, once every event they claim to have seen is stored
             writeTokens();
+            awaitWrites();
+            writers.shutdown();
             writeOwnerOnly(secretsFile, secrets.stream().map(row -> row[0] + "\t" + row[1]).toList());
             writeOwnerOnly(activeKeysFile, activeKeyIds);
             System.out.printf(Locale.ROOT, "{\"seeded\": %d, \"keys\": %d, \"documents\": %d, \"first\": \"%s\", "
@@ -346,13 +446,39 @@ public class EventStoreTool {
             }
         }
 
+        /** Hands a full batch to a writer: the server does the work, and two writers keep both cores busy. */
         private void flush(String collection) {
             List<Document> batch = pending.get(collection);
-            if (!batch.isEmpty()) {
-                collections.get(collection).insertMany(batch, new InsertManyOptions().ordered(false));
-                written += batch.size();
-                batch.clear();
+            if (batch.isEmpty()) {
+                return;
             }
+            List<Document> documents = List.copyOf(batch);
+            batch.clear();
+            written += documents.size();
+            inFlight.acquireUninterruptibly();
+            writes.add(writers.submit(() -> {
+                try {
+                    collections.get(collection).insertMany(documents, new InsertManyOptions().ordered(false));
+                } finally {
+                    inFlight.release();
+                }
+                return null;
+            }));
+            writes.removeIf(write -> write.isDone() && succeeded(write));
+        }
+
+        private static boolean succeeded(java.util.concurrent.Future<?> write) {
+            try {
+                write.get();
+                return true;
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("a batch insert failed", e);
+            }
+        }
+
+        private void awaitWrites() {
+            writes.forEach(HistorySeeder::succeeded);
+            writes.clear();
         }
 
         /**

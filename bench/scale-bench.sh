@@ -28,7 +28,8 @@
 #   VIEWS="key-query-view audit-view key-deadlines alerting redis-validation-view"
 #   Time budgets in seconds, after which a phase stops and reports "over budget" with what it measured:
 #   SEED_BUDGET_S=3600 COMMAND_BUDGET_S=600 VERIFY_BUDGET_S=600 AUDIT_BUDGET_S=600 REBUILD_BUDGET_S=600 (per view)
-#   BURST_BUDGET_S=120; JAVA_OPTS (extra JVM flags), KEEP_WORK=1 (keep the temporary directory).
+#   BURST_BUDGET_S=120; CHECK_VIEWS=1 (with PHASES=rebuild: compare each rebuilt view with the seeded documents)
+#   JAVA_OPTS (extra JVM flags), KEEP_WORK=1 (keep the temporary directory).
 # Needs: java 17+, python3 (standard library only), unzip, wrk.
 # Exit status: 0 every goal met, 2 run finished but a goal was missed or a phase ran over budget, 1 failure.
 set -euo pipefail
@@ -195,6 +196,34 @@ scan_baseline() {
   record "$(with_fields "$(cat "$WORK/step.json")" phase=scan store="$STORE" name="$1")"
 }
 
+# The collections each view keeps in MongoDB, as "database.collection" (the validation view lives in Redis).
+view_collections() {
+  case $1 in
+    key-query-view) echo spendsync.api_keys ;;
+    audit-view) echo spendsync_audit.audit_logs spendsync_audit.audit_log_aggregates ;;
+    key-deadlines) echo spendsync.key_deadlines ;;
+    alerting) echo spendsync.alert_key_state ;;
+  esac
+}
+
+# check_view BEFORE|AFTER VIEW: with CHECK_VIEWS=1, a copy of the view's documents before its rebuild, and after it
+# a comparison of the rebuilt documents with that copy: the proof that seed-history writes what the projections
+# would (run it with PHASES=rebuild, so that no command has changed a seeded key in between)
+check_view() {
+  [[ "${CHECK_VIEWS:-0}" == 1 ]] || return 0
+  local when=$1 view=$2 target
+  for target in $(view_collections "$view"); do
+    if [[ $when == before ]]; then
+      run_child event_store_tool copy-collection "$MONGO_URI" "${target%%.*}" "${target#*.}" "${target#*.}_seeded" \
+        > /dev/null
+    else
+      run_child event_store_tool compare-collection "$MONGO_URI" "${target%%.*}" "${target#*.}_seeded" \
+        "${target#*.}" > "$WORK/step.json"
+      record "$(with_fields "$(cat "$WORK/step.json")" phase=view-check store="$STORE" name="$target")"
+    fi
+  done
+}
+
 rebuild_phase() {
   local view events over=""
   scan_baseline before
@@ -206,6 +235,7 @@ rebuild_phase() {
       record "{\"phase\": \"rebuild\", \"store\": \"$STORE\", \"name\": \"$view\", \"skipped\": \"$over was still rebuilding\"}"
       continue
     fi
+    check_view before "$view"
     log "[$STORE] rebuilding $view ($events events, at most ${REBUILD_BUDGET_S}s)"
     local line
     run_child "${HELPER[@]}" replay "$APP_PORT" "$view" "$REBUILD_BUDGET_S" "$events" > "$WORK/step.json"
@@ -215,6 +245,7 @@ rebuild_phase() {
       over=$view
     else
       run_child "${HELPER[@]}" wait-idle "$APP_PORT" "$REBUILD_BUDGET_S"
+      check_view after "$view"
     fi
   done
   [[ -n "$over" ]] || scan_baseline after
