@@ -12,6 +12,7 @@ WORK=""        # temporary directory: data dir, app log, raw results
 APP_PID=""     # the java process we started
 REDIS_PID=""   # the redis-server the app started (embedded-redis runs it as a separate process)
 CHILD_PID=""   # the step running now (see run_child)
+OWNED_PIDS=()  # other processes a bench started in the background (stop_pid), stopped by cleanup too
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -40,6 +41,41 @@ cleanup() {
     kill -TERM "$CHILD_PID" 2>/dev/null || true
     wait "$CHILD_PID" 2>/dev/null || true
   fi
+  stop_app
+  local pid
+  for pid in "${OWNED_PIDS[@]}"; do
+    stop_pid "$pid"
+  done
+  if [[ -n "$WORK" && -d "$WORK" ]]; then
+    if (( status == 1 )) && [[ -f "${APP_LOG:-$WORK/app.log}" ]]; then
+      log "last lines of the app log:"
+      tail -n 40 "${APP_LOG:-$WORK/app.log}" >&2 || true
+    fi
+    if [[ "${KEEP_WORK:-0}" == 1 ]]; then
+      log "kept $WORK"
+    else
+      rm -rf "$WORK"
+    fi
+  fi
+  exit "$status"
+}
+
+# stop_pid PID: SIGTERM, then SIGKILL after STOP_TIMEOUT_S, for a background process this script started.
+stop_pid() {
+  local pid=$1 waited=0
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && (( waited < STOP_TIMEOUT_S * 10 )); do
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# Stops the app this script started, if it runs, and the embedded Redis it started: by cleanup, and by a bench that
+# runs the app more than once.
+stop_app() {
   if [[ -n "$APP_PID" ]] && kill -0 "$APP_PID" 2>/dev/null; then
     if [[ -z "$REDIS_PID" && -n "${REDIS_PORT:-}" ]]; then
       REDIS_PID="$(redis_pid 2>/dev/null || true)"
@@ -57,6 +93,7 @@ cleanup() {
     fi
     wait "$APP_PID" 2>/dev/null || true
   fi
+  APP_PID=""
   if [[ -n "$REDIS_PID" ]] && kill -0 "$REDIS_PID" 2>/dev/null \
       && tr '\0' ' ' < "/proc/$REDIS_PID/cmdline" 2>/dev/null | grep -q redis-server; then
     # embedded-redis runs a copy of redis-server from a /tmp/redis-<n> directory it deletes when the JVM exits
@@ -74,18 +111,7 @@ cleanup() {
       rm -rf "$binary_dir"
     fi
   fi
-  if [[ -n "$WORK" && -d "$WORK" ]]; then
-    if (( status == 1 )) && [[ -f "$WORK/app.log" ]]; then
-      log "last lines of the app log:"
-      tail -n 40 "$WORK/app.log" >&2 || true
-    fi
-    if [[ "${KEEP_WORK:-0}" == 1 ]]; then
-      log "kept $WORK"
-    else
-      rm -rf "$WORK"
-    fi
-  fi
-  exit "$status"
+  REDIS_PID=""
 }
 
 # ------------------------------------------------------------------------------------------------ steps
@@ -118,14 +144,17 @@ start_app() {
   log "starting the app: http://127.0.0.1:$APP_PORT (embedded MongoDB :$MONGO_PORT, Redis :$REDIS_PORT)"
   # SERVER_ADDRESS keeps the HTTP port on loopback too; the embedded servers bind to 127.0.0.1 by themselves.
   # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
-  SPENDSYNC_DATA_DIR="$WORK/data" SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$APP_PORT" \
+  SPENDSYNC_DATA_DIR="${APP_DATA_DIR:-$WORK/data}" SERVER_ADDRESS=127.0.0.1 SERVER_PORT="$APP_PORT" \
     SPENDSYNC_EMBEDDED_MONGO_PORT="$MONGO_PORT" SPENDSYNC_EMBEDDED_REDIS_PORT="$REDIS_PORT" \
     SPENDSYNC_BOOTSTRAP_KEY="$BENCH_ROOT_KEY" \
-    java ${JAVA_OPTS:-} -jar "$JAR" > "$WORK/app.log" 2>&1 &
+    java ${JAVA_OPTS:-} -jar "$JAR" > "${APP_LOG:-$WORK/app.log}" 2>&1 &
   APP_PID=$!
-  local started=$SECONDS
+  local started=$SECONDS started_ns
+  started_ns=$(date +%s%N)
   run_child "${BENCH_HELPER[@]}" wait-health "$APP_PORT" "$STARTUP_TIMEOUT_S" "$APP_PID" || die "the app did not become healthy"
   kill -0 "$APP_PID" 2>/dev/null || die "the app exited"
+  # shellcheck disable=SC2034 # read by scale-bench.sh
+  APP_STARTUP_S="$(( ($(date +%s%N) - started_ns) / 1000000 ))e-3"
   REDIS_PID="$(redis_pid)"
   log "app UP after $((SECONDS - started))s (pid $APP_PID, embedded redis-server pid $REDIS_PID)"
 }
