@@ -101,6 +101,19 @@ final class IndexedH2Collection extends H2Collection {
         }
     }
 
+    /** A count whose filter an index says exactly counts index entries, reading no document. */
+    @Override
+    public synchronized int count(Document query, int skip, int limit) {
+        Plan plan = query == null || query.isEmpty() ? null : QueryPlanner.plan(query, null, orderedIndexes());
+        if (!(plan instanceof IndexScan scan && scan.exact())) {
+            return super.count(query, skip, limit);
+        }
+        Counters counters = new Counters();
+        long entries = intervals(scan).mapToLong(interval -> walk(scan, interval, counters).count()).sum();
+        long counted = Math.max(0, entries - Math.max(skip, 0));
+        return (int) (limit > 0 ? Math.min(limit, counted) : counted);
+    }
+
     /** The documents a pipeline's leading $match, $sort and $limit select, read through the planner. */
     synchronized List<Document> pipelineSource(Document match, Document sort, long limit) {
         Stream<Document> documents = execute(match, sort, true).documents();
