@@ -38,7 +38,7 @@ trap 'rm -f "$CLASSPATH_FILE" "$OUTPUT"' EXIT
 # the libraries log to stdout; the program's table is the lines that start with "|"
 if ! java $JAVA_OPTS -cp "$CLASSPATH" "$BENCH_DIR/EmbeddedMongoBench.java" "$DOCUMENTS" "$START_EVENTS" "$REPEAT" \
     > "$OUTPUT" 2>&1; then
-  grep -v ' INFO \| DEBUG ' "$OUTPUT" | tail -n 40 >&2
+  grep -v ' INFO \| DEBUG \|^\s*at ' "$OUTPUT" | tail -n 40 >&2
   exit 1
 fi
 grep '^|' "$OUTPUT"

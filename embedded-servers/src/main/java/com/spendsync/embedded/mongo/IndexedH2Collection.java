@@ -110,6 +110,19 @@ final class IndexedH2Collection extends H2Collection {
         }
     }
 
+    /** A count whose filter an index says exactly counts index entries, reading no document. */
+    @Override
+    public synchronized int count(Document query, int skip, int limit) {
+        Plan plan = query == null || query.isEmpty() ? null : QueryPlanner.plan(query, null, orderedIndexes());
+        if (!(plan instanceof IndexScan scan && scan.exact())) {
+            return super.count(query, skip, limit);
+        }
+        Counters counters = new Counters();
+        long entries = intervals(scan).mapToLong(interval -> walk(scan, interval, counters).count()).sum();
+        long counted = Math.max(0, entries - Math.max(skip, 0));
+        return (int) (limit > 0 ? Math.min(limit, counted) : counted);
+    }
+
     /** The documents a pipeline's leading $match, $sort and $limit select, read through the planner. */
     synchronized List<Document> pipelineSource(Document match, Document sort, long limit) {
         Stream<Document> documents = execute(match, sort, true).documents();
@@ -181,7 +194,7 @@ final class IndexedH2Collection extends H2Collection {
                     .flatMap(id -> StreamSupport.stream(idIndex.getPositions(new Document(ID, id)).spliterator(), false));
         }
         if (plan instanceof IndexScan scan) {
-            Stream<Object> positions = intervals(scan).flatMap(interval -> walk(scan, interval, counters));
+            Stream<Object> positions = walk(scan, counters);
             return scan.index().isMultikey() ? positions.distinct() : positions;
         }
         return ((Union) plan).branches().stream().flatMap(branch -> positions(branch, counters)).distinct();
@@ -190,6 +203,35 @@ final class IndexedH2Collection extends H2Collection {
     private static Stream<Integer> intervals(IndexScan scan) {
         int count = scan.from().size();
         return Stream.iterate(0, i -> i < count, i -> i + 1).map(i -> scan.forward() ? i : count - 1 - i);
+    }
+
+    /**
+     * The positions of all the scan's intervals in walking order, pulled one index entry at a time (a flatMap over
+     * the intervals would read a whole interval at the first pull of a cursor's iterator).
+     */
+    private static Stream<Object> walk(IndexScan scan, Counters counters) {
+        List<Integer> order = intervals(scan).toList();
+        Iterator<Object> positions = new Iterator<>() {
+            private int next;
+            private Iterator<Object> current = java.util.Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!current.hasNext() && next < order.size()) {
+                    current = walk(scan, order.get(next++), counters).iterator();
+                }
+                return current.hasNext();
+            }
+
+            @Override
+            public Object next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return current.next();
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(positions, Spliterator.ORDERED), false);
     }
 
     private static Stream<Object> walk(IndexScan scan, int interval, Counters counters) {

@@ -172,12 +172,46 @@ final class IndexedH2Database extends H2Database {
             return null;
         }
         Leading leading = Leading.of(pipeline);
+        Document counted = countStage(pipeline, leading);
+        if (counted != null) {
+            int count = collection.count(leading.match(), 0, 0);
+            List<Document> result = count == 0 ? List.of()
+                    : List.of(new Document("_id", counted.get("_id")).append(countField(counted), count));
+            return cursorResponse(collection.getFullName(), result);
+        }
         Aggregation rest = Aggregation.fromPipeline(pipeline.subList(leading.stages(), pipeline.size()),
                 databaseResolver, this, collection, oplog);
         rest.validate(query);
         List<Document> source = collection.pipelineSource(leading.match(), leading.sort(), leading.limit());
         List<Document> result = rest.runStages(source.stream());
         return cursorResponse(collection.getFullName(), result);
+    }
+
+    /**
+     * The $group of countDocuments' pipeline ($match, then {$group: {_id: constant, n: {$sum: 1}}}), or null: such a
+     * pipeline is a count, which an index can answer without reading documents.
+     */
+    private static Document countStage(List<Document> pipeline, Leading leading) {
+        // an empty $match stays a whole-collection read, which no-table-scan refuses as MongoDB does
+        if (leading.match().isEmpty() || leading.sort() != null || leading.limit() > 0
+                || leading.stages() != pipeline.size() - 1) {
+            return null;
+        }
+        Document stage = pipeline.get(pipeline.size() - 1);
+        if (stage.size() != 1 || !(stage.get("$group") instanceof Document group) || group.size() != 2) {
+            return null;
+        }
+        Object id = group.get("_id");
+        if (id instanceof Document || id instanceof String text && text.startsWith("$") || !group.containsKey("_id")) {
+            return null;
+        }
+        String field = countField(group);
+        return group.get(field) instanceof Document sum && sum.size() == 1 && sum.get("$sum") instanceof Number one
+                && one.doubleValue() == 1 ? group : null;
+    }
+
+    private static String countField(Document group) {
+        return group.keySet().stream().filter(key -> !key.equals("_id")).findFirst().orElseThrow();
     }
 
     /** The stages at the head of a pipeline that a query serves: $match(es), then $sort, then $limit. */

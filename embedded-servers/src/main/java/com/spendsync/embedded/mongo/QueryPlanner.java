@@ -40,10 +40,11 @@ final class QueryPlanner {
 
     /**
      * A walk over intervals of one index, in key order when forward. {@code bounded} is false for a walk that only
-     * gives the sort order (the whole index, then filtered).
+     * gives the sort order (the whole index, then filtered). {@code exact} when the intervals say all the query says
+     * (equalities and `$in` on the walked fields only, one entry per document): then a count needs no document.
      */
     record IndexScan(OrderedIndex index, List<Object[]> from, List<Object[]> to, boolean forward,
-                     boolean providesSort, boolean bounded) implements Plan {
+                     boolean providesSort, boolean bounded, boolean exact) implements Plan {
     }
 
     /** The union of the documents that indexed `$or` branches read, without duplicates, sorted in memory. */
@@ -152,7 +153,10 @@ final class QueryPlanner {
         List<Object[]> from = new ArrayList<>();
         List<Object[]> to = new ArrayList<>();
         intervals(index, points, range, from, to);
-        IndexScan scan = new IndexScan(index, from, to, forward == null || forward, providesSort, bounded > 0);
+        boolean exact = range == null && !index.isMultikey() && !conditions.opaque
+                && conditions.fields.size() == points.size()
+                && fields.subList(0, points.size()).containsAll(conditions.fields.keySet());
+        IndexScan scan = new IndexScan(index, from, to, forward == null || forward, providesSort, bounded > 0, exact);
         return new Candidate(scan, points.size(), range != null, bounded > 0 && providesSort && !sort.isEmpty(),
                 index.isUnique(), fields.size());
     }
@@ -349,10 +353,13 @@ final class QueryPlanner {
         final Map<String, FieldCondition> fields = new LinkedHashMap<>();
         final List<RawCondition> raw = new ArrayList<>();
         List<Document> or;
+        /** Whether the query says more than points on fields (ranges, other operators, `$or`, ...). */
+        boolean opaque;
 
         Conditions withoutOr() {
             Conditions copy = new Conditions();
             raw.forEach(condition -> copy.addField(condition.field, condition.value));
+            copy.opaque = true;
             return copy;
         }
 
@@ -369,25 +376,39 @@ final class QueryPlanner {
                 if (key.equals("$and") && value instanceof List<?> list) {
                     list.forEach(element -> add((Document) element));
                 } else if (key.equals("$or") && value instanceof List<?> list) {
+                    opaque = true;
                     if (or == null) {
                         or = (List<Document>) list;
                     }
                 } else if (!key.startsWith("$")) {
                     addField(key, value);
+                } else {
+                    opaque = true;
                 }
             }
         }
 
         void addField(String field, Object value) {
             raw.add(new RawCondition(field, value));
+            if (fields.containsKey(field)) {
+                opaque = true;
+            }
             FieldCondition condition = fields.computeIfAbsent(field, name -> new FieldCondition());
             if (value instanceof Document document && isOperatorDocument(document)) {
+                if (document.size() > 1) {
+                    opaque = true;
+                }
                 for (Map.Entry<String, Object> operator : document.entrySet()) {
                     Object operand = operator.getValue();
+                    if (!operator.getKey().equals("$eq") && !operator.getKey().equals("$in")) {
+                        opaque = true;
+                    }
                     switch (operator.getKey()) {
                         case "$eq" -> {
                             if (indexableValue(operand) && condition.points == null) {
                                 condition.points = java.util.Collections.singletonList(operand);
+                            } else {
+                                opaque = true;
                             }
                         }
                         case "$in" -> {
@@ -396,6 +417,8 @@ final class QueryPlanner {
                                 TreeSet<Object> distinct = new TreeSet<>(BSON_ORDER);
                                 values.forEach(distinct::add);
                                 condition.points = distinct.isEmpty() ? null : new ArrayList<>(distinct);
+                            } else {
+                                opaque = true;
                             }
                         }
                         case "$gt", "$gte" -> {
@@ -415,6 +438,8 @@ final class QueryPlanner {
                 }
             } else if (indexableValue(value) && condition.points == null) {
                 condition.points = java.util.Collections.singletonList(value);
+            } else {
+                opaque = true;
             }
         }
     }
