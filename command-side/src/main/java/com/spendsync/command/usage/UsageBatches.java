@@ -18,10 +18,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import com.spendsync.platform.redis.RedisScripts;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
@@ -33,11 +33,9 @@ import org.springframework.stereotype.Component;
 public class UsageBatches {
 
     private static final RedisScript<List> TAKE_SCRIPT =
-            RedisScript.of(
-                    new ClassPathResource("/META-INF/spendsync/usage-take.lua", UsageBatches.class), List.class);
+            RedisScripts.load(UsageBatches.class, "/META-INF/spendsync/usage-take.lua", List.class);
     private static final RedisScript<Long> RELEASE_SCRIPT =
-            RedisScript.of(
-                    new ClassPathResource("/META-INF/spendsync/usage-release.lua", UsageBatches.class), Long.class);
+            RedisScripts.load(UsageBatches.class, "/META-INF/spendsync/usage-release.lua", Long.class);
     private static final int SCAN_BATCH = 1000;
 
     private final StringRedisTemplate redis;

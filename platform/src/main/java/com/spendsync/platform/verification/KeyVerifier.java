@@ -18,8 +18,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.RedisSystemException;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import com.spendsync.platform.redis.RedisScripts;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
@@ -36,10 +36,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class KeyVerifier {
 
-    // read through this class's loader: a thread's context loader may be a web application's that stops before us
     private static final RedisScript<List> VERIFY_SCRIPT =
-            RedisScript.of(
-                    new ClassPathResource("/META-INF/spendsync/verify.lua", KeyVerifier.class), List.class);
+            RedisScripts.load(KeyVerifier.class, "/META-INF/spendsync/verify.lua", List.class);
 
     private static final Duration REDIS_RETRY_PAUSE = Duration.ofSeconds(1);
     private static final Logger log = LoggerFactory.getLogger(KeyVerifier.class);

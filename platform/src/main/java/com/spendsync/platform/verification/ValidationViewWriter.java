@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import com.spendsync.platform.redis.RedisScripts;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
 
@@ -18,8 +18,7 @@ import org.springframework.stereotype.Component;
 public class ValidationViewWriter {
 
     private static final RedisScript<Long> WRITE_SCRIPT =
-            RedisScript.of(new ClassPathResource("/META-INF/spendsync/write-entry.lua", ValidationViewWriter.class),
-                    Long.class);
+            RedisScripts.load(ValidationViewWriter.class, "/META-INF/spendsync/write-entry.lua", Long.class);
 
     private final StringRedisTemplate redis;
 
