@@ -4,6 +4,10 @@ import com.spendsync.api.authority.Authority;
 import com.spendsync.api.authority.AuthorityException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerInterceptor;
@@ -21,6 +25,8 @@ public class ManagementAuthInterceptor implements HandlerInterceptor {
     private static final String OWN_PACKAGE = "com.spendsync";
 
     private final ManagementCredentials credentials;
+    // an annotation lookup walks the method's hierarchy and synthesises a proxy: once per handler, not per request
+    private final Map<Method, Optional<String>> requiredPermissions = new ConcurrentHashMap<>();
 
     public ManagementAuthInterceptor(ManagementCredentials credentials) {
         this.credentials = credentials;
@@ -31,14 +37,16 @@ public class ManagementAuthInterceptor implements HandlerInterceptor {
         if (!(handler instanceof HandlerMethod method) || !method.getBeanType().getName().startsWith(OWN_PACKAGE)) {
             return true;
         }
-        RequiresPermission required = method.getMethodAnnotation(RequiresPermission.class);
-        if (required == null) {
+        Optional<String> required = requiredPermissions.computeIfAbsent(method.getMethod(),
+                ignored -> Optional.ofNullable(method.getMethodAnnotation(RequiresPermission.class))
+                        .map(RequiresPermission::value));
+        if (required.isEmpty()) {
             throw new AuthorityException(AuthorityException.Reason.MISSING_PERMISSION, null, null,
                     "this endpoint names no permission, so nobody may use it");
         }
         Caller caller = credentials.authenticate(request);
         request.setAttribute(CALLER_ATTRIBUTE, caller);
-        caller.authority().requirePermission(required.value());
+        caller.authority().requirePermission(required.get());
         return true;
     }
 }
