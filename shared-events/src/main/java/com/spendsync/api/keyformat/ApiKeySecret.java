@@ -26,6 +26,9 @@ public final class ApiKeySecret {
     public static final int LENGTH = ENVIRONMENT_PREFIX_LENGTH + RANDOM_DIGITS + CHECKSUM_DIGITS;
     public static final int VISIBLE_PREFIX_LENGTH = 12;
 
+    // a digest per thread: looking one up per call is a provider search on the verify path (digest() resets it)
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(ApiKeySecret::sha256);
+
     private final String value;
     private final KeyEnvironment environment;
 
@@ -82,9 +85,13 @@ public final class ApiKeySecret {
     }
 
     public KeyHash hash() {
+        byte[] digest = SHA_256.get().digest(value.getBytes(StandardCharsets.US_ASCII));
+        return new KeyHash(HexFormat.of().formatHex(digest));
+    }
+
+    private static MessageDigest sha256() {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.US_ASCII));
-            return new KeyHash(HexFormat.of().formatHex(digest));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
         }
