@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.h2.mvstore.FileStore;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.RandomAccessStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +21,10 @@ import org.slf4j.LoggerFactory;
 public final class IndexedH2Backend extends H2Backend {
 
     private static final Logger log = LoggerFactory.getLogger(IndexedH2Backend.class);
+    private static final int COMPACT_BELOW_FILL_RATE = 50;
+    private static final Duration COMPACTION_BUDGET = Duration.ofMinutes(2);
+    private static final int COMPACTION_STEP_BYTES = 64 << 20;
+    private static final int MAX_FRUITLESS_STEPS = 20;
 
     private final StoreContext context;
     private final ScheduledExecutorService ttlMonitor;
@@ -43,7 +49,10 @@ public final class IndexedH2Backend extends H2Backend {
      * @param ttlInterval how often documents of TTL indexes are checked for expiry (MongoDB: a minute)
      */
     public static IndexedH2Backend open(String fileName, boolean noTableScan, Duration ttlInterval) {
-        MVStore store = MVStore.open(fileName);
+        // No compaction while the store is in use: a store whose chunks were rewritten in the background while a
+        // long read ran (an index build over 192,315 events) lost chunks that read still needed ("Chunk N not
+        // found", H2 2.3.232, 2.4.240 and 2.5.252); see docs/architecture.md.
+        MVStore store = new MVStore.Builder().fileName(fileName).autoCompactFillRate(0).open();
         StoreState state = StoreState.open(store);
         if (!state.indexesTrusted()) {
             log.info("Rebuilding the indexes of {}: the store was not closed cleanly by this index format", fileName);
@@ -51,9 +60,57 @@ public final class IndexedH2Backend extends H2Backend {
         StoreContext context = new StoreContext(store, state, new Settings(noTableScan), new TtlIndexes());
         long started = System.nanoTime();
         IndexedH2Backend backend = StoreContext.during(context, () -> new IndexedH2Backend(store, context, ttlInterval));
+        backend.compactBeforeUse(fileName);
         log.info("Opened {} in {} ms (indexes {})", fileName, (System.nanoTime() - started) / 1_000_000,
                 state.indexesTrusted() ? "as stored" : "rebuilt");
         return backend;
+    }
+
+    /**
+     * Compacts the store while nothing reads it yet, since it does not compact while in use: when its chunks hold
+     * less than {@link #COMPACT_BELOW_FILL_RATE}% live data, or its chunks less than that share of the file, for at
+     * most {@link #COMPACTION_BUDGET} of rewriting partly dead chunks, then chunks are moved together and the file
+     * truncated. Every map is open by now, with its own data types, as compaction needs.
+     */
+    private void compactBeforeUse(String fileName) {
+        MVStore store = getMvStore();
+        FileStore<?> file = store.getFileStore();
+        int liveInChunks = file.getChunksFillRate();
+        int chunksInFile = file.getFillRate();
+        if (liveInChunks >= COMPACT_BELOW_FILL_RATE && chunksInFile >= COMPACT_BELOW_FILL_RATE) {
+            return;
+        }
+        long started = System.nanoTime();
+        long sizeBefore = file.size();
+        long deadline = started + COMPACTION_BUDGET.toNanos();
+        // Nothing reads old versions yet, so no chunk needs to outlive the retention time (and compaction would leave
+        // alone the chunks written within it); the running store gets it back.
+        int retention = store.getRetentionTime();
+        store.setRetentionTime(0);
+        try {
+            // as H2 compacts a file on request: rewrite the emptiest chunks, then move chunks over the free space
+            // before them and truncate the file; while there are chunks to rewrite, within the budget, and until
+            // steps stop gaining anything (the chunks a step empties are freed some versions later; a small store
+            // may stay below the fill rate whatever is rewritten)
+            int fruitless = 0;
+            boolean rewritten = true;
+            while (rewritten && fruitless < MAX_FRUITLESS_STEPS && System.nanoTime() < deadline) {
+                long size = file.size();
+                int fill = file.getChunksFillRate();
+                rewritten = store.compact(COMPACT_BELOW_FILL_RATE, COMPACTION_STEP_BYTES);
+                store.commit();
+                if (file instanceof RandomAccessStore blocks) {
+                    blocks.compactMoveChunks(100, Long.MAX_VALUE, store);
+                }
+                boolean gained = file.size() < size || file.getChunksFillRate() > fill;
+                fruitless = gained ? 0 : fruitless + 1;
+            }
+        } finally {
+            store.setRetentionTime(retention);
+        }
+        log.info("Compacted {} from {} MB ({}% live in chunks, chunks {}% of the file) to {} MB ({}%, {}%) in {} ms",
+                fileName, sizeBefore >> 20, liveInChunks, chunksInFile, file.size() >> 20,
+                file.getChunksFillRate(), file.getFillRate(), (System.nanoTime() - started) / 1_000_000);
     }
 
     @Override
