@@ -551,6 +551,7 @@ public class EventStoreTool {
             Instant createdAt;
             Instant revokedAt;
             Instant lastUsedAt;
+            Instant foldedUntil;
             long totalUses;
             long rejectedUses;
             final List<Document> retiredSecrets = new ArrayList<>();
@@ -580,6 +581,7 @@ public class EventStoreTool {
                     previous = at;
                     apply(planned.type(), at);
                 }
+                foldedUntil = previous;
                 writeViews();
                 boolean usable = status.equals("ACTIVE") || status.equals("ROTATING");
                 if (usable && (expiresAt == null || expiresAt.isAfter(end.plus(Duration.ofDays(1))))) {
@@ -891,6 +893,7 @@ public class EventStoreTool {
                         .append("keyHash", keyHash);
                 putIfSet(keyView, "previousKeyHash", previousKeyHash);
                 keyView.append("retiredSecrets", retiredSecrets).append("version", sequence)
+                        .append("foldedUntil", date(foldedUntil))
                         .append("_class", "com.spendsync.query.keyview.KeyView");
                 add("api_keys", keyView);
 

@@ -7,12 +7,16 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * Settings shared by every service. Their defaults, and the seed's environment names they honour
  * ({@code API_KEY_DB_NAME}, {@code API_KEY_ROTATION_GRACE_DAYS}, ...), are in {@code spendsync-defaults.properties}.
+ *
+ * @param keyCheckpointInterval every how many events of a key the key view keeps a copy of it, from which the key's
+ *                              state at an instant is rebuilt
  */
 @ConfigurationProperties("spendsync")
 public record SpendSyncProperties(
         String nodeId,
         String keyDatabase,
         String keyCollection,
+        int keyCheckpointInterval,
         String auditDatabase,
         Duration keyRetention,
         Duration rotationGrace,

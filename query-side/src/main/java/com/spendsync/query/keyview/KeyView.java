@@ -13,7 +13,8 @@ import org.springframework.data.annotation.Id;
 
 /**
  * One key as the query view keeps it. The hashes are kept for the verify fallback and never leave the service;
- * {@code version} is the sequence number of the last event folded in.
+ * {@code version} is the sequence number of the last event folded in, {@code foldedUntil} the latest timestamp of the
+ * events folded in (null where unknown: a view stored before it was kept).
  */
 public record KeyView(
         @Id String keyId,
@@ -36,7 +37,8 @@ public record KeyView(
         @JsonIgnore String keyHash,
         @JsonIgnore String previousKeyHash,
         @JsonIgnore List<RetiredSecret> retiredSecrets,
-        @JsonIgnore long version) {
+        @JsonIgnore long version,
+        @JsonIgnore Instant foldedUntil) {
 
     public record Usage(long total, long rejected) {
     }
@@ -69,6 +71,12 @@ public record KeyView(
         return new KeyView(keyId, ownerId, name, prefix, environment, permissions, scope, effective, createdAt,
                 expiresAt,
                 lastUsedAt, rotatedAt, rotationEnd, revokedAt, rateLimit, metadata, usage, keyHash, previousKeyHash,
-                retiredSecrets, version);
+                retiredSecrets, version, foldedUntil);
+    }
+
+    KeyView withFoldedUntil(Instant instant) {
+        return new KeyView(keyId, ownerId, name, prefix, environment, permissions, scope, status, createdAt, expiresAt,
+                lastUsedAt, rotatedAt, rotationExpiresAt, revokedAt, rateLimit, metadata, usage, keyHash,
+                previousKeyHash, retiredSecrets, version, instant);
     }
 }

@@ -29,7 +29,11 @@ public final class KeyViewFold {
 
     /** The view after one event of the key's own stream, which holds nothing but key events. */
     public static KeyView apply(KeyView view, DomainEventMessage<?> event) {
-        return apply(view, (ApiKeyEvent) event.getPayload(), event.getSequenceNumber());
+        Draft draft = ((ApiKeyEvent) event.getPayload()).match(new Draft(view));
+        // a view that does not know the timestamps of its earlier events cannot know their latest
+        draft.foldedUntil = view != null && view.foldedUntil() == null
+                ? null : latest(draft.foldedUntil, event.getTimestamp());
+        return draft.build(event.getSequenceNumber());
     }
 
     /** The view after {@code event}; {@code view} is null before the key's first event. */
@@ -66,6 +70,7 @@ public final class KeyViewFold {
         String keyHash;
         String previousKeyHash;
         List<KeyView.RetiredSecret> retiredSecrets = List.of();
+        Instant foldedUntil;
 
         Draft(KeyView view) {
             if (view == null) {
@@ -92,6 +97,7 @@ public final class KeyViewFold {
             previousKeyHash = view.previousKeyHash();
             // a view stored before retired secrets were kept has none
             retiredSecrets = view.retiredSecrets() == null ? List.of() : view.retiredSecrets();
+            foldedUntil = view.foldedUntil();
         }
 
         @Override
@@ -180,7 +186,7 @@ public final class KeyViewFold {
             return new KeyView(keyId, ownerId, name, prefix, environment, permissions, scope, status, createdAt,
                     expiresAt,
                     lastUsedAt, rotatedAt, rotationExpiresAt, revokedAt, rateLimit, metadata, usage, keyHash,
-                    previousKeyHash, retiredSecrets, sequence);
+                    previousKeyHash, retiredSecrets, sequence, foldedUntil);
         }
     }
 }

@@ -3,6 +3,7 @@ package com.spendsync.query.keyview;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.spendsync.api.apikey.ApiKeyCreatedEvent;
+import com.spendsync.api.apikey.ApiKeyEvent;
 import com.spendsync.api.apikey.ApiKeyRevokedEvent;
 import com.spendsync.api.apikey.ApiKeyRotatedEvent;
 import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
@@ -14,6 +15,8 @@ import com.spendsync.api.keyformat.KeyHash;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.messaging.MetaData;
 import org.junit.jupiter.api.Test;
 
 class KeyViewFoldTest {
@@ -25,7 +28,7 @@ class KeyViewFoldTest {
 
     @Test
     void aRotationWithoutGraceRetiresThePreviousSecretAtOnce() {
-        KeyView rotated = KeyViewFold.apply(created(), rotation(SECOND, FIRST, AT, null), 1);
+        KeyView rotated = KeyViewFold.apply(createdView(), rotation(SECOND, FIRST, AT, null), 1);
 
         assertThat(rotated.status()).isEqualTo(KeyStatus.ACTIVE);
         assertThat(rotated.keyHash()).isEqualTo(SECOND.hex());
@@ -37,7 +40,7 @@ class KeyViewFoldTest {
     @Test
     void aPreviousSecretIsRetiredWhenItsGraceEnds() {
         Instant graceEnd = AT.plus(Duration.ofDays(7));
-        KeyView rotating = KeyViewFold.apply(created(), rotation(SECOND, FIRST, graceEnd, null), 1);
+        KeyView rotating = KeyViewFold.apply(createdView(), rotation(SECOND, FIRST, graceEnd, null), 1);
         assertThat(rotating.status()).isEqualTo(KeyStatus.ROTATING);
         assertThat(rotating.previousKeyHash()).isEqualTo(FIRST.hex());
         assertThat(rotating.retiredSecrets()).isEmpty();
@@ -51,7 +54,7 @@ class KeyViewFoldTest {
 
     @Test
     void aRotationDuringAGraceRetiresTheSecretItCutsShort() {
-        KeyView rotating = KeyViewFold.apply(created(), rotation(SECOND, FIRST, AT.plus(Duration.ofDays(7)), null), 1);
+        KeyView rotating = KeyViewFold.apply(createdView(), rotation(SECOND, FIRST, AT.plus(Duration.ofDays(7)), null), 1);
         Instant later = AT.plus(Duration.ofHours(1));
 
         KeyView again = KeyViewFold.apply(rotating, new ApiKeyRotatedEvent("key_1", THIRD, "ss_live_ijkl", SECOND,
@@ -64,7 +67,7 @@ class KeyViewFoldTest {
 
     @Test
     void retiredSecretsOutliveARevocationAndUsesAddUp() {
-        KeyView rotated = KeyViewFold.apply(created(), rotation(SECOND, FIRST, AT, null), 1);
+        KeyView rotated = KeyViewFold.apply(createdView(), rotation(SECOND, FIRST, AT, null), 1);
         KeyView used = KeyViewFold.apply(rotated, new ApiKeyUsedEvent("key_1", List.of(
                 new UsageBatch(SECOND, UsageBatch.FIRST_EPOCH, 1, 5, 2, AT.plusSeconds(30))), AT.plusSeconds(60)), 2);
         KeyView revoked = KeyViewFold.apply(used, new ApiKeyRevokedEvent("key_1", SECOND, null, "leaked",
@@ -77,12 +80,41 @@ class KeyViewFoldTest {
         assertThat(revoked.retiredSecrets()).containsExactly(new KeyView.RetiredSecret(FIRST.hex(), AT));
     }
 
+    @Test
+    void aViewKnowsTheLatestTimestampOfItsEventsEvenWhenTheyComeOutOfOrder() {
+        KeyView first = KeyViewFold.apply(null, stamped(created(), 0, AT.plusSeconds(10)));
+        KeyView second = KeyViewFold.apply(first, stamped(revocation(), 1, AT.plusSeconds(5)));
+
+        assertThat(first.foldedUntil()).isEqualTo(AT.plusSeconds(10));
+        assertThat(second.foldedUntil()).as("a clock behind the first event's").isEqualTo(AT.plusSeconds(10));
+    }
+
+    @Test
+    void aViewStoredWithoutTheLatestTimestampDoesNotGuessIt() {
+        KeyView stored = KeyViewFold.apply(null, stamped(created(), 0, AT)).withFoldedUntil(null);
+
+        assertThat(KeyViewFold.apply(stored, stamped(revocation(), 1, AT.plusSeconds(5))).foldedUntil()).isNull();
+    }
+
+    private static GenericDomainEventMessage<ApiKeyEvent> stamped(ApiKeyEvent event, long sequence, Instant at) {
+        return new GenericDomainEventMessage<>("ApiKey", "key_1", sequence, event, MetaData.emptyInstance(),
+                "event-" + sequence, at);
+    }
+
+    private static ApiKeyEvent created() {
+        return new ApiKeyCreatedEvent("key_1", FIRST, "ss_live_abcd", KeyEnvironment.LIVE,
+                "owner", "name", List.of("payments:read"), null, null, null, null, AT);
+    }
+
+    private static ApiKeyEvent revocation() {
+        return new ApiKeyRevokedEvent("key_1", FIRST, null, "leaked", AT);
+    }
+
     private static ApiKeyRotatedEvent rotation(KeyHash to, KeyHash from, Instant previousExpiresAt, KeyHash retired) {
         return new ApiKeyRotatedEvent("key_1", to, "ss_live_efgh", from, previousExpiresAt, retired, AT);
     }
 
-    private static KeyView created() {
-        return KeyViewFold.apply(null, new ApiKeyCreatedEvent("key_1", FIRST, "ss_live_abcd", KeyEnvironment.LIVE,
-                "owner", "name", List.of("payments:read"), null, null, null, null, AT), 0);
+    private static KeyView createdView() {
+        return KeyViewFold.apply(null, created(), 0);
     }
 }
