@@ -18,6 +18,10 @@ Subcommands (see verify-bench.sh for how they are chained):
   revoke-latency PORT KEYS_FILE N JITTER_MS
                                    revoke N keys, each after a random pause of up to JITTER_MS; time from each
                                    revoke response to the first verify saying REVOKED
+  malformed-keys N OUT             N keys that fail the format check (bad checksum): answered without Redis
+  seed-floor REDIS_PORT KEYS_FILE  the floor application's Redis hash (id, owner, status) for each key
+  costs PID REDIS_PORT URL [AUTH]  CPU seconds of PID and of that Redis so far, and the JVM's allocated bytes
+                                   (Micrometer's jvm_gc_memory_allocated_bytes_total at URL, after a forced GC)
   report WORKDIR                   the summary table, from the JSON files the other steps left in WORKDIR
 """
 import concurrent.futures
@@ -33,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 import zlib
 
 LOOPBACK = "127.0.0.1"
@@ -167,8 +172,11 @@ def create_keys(port, count, out_path, workers=4):
     def create(indexes):
         api, rows = Api(port), []
         for i in indexes:
+            # a rate limit that the load never reaches: its check is part of every verification measured
             status, body = api.request("POST", "/v1/keys", {"ownerId": "bench", "name": f"bench-{i}",
-                                                            "permissions": [VERIFY_PERMISSION]})
+                                                            "permissions": [VERIFY_PERMISSION],
+                                                            "rateLimit": {"limit": 1_000_000,
+                                                                          "windowSeconds": 60}})
             if status != 201:
                 raise RuntimeError(f"create key: HTTP {status} {body}")
             rows.append((body["keyId"], body["key"]))
@@ -202,6 +210,48 @@ def unknown_keys(count, out_path):
     """Well-formed keys that no key has: the checksum is public, so an attacker makes them for free."""
     with open(out_path, "w") as out:
         out.writelines(f"unknown-{i}\t{keygen()}\n" for i in range(count))
+
+
+def malformed_keys(count, out_path):
+    """Keys of the right shape whose checksum is wrong: verify answers MALFORMED from the key alone."""
+    with open(out_path, "w") as out:
+        for i in range(count):
+            key = keygen()
+            last = BASE62[(BASE62.index(key[-1]) + 1) % len(BASE62)]
+            out.write(f"malformed-{i}\t{key[:-1]}{last}\n")
+
+
+def seed_floor(redis_port, keys_path):
+    """The floor application's view of each key: ss:v:{sha256 hex} with id, owner and status, as its script reads."""
+    for key_id, key in read_keys(keys_path):
+        digest = hashlib.sha256(key.encode("ascii")).hexdigest()
+        redis_command(redis_port, "HSET", "ss:v:{" + digest + "}", "id", key_id, "owner", "bench", "status", "ACTIVE")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def allocated_bytes(pid, url, auth):
+    # Micrometer adds to this counter at each GC what the young generation grew by since the one before; a forced
+    # GC first makes it count everything allocated until now.
+    subprocess.run(["jcmd", str(pid), "GC.run"], capture_output=True, timeout=60, check=True)
+    request = urllib.request.Request(url, headers={"Authorization": "Bearer " + auth} if auth else {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith("jvm_gc_memory_allocated_bytes_total"):
+                return float(line.split()[-1])
+    fail(f"no jvm_gc_memory_allocated_bytes_total at {url}")
+
+
+def costs(pid, redis_port, url, auth_env):
+    redis_cpu = redis_command(redis_port, "INFO", "cpu")
+    fields = dict(line.split(":", 1) for line in redis_cpu.splitlines() if ":" in line)
+    allocated = allocated_bytes(pid, url, os.environ.get(auth_env) if auth_env else None)
+    print(json.dumps({"jvm_cpu_s": cpu_seconds(pid), "allocated_bytes": allocated,
+                      "redis_cpu_s": float(fields["used_cpu_user"]) + float(fields["used_cpu_sys"])}))
 
 
 def create_latency(port, count, jitter_ms):
@@ -383,23 +433,32 @@ def combine(runs):
             "errors": sum(sum(run["errors"].values()) for run in runs)}
 
 
+def cost_per_request(workdir, name, requests):
+    """CPU microseconds of the JVM and of Redis, and bytes the JVM allocated, per completed request of one run."""
+    before, after = load(workdir, f"cost-{name}-before.json"), load(workdir, f"cost-{name}-after.json")
+    return {"jvm_cpu_us": (after["jvm_cpu_s"] - before["jvm_cpu_s"]) * 1e6 / requests,
+            "redis_cpu_us": (after["redis_cpu_s"] - before["redis_cpu_s"]) * 1e6 / requests,
+            "allocated_bytes": (after["allocated_bytes"] - before["allocated_bytes"]) / requests}
+
+
 def report(workdir):
     settings = load(workdir, "settings.json")
     machine = load(workdir, "machine.json")
     rounds = range(1, settings["rounds"] + 1)
-    verify_runs = [load(workdir, f"wrk-verify-{r}.json") for r in rounds]
-    scoped_runs = [load(workdir, f"wrk-scoped-{r}.json") for r in rounds]
-    baseline_runs = [load(workdir, f"wrk-baseline-{r}.json") for r in rounds]
-    unknown_runs = [load(workdir, f"wrk-unknown-{r}.json") for r in rounds]
-    verify, scoped, baseline = combine(verify_runs), combine(scoped_runs), combine(baseline_runs)
-    unknown = combine(unknown_runs)
+    sides = ("verify", "scoped", "unknown", "malformed", "lua", "noop")
+    runs = {side: [load(workdir, f"wrk-{side}-{r}.json") for r in rounds] for side in sides}
+    combined = {side: combine(runs[side]) for side in sides}
+    light = {side: combine([load(workdir, f"wrk-light-{side}-{r}.json") for r in rounds]) for side in ("verify", "lua")}
+    costs = {}
+    for side in sides:
+        per_round = [cost_per_request(workdir, f"{side}-{r}", run["requests"]) for r, run in zip(rounds, runs[side])]
+        costs[side] = {field: statistics.median(c[field] for c in per_round) for field in per_round[0]}
     created = load(workdir, "create.json")
-    verify_cmds, baseline_cmds = {}, {}
+    verify_cmds = {}
     for r in rounds:
-        for totals, side in ((verify_cmds, "verify"), (baseline_cmds, "baseline")):
-            for command, calls in command_delta(load(workdir, f"cmd-{side}-{r}-before.json"),
-                                                load(workdir, f"cmd-{side}-{r}-after.json")).items():
-                totals[command] = totals.get(command, 0) + calls
+        for command, calls in command_delta(load(workdir, f"cmd-verify-{r}-before.json"),
+                                            load(workdir, f"cmd-verify-{r}-after.json")).items():
+            verify_cmds[command] = verify_cmds.get(command, 0) + calls
     use_before, use_after = load(workdir, "usage-before.json"), load(workdir, "usage-after.json")
     revoke = load(workdir, "revoke.json")
 
@@ -409,52 +468,62 @@ def report(workdir):
     def rps(run):
         return run["requests"] / (run["duration_us"] / 1e6)
 
-    n = verify["requests"]
+    def ratio(top, bottom, goal=None, label=None):
+        """The ratio of combined req/s, its per-round values, and the median of those."""
+        values = [rps(t) / rps(b) for t, b in zip(runs[top], runs[bottom])]
+        overall = combined[top]["rps"] / combined[bottom]["rps"]
+        verdict = "" if goal is None else f"   goal >= {goal}: {'met' if statistics.median(values) >= goal else 'NOT met'}"
+        print(f"{label:<{w}}{overall:>12.2f}   median of rounds {statistics.median(values):.2f}"
+              f" ({', '.join(f'{v:.2f}' for v in values)}){verdict}")
+
+    n = combined["verify"]["requests"]
     total = sum(verify_cmds.values())
-    w = 36
-    line = "-" * 80
+    w = 40
+    line = "-" * 100
     print(line)
-    print("SpendSync verify benchmark (all-in-one jar, loopback, one server process, same run)")
+    print("SpendSync verify against the floor of its stack (all-in-one jar and ../shared/bench/floor, same run)")
     print(line)
     print(f"{'machine':<{w}}{machine['cpus']} CPUs, {machine['cpu_model']}")
     print(f"{'java':<{w}}{machine['java']}")
     print(f"{'wrk / redis':<{w}}{machine['wrk']} / redis {machine['redis']}")
     print(f"{'load average before the run':<{w}}{machine['loadavg']}")
     print(f"{'wrk settings (each endpoint)':<{w}}-t{settings['threads']} -c{settings['connections']}, "
-          f"{settings['rounds']} rounds x {settings['duration']}, alternating,")
-    print(f"{'':<{w}}after a {settings['warmup']} warm-up; verify rotates over {settings['keys']} keys")
+          f"{settings['rounds']} rounds x {settings['duration']}, alternating, after {settings['warmup']} warm-ups;")
+    print(f"{'':<{w}}verify rotates over {settings['keys']} keys (a permission asked, a rate limit checked)")
     print(line)
-    print(f"{'':<{w}}{'requests/s':>12}{'p50':>11}{'p99':>11}{'errors':>8}")
-    for label, run in (("POST /v1/keys/verify", verify), ("  same, by a scoped gateway key", scoped),
-                       ("  same, unknown keys (NOT_FOUND)", unknown), ("GET /actuator/info", baseline)):
-        print(f"{label:<{w}}{run['rps']:>12,.0f}{ms(run['p50_us']):>11}{ms(run['p99_us']):>11}{run['errors']:>8}")
-    print(f"{'ratio verify / baseline':<{w}}{verify['rps'] / baseline['rps']:>12.2f}"
-          f"{verify['p50_us'] / baseline['p50_us']:>11.2f}{verify['p99_us'] / baseline['p99_us']:>11.2f}")
-    per_round = ", ".join(f"{rps(v):,.0f}/{rps(b):,.0f} = {rps(v) / rps(b):.2f}"
-                          for v, b in zip(verify_runs, baseline_runs))
-    print(f"{'  per round (verify/baseline req/s)':<{w}}{per_round}")
-    print(f"{'ratio scoped / unscoped verify':<{w}}{scoped['rps'] / verify['rps']:>12.2f}"
-          f"{scoped['p50_us'] / verify['p50_us']:>11.2f}{scoped['p99_us'] / verify['p99_us']:>11.2f}")
-    per_round = ", ".join(f"{rps(s):,.0f}/{rps(v):,.0f} = {rps(s) / rps(v):.2f}"
-                          for s, v in zip(scoped_runs, verify_runs))
-    print(f"{'  per round (scoped/unscoped req/s)':<{w}}{per_round}")
-    print(f"{'ratio unknown / valid verify':<{w}}{unknown['rps'] / verify['rps']:>12.2f}"
-          f"{unknown['p50_us'] / verify['p50_us']:>11.2f}{unknown['p99_us'] / verify['p99_us']:>11.2f}"
-          f"   goal >= 0.8 (req/s): {'met' if unknown['rps'] / verify['rps'] >= 0.8 else 'NOT met'}")
-    per_round = ", ".join(f"{rps(u):,.0f}/{rps(v):,.0f} = {rps(u) / rps(v):.2f}"
-                          for u, v in zip(unknown_runs, verify_runs))
-    print(f"{'  per round (unknown/valid req/s)':<{w}}{per_round}")
+    print(f"{'':<{w}}{'requests/s':>12}{'p50':>10}{'p99':>10}{'errors':>7}{'JVM CPU':>10}{'Redis CPU':>11}"
+          f"{'allocated':>11}")
+    print(f"{'':<{w}}{'':>12}{'':>10}{'':>10}{'':>7}{'us/req':>10}{'us/req':>11}{'bytes/req':>11}")
+    labels = {"verify": "POST /v1/keys/verify (valid key)", "scoped": "  same, by a scoped gateway key",
+              "unknown": "  same, unknown keys (NOT_FOUND)", "malformed": "  same, malformed keys (MALFORMED)",
+              "lua": "floor POST /lua (SHA-256 + EVALSHA)", "noop": "floor POST /noop (JSON in and out)"}
+    for side in sides:
+        run, cost = combined[side], costs[side]
+        print(f"{labels[side]:<{w}}{run['rps']:>12,.0f}{ms(run['p50_us']):>10}{ms(run['p99_us']):>10}"
+              f"{run['errors']:>7}{cost['jvm_cpu_us']:>10.0f}{cost['redis_cpu_us']:>11.1f}"
+              f"{cost['allocated_bytes']:>11,.0f}")
+    print(f"{'':<{w}}(CPU and allocations: medians of the rounds' per-request figures)")
+    print(line)
+    ratio("verify", "lua", 0.9, "verify(valid) / floor /lua")
+    ratio("malformed", "noop", 0.9, "verify(malformed) / floor /noop")
+    ratio("verify", "noop", 0.5, "verify(valid) / floor /noop")
+    ratio("unknown", "verify", 0.8, "verify(unknown) / verify(valid)")
+    ratio("scoped", "verify", None, "verify(scoped) / verify(unscoped)")
+    lv, ll = light["verify"], light["lua"]
+    print(f"{'light load':<{w}}-t{settings['light_threads']} -c{settings['light_connections']}:"
+          f" verify {lv['rps']:,.0f} req/s p50 {ms(lv['p50_us'])} p99 {ms(lv['p99_us'])};"
+          f" floor /lua {ll['rps']:,.0f} req/s p50 {ms(ll['p50_us'])} p99 {ms(ll['p99_us'])}")
+    print(f"{'  goal: verify p99 <= 1.5 ms':<{w}}{'met' if lv['p99_us'] <= 1500 else 'NOT met'}")
     print(line)
     print(f"{'Redis commands per verify (total)':<{w}}{total / n:>12.3f}   (INFO commandstats, {total:,} / {n:,})")
     print(f"{'  evalsha: round trips from the app':<{w}}{verify_cmds.get('evalsha', 0) / n:>12.3f}")
     others = ", ".join(f"{command} {calls / n:.2f}" for command, calls in
                        sorted(verify_cmds.items(), key=lambda item: -item[1]) if command != "evalsha")
     print(f"{'  run inside the verify script':<{w}}{(total - verify_cmds.get('evalsha', 0)) / n:>12.3f}   ({others})")
-    print(f"{'Redis commands during the baseline':<{w}}{sum(baseline_cmds.values()):>12,}   (background activity)")
     valid = use_after["valid"] - use_before["valid"]
     rejected = use_after["rejected"] - use_before["rejected"]
-    print(f"{'verifications counted VALID':<{w}}{valid:>12,}   (rejected {rejected}; wrk completed {n:,}, the rest")
-    print(f"{'':<{w}}{'':>12}   were in flight when wrk stopped)")
+    print(f"{'verifications counted VALID':<{w}}{valid:>12,}   (rejected {rejected}; wrk completed"
+          f" {n + combined['scoped']['requests']:,} valid ones, the rest were in flight when wrk stopped)")
     print(line)
     v, r, t = revoke["visible_ms"], revoke["revoke_call_ms"], revoke["verify_rtt_ms"]
     print(f"{'revoke -> verify says REVOKED':<{w}}p50 {v['p50']:.1f} ms, p99 {v['p99']:.1f} ms, max {v['max']:.1f} ms"
@@ -469,15 +538,15 @@ def report(workdir):
     print(f"{'  target < 100 ms':<{w}}{'met' if c['p99'] < 100 else 'NOT met'} (p99)"
           f"  ({created['first_poll_valid']}/{created['n']} VALID on the first poll)")
     print(line)
-    print("Notes: the baseline has no auth, no JSON body and no Redis call, so the ratio is the cost of the verify")
-    print("path against the same server's bare HTTP floor. wrk is closed-loop (latency at saturation, not at a")
-    print("fixed rate) and shares the CPUs with the app and Redis; compare figures within one run only.")
-    print("Revocation latency runs from the revoke response to the first verify answering REVOKED, polled")
-    print("back to back on a keep-alive connection, one revocation at a time on an otherwise idle server.")
+    print("Notes: the floor is a minimal Spring Boot application on the same versions (web, actuator, Prometheus,")
+    print("Lettuce), started with the same JVM flags, on a redis-server of its own (the app's embedded binary).")
+    print("wrk is closed-loop (latency at saturation, not at a fixed rate) and shares the CPUs with both JVMs and")
+    print("Redis; compare figures within one run only. Allocated bytes come from Micrometer's")
+    print("jvm_gc_memory_allocated_bytes_total with a forced GC before and after each run (includes what the")
+    print("JVM's background threads allocated meanwhile).")
     print(line)
-    ok = verify["errors"] == 0 and scoped["errors"] == 0 and unknown["errors"] == 0 and baseline["errors"] == 0 \
-        and rejected == 0 \
-        and valid >= n + scoped["requests"]
+    ok = all(combined[side]["errors"] == 0 for side in sides) and rejected == 0 \
+        and valid >= n + combined["scoped"]["requests"]
     if not ok:
         print("WARNING: errors or non-VALID verifications during the load: the figures above are not clean.")
     return 0 if ok else 2
@@ -507,6 +576,12 @@ def main(argv):
         revoke_latency(int(args[0]), args[1], int(args[2]), int(args[3]))
     elif command == "unknown-keys":
         unknown_keys(int(args[0]), args[1])
+    elif command == "malformed-keys":
+        malformed_keys(int(args[0]), args[1])
+    elif command == "seed-floor":
+        seed_floor(int(args[0]), args[1])
+    elif command == "costs":
+        costs(int(args[0]), int(args[1]), args[2], args[3] if len(args) > 3 else None)
     elif command == "create-latency":
         create_latency(int(args[0]), int(args[1]), int(args[2]))
     elif command == "report":

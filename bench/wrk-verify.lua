@@ -1,6 +1,7 @@
--- wrk script for POST /v1/keys/verify. Every request is built once in init() (one per key in $BENCH_KEYS_FILE,
--- "keyId<TAB>key" lines) and request() only picks the next, so the client does as little per request as for the
--- baseline. Rotating over many keys keeps the load off one Redis hash and one rate-limit/usage record.
+-- wrk script for POST /v1/keys/verify, or the floor application's endpoints (the path is the URL's). Every request
+-- is built once in init() (one per key in $BENCH_KEYS_FILE, "keyId<TAB>key" lines) and request() only picks the
+-- next, so the client does as little per request as it can. Rotating over many keys keeps the load off one Redis
+-- hash and one rate-limit/usage record.
 -- The caller's root key comes from $BENCH_VERIFY_AS (a scoped gateway key) or else $BENCH_ROOT_KEY, not the command
 -- line, so it does not show in `ps`.
 dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "wrk-report.lua")
@@ -28,7 +29,7 @@ function init(args)
     local key = line:match("\t(ss_%w+_%w+)$")
     if key then
       local body = '{"key":"' .. key .. '","permissions":["payments:read"]}'
-      requests[#requests + 1] = wrk.format("POST", "/v1/keys/verify", headers, body)
+      requests[#requests + 1] = wrk.format("POST", wrk.path, headers, body)
     end
   end
   assert(#requests > 0, "no keys in BENCH_KEYS_FILE")
