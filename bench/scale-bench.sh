@@ -11,10 +11,10 @@
 #      have built. SEED_MODE=running (the default) seeds the running app's embedded store, whose processors are past
 #      the seeded events (stamped an hour and more ago); SEED_MODE=before-start seeds a data directory before the
 #      app's first start, with the embedded MongoDB-wire server on its own (bench/EmbeddedMongoServer.java) and
-#      tracking tokens at the end of the store, so that start-up on a large store is measured too. On the stock
-#      mongo-java-server 1.47.0 / H2 2.3.232 a store of 10,000 keys written that way did not open again ("Chunk N
-#      not found"; docs/performance.md), hence the default. Plaintext secrets of a sample of keys go to an
-#      owner-only file in the temporary directory.
+#      tracking tokens at the end of the store, so that start-up on a large store is measured too (with H2's
+#      background compaction, since turned off, such a store failed at its first start: docs/architecture.md,
+#      "Compaction only at start"). Plaintext secrets of a sample of keys go to an owner-only file in the
+#      temporary directory.
 #      Redis is not seeded: a key's first verification misses Redis, is answered from the MongoDB key view and
 #      refills Redis (the verify fallback), which phase first-verify measures before the load.
 #   2. runs the phases in PHASES on the seeded store (start-up time: on the seeded store with before-start only)
