@@ -25,7 +25,8 @@
 #   LIGHT_THREADS=1 LIGHT_CONNECTIONS=2 REVOCATIONS=100 REVOKE_JITTER_MS=500 (random pause before each revocation or
 #   creation, see bench_helper.py) UNKNOWN_KEYS=1000 MALFORMED_KEYS=1000 CREATIONS=200
 #   FLOOR_SRC (default ../shared/bench/floor beside the repository) FLOOR_CACHE (default ~/.cache/spendsync-bench)
-#   JAVA_OPTS (extra JVM flags, for both JVMs), KEEP_WORK=1 (keep the temporary directory, with logs and raw JSON).
+#   JAVA_OPTS (extra JVM flags, for both JVMs), FLOOR_JAVA_OPTS (the floor's, if not the same: a JFR recording of the
+#   app only, say), KEEP_WORK=1 (keep the temporary directory, with logs and raw JSON).
 # Needs: java 17+ (with jcmd), python3 (standard library only), wrk, unzip.
 # Exit status: 0 clean run, 2 run finished but with errors or non-VALID verifications, 1 failure.
 set -euo pipefail
@@ -97,7 +98,7 @@ start_floor() {
   OWNED_PIDS+=("$!")
   log "starting the floor: http://127.0.0.1:$FLOOR_PORT ($binary :$FLOOR_REDIS_PORT)"
   # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
-  java ${JAVA_OPTS:-} -jar "$FLOOR_JAR" --server.address=127.0.0.1 --server.port="$FLOOR_PORT" \
+  java ${FLOOR_JAVA_OPTS-${JAVA_OPTS:-}} -jar "$FLOOR_JAR" --server.address=127.0.0.1 --server.port="$FLOOR_PORT" \
     --spring.data.redis.host=127.0.0.1 --spring.data.redis.port="$FLOOR_REDIS_PORT" \
     --management.endpoints.web.exposure.include=health,prometheus > "$WORK/floor.log" 2>&1 &
   FLOOR_PID=$!
