@@ -89,9 +89,10 @@ start_floor() {
   local ports redis_jar binary
   read -r -a ports <<< "$("${HELPER[@]}" free-ports 2)"
   FLOOR_PORT="${ports[0]}"; FLOOR_REDIS_PORT="${ports[1]}"
-  redis_jar="$(unzip -Z1 "$JAR" | grep -m1 'BOOT-INF/lib/embedded-redis-')"
+  # member patterns rather than a pipe into grep, which would end unzip with SIGPIPE under pipefail
+  redis_jar="$(unzip -Z1 "$JAR" 'BOOT-INF/lib/embedded-redis-*.jar')"
   unzip -p "$JAR" "$redis_jar" > "$WORK/embedded-redis.jar"
-  binary="$(unzip -Z1 "$WORK/embedded-redis.jar" | grep -m1 'redis-server-.*-linux-amd64$')"
+  binary="$(unzip -Z1 "$WORK/embedded-redis.jar" 'redis-server-*-linux-amd64')"
   unzip -p "$WORK/embedded-redis.jar" "$binary" > "$WORK/redis-server" && chmod +x "$WORK/redis-server"
   "$WORK/redis-server" --port "$FLOOR_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
     > "$WORK/floor-redis.log" 2>&1 &
