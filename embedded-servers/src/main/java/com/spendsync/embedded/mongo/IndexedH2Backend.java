@@ -29,7 +29,7 @@ public final class IndexedH2Backend extends H2Backend {
     private final StoreContext context;
     private final ScheduledExecutorService ttlMonitor;
 
-    private IndexedH2Backend(MVStore store, StoreContext context, Duration ttlInterval) {
+    private IndexedH2Backend(MVStore store, StoreContext context) {
         super(store);
         this.context = context;
         this.ttlMonitor = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -37,8 +37,6 @@ public final class IndexedH2Backend extends H2Backend {
             thread.setDaemon(true);
             return thread;
         });
-        long interval = Math.max(1, ttlInterval.toMillis());
-        ttlMonitor.scheduleWithFixedDelay(this::sweepExpired, interval, interval, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -59,8 +57,11 @@ public final class IndexedH2Backend extends H2Backend {
         }
         StoreContext context = new StoreContext(store, state, new Settings(noTableScan), new TtlIndexes());
         long started = System.nanoTime();
-        IndexedH2Backend backend = StoreContext.during(context, () -> new IndexedH2Backend(store, context, ttlInterval));
+        IndexedH2Backend backend = StoreContext.during(context, () -> new IndexedH2Backend(store, context));
         backend.compactBeforeUse(fileName);
+        // only now: a sweep is a read and a delete, which must not meet the compaction above
+        long interval = Math.max(1, ttlInterval.toMillis());
+        backend.ttlMonitor.scheduleWithFixedDelay(backend::sweepExpired, interval, interval, TimeUnit.MILLISECONDS);
         log.info("Opened {} in {} ms (indexes {})", fileName, (System.nanoTime() - started) / 1_000_000,
                 state.indexesTrusted() ? "as stored" : "rebuilt");
         return backend;
@@ -89,16 +90,18 @@ public final class IndexedH2Backend extends H2Backend {
         store.setRetentionTime(0);
         try {
             // as H2 compacts a file on request: rewrite the emptiest chunks, then move chunks over the free space
-            // before them and truncate the file; while there are chunks to rewrite, within the budget, and until
-            // steps stop gaining anything (the chunks a step empties are freed some versions later; a small store
-            // may stay below the fill rate whatever is rewritten)
+            // before them and truncate the file; within the budget, until steps stop gaining anything (a step may
+            // find nothing to rewrite until the chunks emptied before are freed; a small store may stay below the
+            // fill rate whatever is rewritten)
             int fruitless = 0;
-            boolean rewritten = true;
-            while (rewritten && fruitless < MAX_FRUITLESS_STEPS && System.nanoTime() < deadline) {
+            while (fruitless < MAX_FRUITLESS_STEPS && System.nanoTime() < deadline) {
                 long size = file.size();
                 int fill = file.getChunksFillRate();
-                rewritten = store.compact(COMPACT_BELOW_FILL_RATE, COMPACTION_STEP_BYTES);
+                store.compact(COMPACT_BELOW_FILL_RATE, COMPACTION_STEP_BYTES);
                 store.commit();
+                // with no retention, freed space is written over at once: on disk first, so a power loss
+                // mid-compaction leaves the last commit readable
+                store.sync();
                 if (file instanceof RandomAccessStore blocks) {
                     blocks.compactMoveChunks(100, Long.MAX_VALUE, store);
                 }
