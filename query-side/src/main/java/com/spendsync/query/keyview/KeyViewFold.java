@@ -13,6 +13,7 @@ import com.spendsync.api.apikey.RateLimitPolicy;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,13 +33,22 @@ public final class KeyViewFold {
         Draft draft = ((ApiKeyEvent) event.getPayload()).match(new Draft(view));
         // a view that does not know the timestamps of its earlier events cannot know their latest
         draft.foldedUntil = view != null && view.foldedUntil() == null
-                ? null : latest(draft.foldedUntil, event.getTimestamp());
+                ? null : latest(draft.foldedUntil, upToTheMillisecond(event.getTimestamp()));
         return draft.build(event.getSequenceNumber());
     }
 
     /** The view after {@code event}; {@code view} is null before the key's first event. */
     public static KeyView apply(KeyView view, ApiKeyEvent event, long sequence) {
         return event.match(new Draft(view)).build(sequence);
+    }
+
+    /**
+     * MongoDB keeps dates to the millisecond and event timestamps have microseconds: rounded up, a stored
+     * foldedUntil at or before an instant still means every event folded in came at or before it.
+     */
+    static Instant upToTheMillisecond(Instant instant) {
+        Instant millis = instant.truncatedTo(ChronoUnit.MILLIS);
+        return millis.equals(instant) ? instant : millis.plusMillis(1);
     }
 
     private static Instant latest(Instant first, Instant second) {

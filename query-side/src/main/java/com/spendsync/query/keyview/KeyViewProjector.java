@@ -69,7 +69,8 @@ class KeyViewProjector extends SequencedProjector<KeyView> {
             if (event.getSequenceNumber() > upToVersion) {
                 break;
             }
-            latest = latest == null || event.getTimestamp().isAfter(latest) ? event.getTimestamp() : latest;
+            Instant stamp = KeyViewFold.upToTheMillisecond(event.getTimestamp());
+            latest = latest == null || stamp.isAfter(latest) ? stamp : latest;
         }
         return latest;
     }

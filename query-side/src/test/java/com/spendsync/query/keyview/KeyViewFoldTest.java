@@ -90,6 +90,15 @@ class KeyViewFoldTest {
     }
 
     @Test
+    void theLatestTimestampIsKeptRoundedUpToTheMillisecondAsMongoDbStoresDates() {
+        KeyView folded = KeyViewFold.apply(null, stamped(created(), 0, AT.plusNanos(1_500)));
+
+        assertThat(folded.foldedUntil()).isEqualTo(AT.plusMillis(1));
+        assertThat(KeyViewFold.apply(null, stamped(created(), 0, AT.plusMillis(7))).foldedUntil())
+                .isEqualTo(AT.plusMillis(7));
+    }
+
+    @Test
     void aViewStoredWithoutTheLatestTimestampDoesNotGuessIt() {
         KeyView stored = KeyViewFold.apply(null, stamped(created(), 0, AT)).withFoldedUntil(null);
 
