@@ -247,8 +247,7 @@ def allocated_bytes(pid, url, auth):
 
 
 def costs(pid, redis_port, url, auth_env):
-    redis_cpu = redis_command(redis_port, "INFO", "cpu")
-    fields = dict(line.split(":", 1) for line in redis_cpu.splitlines() if ":" in line)
+    fields = info(redis_port, "cpu")
     allocated = allocated_bytes(pid, url, os.environ.get(auth_env) if auth_env else None)
     print(json.dumps({"jvm_cpu_s": cpu_seconds(pid), "allocated_bytes": allocated,
                       "redis_cpu_s": float(fields["used_cpu_user"]) + float(fields["used_cpu_sys"])}))
@@ -351,6 +350,12 @@ def redis_command(port, *args):
 
 
 def redis_info(port, section, field=None):
+    result = info(port, section)
+    print(result[field] if field else json.dumps(result))
+
+
+def info(port, section):
+    """INFO <section> as a dict (commandstats: {command: calls})."""
     result = {}
     for line in redis_command(port, "INFO", section).splitlines():
         if not line or line.startswith("#") or ":" not in line:
@@ -360,7 +365,7 @@ def redis_info(port, section, field=None):
             result[name.removeprefix("cmdstat_")] = int(dict(f.split("=") for f in value.split(","))["calls"])
         else:
             result[name] = value
-    print(result[field] if field else json.dumps(result))
+    return result
 
 
 def usage(port, keys_path):

@@ -32,8 +32,7 @@ public final class KeyViewFold {
     public static KeyView apply(KeyView view, DomainEventMessage<?> event) {
         Draft draft = ((ApiKeyEvent) event.getPayload()).match(new Draft(view));
         // a view that does not know the timestamps of its earlier events cannot know their latest
-        draft.foldedUntil = view != null && view.foldedUntil() == null
-                ? null : latest(draft.foldedUntil, upToTheMillisecond(event.getTimestamp()));
+        draft.foldedUntil = view != null && view.foldedUntil() == null ? null : foldedUntil(draft.foldedUntil, event);
         return draft.build(event.getSequenceNumber());
     }
 
@@ -43,10 +42,15 @@ public final class KeyViewFold {
     }
 
     /**
-     * MongoDB keeps dates to the millisecond and event timestamps have microseconds: rounded up, a stored
-     * foldedUntil at or before an instant still means every event folded in came at or before it.
+     * The latest timestamp of the events folded in, {@code event} included ({@code before}: that of the events
+     * before it, null for none). MongoDB keeps dates to the millisecond and event timestamps have microseconds:
+     * rounded up, a stored foldedUntil at or before an instant still means every event folded in came at or before it.
      */
-    static Instant upToTheMillisecond(Instant instant) {
+    static Instant foldedUntil(Instant before, DomainEventMessage<?> event) {
+        return latest(before, upToTheMillisecond(event.getTimestamp()));
+    }
+
+    private static Instant upToTheMillisecond(Instant instant) {
         Instant millis = instant.truncatedTo(ChronoUnit.MILLIS);
         return millis.equals(instant) ? instant : millis.plusMillis(1);
     }

@@ -69,8 +69,7 @@ class KeyViewProjector extends SequencedProjector<KeyView> {
             if (event.getSequenceNumber() > upToVersion) {
                 break;
             }
-            Instant stamp = KeyViewFold.upToTheMillisecond(event.getTimestamp());
-            latest = latest == null || stamp.isAfter(latest) ? stamp : latest;
+            latest = KeyViewFold.foldedUntil(latest, event);
         }
         return latest;
     }
