@@ -458,8 +458,7 @@ public class EventStoreTool {
 
         /**
          * Hands a full batch to the writer, so the next one is made while the server stores this one. One writer:
-         * with two inserting at once the H2 backend of mongo-java-server 1.47.0 left a store that failed to open
-         * ("Chunk 496 not found") at 10,000 keys.
+         * the batches are stored in the order they were made.
          */
         private void flush(String collection) {
             List<Document> batch = pending.get(collection);

@@ -11,9 +11,8 @@
 #      have built. SEED_MODE=running (the default) seeds the running app's embedded store, whose processors are past
 #      the seeded events (stamped an hour and more ago); SEED_MODE=before-start seeds a data directory before the
 #      app's first start, with the embedded MongoDB-wire server on its own (bench/EmbeddedMongoServer.java) and
-#      tracking tokens at the end of the store, so that start-up on a large store is measured too (with H2's
-#      background compaction, since turned off, such a store failed at its first start: docs/architecture.md,
-#      "Compaction only at start"). Plaintext secrets of a sample of keys go to an owner-only file in the
+#      tracking tokens at the end of the store, so that start-up on a large store is measured too, and a restart
+#      after the phases (indexes as stored). Plaintext secrets of a sample of keys go to an owner-only file in the
 #      temporary directory.
 #      Redis is not seeded: a key's first verification misses Redis, is answered from the MongoDB key view and
 #      refills Redis (the verify fallback), which phase first-verify measures before the load.
@@ -143,11 +142,16 @@ seed_store() {
 
 # ------------------------------------------------------------------------------------------------ phases
 
+# store_file WHEN: the size of the seeded store's H2 file now
+store_file() {
+  record "{\"phase\": \"store-file\", \"store\": \"seeded\", \"name\": \"$1\", \"mb\": $(( $(stat -c %s "$SEEDED_DIR/mongo/mongo.mv") >> 20 ))}"
+}
+
 # start_on STORE DATA_DIR [LABEL]: the app on that data directory; records start-up time (as LABEL's)
 start_on() {
   STORE=$1
   APP_DATA_DIR=$2
-  APP_LOG="$WORK/app-$STORE.log"
+  APP_LOG="$WORK/app-${3:-$STORE}.log"
   start_app
   record "{\"phase\": \"startup\", \"store\": \"${3:-$STORE}\", \"seconds\": $APP_STARTUP_S}"
   log "waiting until the projections are caught up"
@@ -296,7 +300,9 @@ main() {
   SEEDED_DIR="$WORK/seeded"
   if [[ "$SEED_MODE" == before-start ]]; then
     seed_store
+    store_file after-seeding
     start_on seeded "$SEEDED_DIR"
+    store_file after-start
   else
     start_on seeded "$SEEDED_DIR" empty-before-seeding
     seed_running_app
@@ -309,7 +315,13 @@ main() {
   phase_on audit && audit_phase
   phase_on rebuild && rebuild_phase
   run_record "${SCALE[@]}" memory "$APP_PID" "$STORE"
+  store_file after-phases
   stop_app
+  if [[ "$SEED_MODE" == before-start ]]; then
+    start_on seeded "$SEEDED_DIR" seeded-restart
+    store_file after-restart
+    stop_app
+  fi
 
   start_on fresh "$WORK/fresh"
   if phase_on verify || phase_on commands; then

@@ -276,7 +276,10 @@ def summary(workdir):
         print(f"seeded: {seed['seeded']:,} events of {seed['keys']:,} keys, {seed['documents']:,} documents in all, "
               f"in {seed['seconds']:.0f} s")
     print(line)
-    for store in ("seeded", "fresh"):
+    files = [get("store-file", "seeded", when) for when in ("after-seeding", "after-start", "after-phases", "after-restart")]
+    if any(files):
+        print("seeded store's file: " + ", ".join(f"{f['mb']:,} MB {f['name']}" for f in files if f))
+    for store in ("seeded", "seeded-restart", "fresh"):
         s = get("startup", store)
         m = get("memory", store)
         if s:

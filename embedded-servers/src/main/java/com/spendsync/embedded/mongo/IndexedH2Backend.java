@@ -27,13 +27,13 @@ public final class IndexedH2Backend extends H2Backend {
     private static final int MAX_FRUITLESS_STEPS = 20;
 
     private final StoreContext context;
-    private final ScheduledExecutorService ttlMonitor;
+    private final ScheduledExecutorService maintenance;
 
     private IndexedH2Backend(MVStore store, StoreContext context) {
         super(store);
         this.context = context;
-        this.ttlMonitor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "embedded-mongo-ttl-monitor");
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "embedded-mongo-maintenance");
             thread.setDaemon(true);
             return thread;
         });
@@ -47,28 +47,30 @@ public final class IndexedH2Backend extends H2Backend {
      * @param ttlInterval how often documents of TTL indexes are checked for expiry (MongoDB: a minute)
      */
     public static IndexedH2Backend open(String fileName, boolean noTableScan, Duration ttlInterval) {
-        // No compaction while the store is in use: a store whose chunks were rewritten in the background while a
-        // long read ran (an index build over 192,315 events) lost chunks that read still needed ("Chunk N not
-        // found", H2 2.3.232, 2.4.240 and 2.5.252); see docs/architecture.md.
-        MVStore store = new MVStore.Builder().fileName(fileName).autoCompactFillRate(0).open();
+        // H2 compacts in the background as it writes; every read registers the version it walks (OpenReads), so
+        // that compaction never frees a chunk a read still needs
+        MVStore store = new MVStore.Builder().fileName(fileName).open();
         StoreState state = StoreState.open(store);
         if (!state.indexesTrusted()) {
             log.info("Rebuilding the indexes of {}: the store was not closed cleanly by this index format", fileName);
         }
-        StoreContext context = new StoreContext(store, state, new Settings(noTableScan), new TtlIndexes());
+        StoreContext context = new StoreContext(store, state, new Settings(noTableScan), new TtlIndexes(),
+                new OpenReads(store));
         long started = System.nanoTime();
         IndexedH2Backend backend = StoreContext.during(context, () -> new IndexedH2Backend(store, context));
         backend.compactBeforeUse(fileName);
         // only now: a sweep is a read and a delete, which must not meet the compaction above
         long interval = Math.max(1, ttlInterval.toMillis());
-        backend.ttlMonitor.scheduleWithFixedDelay(backend::sweepExpired, interval, interval, TimeUnit.MILLISECONDS);
+        backend.maintenance.scheduleWithFixedDelay(backend::sweepExpired, interval, interval, TimeUnit.MILLISECONDS);
+        backend.maintenance.scheduleWithFixedDelay(backend::endAbandonedReads, 1, 1, TimeUnit.MINUTES);
         log.info("Opened {} in {} ms (indexes {})", fileName, (System.nanoTime() - started) / 1_000_000,
                 state.indexesTrusted() ? "as stored" : "rebuilt");
         return backend;
     }
 
     /**
-     * Compacts the store while nothing reads it yet, since it does not compact while in use: when its chunks hold
+     * Compacts the store before anything reads it, and gives free space back to the file system, which compaction
+     * in the background does not do: when its chunks hold
      * less than {@link #COMPACT_BELOW_FILL_RATE}% live data, or its chunks less than that share of the file, for at
      * most {@link #COMPACTION_BUDGET} of rewriting partly dead chunks, then chunks are moved together and the file
      * truncated. Every map is open by now, with its own data types, as compaction needs.
@@ -135,11 +137,16 @@ public final class IndexedH2Backend extends H2Backend {
         return context.ttlIndexes().sweep(getClock());
     }
 
+    /** Ends the reads of cursors that were killed or stayed idle for longer than MongoDB's cursor timeout. */
+    int endAbandonedReads() {
+        return context.reads().reap(getCursorRegistry());
+    }
+
     @Override
     public void close() {
-        ttlMonitor.shutdownNow();
+        maintenance.shutdownNow();
         try {
-            ttlMonitor.awaitTermination(5, TimeUnit.SECONDS);
+            maintenance.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

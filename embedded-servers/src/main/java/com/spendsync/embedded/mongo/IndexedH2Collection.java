@@ -45,13 +45,15 @@ final class IndexedH2Collection extends H2Collection {
     private static final Set<String> SYSTEM_DATABASES = Set.of("admin", "local", "config");
 
     private final Settings settings;
+    private final OpenReads reads;
     private String distinctKey;
 
     IndexedH2Collection(MongoDatabase database, String collectionName, CollectionOptions options,
                         MVMap<Object, Document> dataMap, MVMap<String, Object> metaMap, CursorRegistry cursorRegistry,
-                        Settings settings) {
+                        Settings settings, OpenReads reads) {
         super(database, collectionName, options, dataMap, metaMap, cursorRegistry);
         this.settings = settings;
+        this.reads = reads;
     }
 
     @Override
@@ -59,32 +61,46 @@ final class IndexedH2Collection extends H2Collection {
                                          Document fieldSelector) {
         if (isNaturalOrder(orderBy)) {
             refuseScan(query, orderBy);
-            return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+            return reads.during(() -> super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector));
         }
-        Stream<Document> documents = execute(query, orderBy, true).documents();
-        if (numberToSkip > 0) {
-            documents = documents.skip(numberToSkip);
+        OpenReads.Read read = reads.start();
+        boolean keptByCursor = false;
+        try {
+            Stream<Document> documents = execute(query, orderBy, true).documents();
+            if (numberToSkip > 0) {
+                documents = documents.skip(numberToSkip);
+            }
+            if (limit > 0) {
+                documents = documents.limit(limit);
+            }
+            if (fieldSelector != null && !fieldSelector.isEmpty()) {
+                UnaryOperator<Document> projection = ProjectionAccess.projection(fieldSelector, getIdField());
+                documents = documents.map(projection);
+            }
+            Iterator<Document> iterator = documents.iterator();
+            List<Document> firstBatch = take(iterator, batchSize);
+            if (!iterator.hasNext()) {
+                return new QueryResult(firstBatch);
+            }
+            LazyCursor cursor = new LazyCursor(cursorRegistry.generateCursorId(), iterator, this, reads);
+            cursorRegistry.add(cursor);
+            reads.keepFor(cursor.getId(), read);
+            keptByCursor = true;
+            return new QueryResult(firstBatch, cursor);
+        } finally {
+            if (!keptByCursor) {
+                read.close();
+            }
         }
-        if (limit > 0) {
-            documents = documents.limit(limit);
-        }
-        if (fieldSelector != null && !fieldSelector.isEmpty()) {
-            UnaryOperator<Document> projection = ProjectionAccess.projection(fieldSelector, getIdField());
-            documents = documents.map(projection);
-        }
-        Iterator<Document> iterator = documents.iterator();
-        List<Document> firstBatch = take(iterator, batchSize);
-        if (!iterator.hasNext()) {
-            return new QueryResult(firstBatch);
-        }
-        LazyCursor cursor = new LazyCursor(cursorRegistry.generateCursorId(), iterator, this);
-        cursorRegistry.add(cursor);
-        return new QueryResult(firstBatch, cursor);
     }
 
     @Override
     public synchronized void addIndex(Index<Object> index) {
-        super.addIndex(index);
+        // an index built on existing data walks the whole collection
+        reads.during(() -> {
+            super.addIndex(index);
+            return null;
+        });
         if (index instanceof OrderedIndex ordered && getIndexes().contains(ordered)) {
             ordered.registerIfTtl(this);
         }
@@ -113,6 +129,10 @@ final class IndexedH2Collection extends H2Collection {
     /** A count whose filter an index says exactly counts index entries, reading no document. */
     @Override
     public synchronized int count(Document query, int skip, int limit) {
+        return reads.during(() -> countThroughIndex(query, skip, limit));
+    }
+
+    private int countThroughIndex(Document query, int skip, int limit) {
         Plan plan = query == null || query.isEmpty() ? null : QueryPlanner.plan(query, null, orderedIndexes());
         if (!(plan instanceof IndexScan scan && scan.exact())) {
             return super.count(query, skip, limit);
@@ -125,15 +145,18 @@ final class IndexedH2Collection extends H2Collection {
 
     /** The documents a pipeline's leading $match, $sort and $limit select, read through the planner. */
     synchronized List<Document> pipelineSource(Document match, Document sort, long limit) {
-        Stream<Document> documents = execute(match, sort, true).documents();
-        if (limit > 0) {
-            documents = documents.limit(limit);
-        }
-        return documents.toList();
+        return reads.during(() -> {
+            Stream<Document> documents = execute(match, sort, true).documents();
+            return (limit > 0 ? documents.limit(limit) : documents).toList();
+        });
     }
 
     /** The plan MongoDB's explain would show, with the counts of keys and documents the query examined. */
     synchronized Document explain(Document query, Document sort, int skip, int limit, String distinctOf) {
+        return reads.during(() -> explainWithin(query, sort, skip, limit, distinctOf));
+    }
+
+    private Document explainWithin(Document query, Document sort, int skip, int limit, String distinctOf) {
         distinctKey = distinctOf;
         Execution execution;
         try {
@@ -328,16 +351,21 @@ final class IndexedH2Collection extends H2Collection {
 
     private static final String ID = "_id";
 
-    /** The rest of a query read in index order, taken batch by batch under the collection's lock. */
+    /**
+     * The rest of a query read in index order, taken batch by batch under the collection's lock; its read of the store
+     * ends when it is exhausted (or when {@link OpenReads#reap} finds it killed or idle).
+     */
     private static final class LazyCursor extends AbstractCursor {
 
         private final Iterator<Document> remaining;
         private final Object lock;
+        private final OpenReads reads;
 
-        LazyCursor(long id, Iterator<Document> remaining, Object lock) {
+        LazyCursor(long id, Iterator<Document> remaining, Object lock, OpenReads reads) {
             super(id);
             this.remaining = remaining;
             this.lock = lock;
+            this.reads = reads;
         }
 
         @Override
@@ -350,7 +378,12 @@ final class IndexedH2Collection extends H2Collection {
         @Override
         public List<Document> takeDocuments(int numberToReturn) {
             synchronized (lock) {
-                return take(remaining, numberToReturn);
+                reads.touched(id);
+                List<Document> batch = take(remaining, numberToReturn);
+                if (!remaining.hasNext()) {
+                    reads.exhausted(id);
+                }
+                return batch;
             }
         }
     }

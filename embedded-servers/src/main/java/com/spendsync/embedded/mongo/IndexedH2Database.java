@@ -56,7 +56,7 @@ final class IndexedH2Database extends H2Database {
         MVMap<Object, Document> dataMap = store.store().openMap(DATA_MAP_PREFIX + namespace);
         MVMap<String, Object> metaMap = store.store().openMap(META_MAP_PREFIX + namespace);
         return new IndexedH2Collection(this, collectionName, options, dataMap, metaMap, cursorRegistry,
-                store.settings());
+                store.settings(), store.reads());
     }
 
     @Override

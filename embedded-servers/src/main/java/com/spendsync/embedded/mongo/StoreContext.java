@@ -8,7 +8,7 @@ import org.h2.mvstore.MVStore;
  * open every existing database, collection and index before a subclass's fields are assigned, so during those
  * constructors this context travels in a thread-local set around them ({@link #during}); afterwards it is a field.
  */
-record StoreContext(MVStore store, StoreState state, Settings settings, TtlIndexes ttlIndexes) {
+record StoreContext(MVStore store, StoreState state, Settings settings, TtlIndexes ttlIndexes, OpenReads reads) {
 
     private static final ThreadLocal<StoreContext> OPENING = new ThreadLocal<>();
 

@@ -161,7 +161,7 @@ class IndexPersistenceTest {
             createIndexes(server.collection("events"));
             seed(server.collection("events"));
             // the dropped collection's chunks come before the kept one's: free space the file cannot give back by
-            // itself, as nothing compacts while the store is in use
+            // itself: compaction while the store is in use reuses free space but does not shrink the file
             bulk.drop();
         }
         long grown = Files.size(file());
