@@ -76,46 +76,59 @@ public final class IndexedH2Backend extends H2Backend {
      * truncated. Every map is open by now, with its own data types, as compaction needs.
      */
     private void compactBeforeUse(String fileName) {
-        MVStore store = getMvStore();
-        FileStore<?> file = store.getFileStore();
+        FileStore<?> file = getMvStore().getFileStore();
         int liveInChunks = file.getChunksFillRate();
         int chunksInFile = file.getFillRate();
-        if (liveInChunks >= COMPACT_BELOW_FILL_RATE && chunksInFile >= COMPACT_BELOW_FILL_RATE) {
-            return;
+        log.debug("Store {} at start: {}% live in chunks, chunks {}% of the file", fileName, liveInChunks, chunksInFile);
+        if (liveInChunks < COMPACT_BELOW_FILL_RATE || chunksInFile < COMPACT_BELOW_FILL_RATE) {
+            compact(fileName, file, liveInChunks, chunksInFile);
         }
+    }
+
+    private void compact(String fileName, FileStore<?> file, int liveInChunks, int chunksInFile) {
+        MVStore store = getMvStore();
         long started = System.nanoTime();
         long sizeBefore = file.size();
         long deadline = started + COMPACTION_BUDGET.toNanos();
-        // Nothing reads old versions yet, so no chunk needs to outlive the retention time (and compaction would leave
-        // alone the chunks written within it); the running store gets it back.
+        // Nothing reads old versions yet, so no chunk needs to outlive the retention time, nor the last versions that
+        // MVStore keeps for readers that do not register (compaction would leave alone the chunks written within the
+        // one, and could not free those emptied within the other: the last run's background compaction empties
+        // chunks up to its close); the running store gets both back.
         int retention = store.getRetentionTime();
+        int versionsToKeep = store.getVersionsToKeep();
         store.setRetentionTime(0);
+        store.setVersionsToKeep(0);
         try {
-            // as H2 compacts a file on request: rewrite the emptiest chunks, then move chunks over the free space
-            // before them and truncate the file; within the budget, until steps stop gaining anything (a step may
-            // find nothing to rewrite until the chunks emptied before are freed; a small store may stay below the
-            // fill rate whatever is rewritten)
-            int fruitless = 0;
-            while (fruitless < MAX_FRUITLESS_STEPS && System.nanoTime() < deadline) {
-                long size = file.size();
-                int fill = file.getChunksFillRate();
-                store.compact(COMPACT_BELOW_FILL_RATE, COMPACTION_STEP_BYTES);
-                store.commit();
-                // with no retention, freed space is written over at once: on disk first, so a power loss
-                // mid-compaction leaves the last commit readable
-                store.sync();
-                if (file instanceof RandomAccessStore blocks) {
-                    blocks.compactMoveChunks(100, Long.MAX_VALUE, store);
-                }
-                boolean gained = file.size() < size || file.getChunksFillRate() > fill;
-                fruitless = gained ? 0 : fruitless + 1;
-            }
+            rewriteAndMove(store, file, deadline);
         } finally {
+            store.setVersionsToKeep(versionsToKeep);
             store.setRetentionTime(retention);
         }
         log.info("Compacted {} from {} MB ({}% live in chunks, chunks {}% of the file) to {} MB ({}%, {}%) in {} ms",
                 fileName, sizeBefore >> 20, liveInChunks, chunksInFile, file.size() >> 20,
                 file.getChunksFillRate(), file.getFillRate(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    private static void rewriteAndMove(MVStore store, FileStore<?> file, long deadline) {
+        // as H2 compacts a file on request: rewrite the emptiest chunks, then move chunks over the free space
+        // before them and truncate the file; within the budget, until steps stop gaining anything (a step may
+        // find nothing to rewrite until the chunks emptied before are freed; a small store may stay below the
+        // fill rate whatever is rewritten)
+        int fruitless = 0;
+        while (fruitless < MAX_FRUITLESS_STEPS && System.nanoTime() < deadline) {
+            long size = file.size();
+            int fill = file.getChunksFillRate();
+            store.compact(COMPACT_BELOW_FILL_RATE, COMPACTION_STEP_BYTES);
+            store.commit();
+            // with no retention, freed space is written over at once: on disk first, so a power loss
+            // mid-compaction leaves the last commit readable
+            store.sync();
+            if (file instanceof RandomAccessStore blocks) {
+                blocks.compactMoveChunks(100, Long.MAX_VALUE, store);
+            }
+            boolean gained = file.size() < size || file.getChunksFillRate() > fill;
+            fruitless = gained ? 0 : fruitless + 1;
+        }
     }
 
     @Override
