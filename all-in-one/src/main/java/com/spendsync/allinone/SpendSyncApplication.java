@@ -1,5 +1,7 @@
 package com.spendsync.allinone;
 
+import com.spendsync.platform.integrity.OfflineVerifier;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
@@ -24,6 +26,9 @@ import org.springframework.context.annotation.FilterType;
 public class SpendSyncApplication {
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals(OfflineVerifier.COMMAND)) {
+            System.exit(OfflineVerifier.run(List.of(args).subList(1, args.length), System.out, System.err));
+        }
         application().run(args);
     }
 

@@ -3,6 +3,7 @@ package com.spendsync.allinone.distributed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.spendsync.alerting.AlertingProjectorApplication;
 import com.spendsync.allinone.support.AlertListing;
 import com.spendsync.allinone.support.Api;
@@ -10,6 +11,8 @@ import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.command.CommandSideApplication;
 import com.spendsync.embedded.EmbeddedServers;
+import com.spendsync.platform.integrity.AuditSealer;
+import com.spendsync.platform.integrity.SigningKey;
 import com.spendsync.query.QuerySideApplication;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,10 +34,15 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class DistributedModeTest {
 
+    private static Path signingKey;
+
     @Test
     void eachServiceRunsAloneAgainstSharedServers() throws Exception {
         Path dataDirectory = Files.createTempDirectory("spendsync-distributed");
         EmbeddedServers servers = EmbeddedServers.start(dataDirectory, 0, 0);
+        // the one signing key every service is given, as docs/architecture.md asks of distributed mode
+        signingKey = dataDirectory.resolve("audit-signing-key.pem");
+        SigningKey.load(signingKey, true);
         ApiKeySecret rootKey = ApiKeySecret.generate(KeyEnvironment.LIVE, new SecureRandom());
         try (ConfigurableApplicationContext commandSide = start(CommandSideApplication.class, servers, rootKey);
              ConfigurableApplicationContext querySide = start(QuerySideApplication.class, servers, rootKey);
@@ -67,6 +75,17 @@ class DistributedModeTest {
             String rootKeyId = commands.createKey(Map.of("ownerId", "distributed", "name", "operator",
                     "permissions", List.of("keys:read"))).text("keyId");
             AlertListing.awaitAlert(api(alerting, rootKey), "privilege-change:" + rootKeyId);
+
+            // every service that appended sealed it, with the installation's one key: the trail verifies whole,
+            // the key's chain included, which both command sides appended to
+            assertThat(commandSide.getBean(AuditSealer.class).sealNow()).isNotNull();
+            assertThat(secondCommandSide.getBean(AuditSealer.class).sealNow().heads())
+                    .anySatisfy(head -> assertThat(head.chain()).isEqualTo(created.text("keyId")));
+            assertThat(alerting.getBean(AuditSealer.class).sealNow()).isNotNull();
+            JsonNode integrity = queries.get("/v1/audit-logs/integrity").json();
+            assertThat(integrity.path("verified").asBoolean()).as(integrity.toString()).isTrue();
+            assertThat(integrity.path("sealsChecked").asLong()).isGreaterThanOrEqualTo(3);
+            assertThat(integrity.findValuesAsText("kind")).containsOnly("unsealed");
         } finally {
             servers.destroy();
         }
@@ -80,6 +99,8 @@ class DistributedModeTest {
                 "--REDIS_URL=" + servers.redisUri(),
                 "--SPENDSYNC_BOOTSTRAP_KEY=" + rootKey.reveal(),
                 "--SPENDSYNC_NODE_ID=" + service.getSimpleName() + "-" + UUID.randomUUID(),
+                "--SPENDSYNC_DATA_DIR=" + signingKey.resolveSibling(service.getSimpleName() + "-" + UUID.randomUUID()),
+                "--SPENDSYNC_AUDIT_SIGNING_KEY=" + signingKey,
                 "--spring.main.banner-mode=off");
     }
 

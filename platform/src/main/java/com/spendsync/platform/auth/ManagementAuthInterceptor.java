@@ -26,7 +26,7 @@ public class ManagementAuthInterceptor implements HandlerInterceptor {
 
     private final ManagementCredentials credentials;
     // an annotation lookup walks the method's hierarchy and synthesises a proxy: once per handler, not per request
-    private final Map<Method, Optional<String>> requiredPermissions = new ConcurrentHashMap<>();
+    private final Map<Method, Optional<RequiresPermission>> requiredPermissions = new ConcurrentHashMap<>();
 
     public ManagementAuthInterceptor(ManagementCredentials credentials) {
         this.credentials = credentials;
@@ -37,16 +37,20 @@ public class ManagementAuthInterceptor implements HandlerInterceptor {
         if (!(handler instanceof HandlerMethod method) || !method.getBeanType().getName().startsWith(OWN_PACKAGE)) {
             return true;
         }
-        Optional<String> required = requiredPermissions.computeIfAbsent(method.getMethod(),
-                ignored -> Optional.ofNullable(method.getMethodAnnotation(RequiresPermission.class))
-                        .map(RequiresPermission::value));
+        Optional<RequiresPermission> required = requiredPermissions.computeIfAbsent(method.getMethod(),
+                ignored -> Optional.ofNullable(method.getMethodAnnotation(RequiresPermission.class)));
         if (required.isEmpty()) {
             throw new AuthorityException(AuthorityException.Reason.MISSING_PERMISSION, null, null,
                     "this endpoint names no permission, so nobody may use it");
         }
         Caller caller = credentials.authenticate(request);
         request.setAttribute(CALLER_ATTRIBUTE, caller);
-        caller.authority().requirePermission(required.get());
+        RequiresPermission permission = required.get();
+        if (permission.installationWide()) {
+            caller.authority().requirePermission(permission.value(), true);
+        } else {
+            caller.authority().requirePermission(permission.value());
+        }
         return true;
     }
 }

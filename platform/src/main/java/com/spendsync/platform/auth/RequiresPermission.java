@@ -10,4 +10,7 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 public @interface RequiresPermission {
     String value();
+
+    /** The endpoint reads or acts on every owner's data: it also needs an unscoped live root key. */
+    boolean installationWide() default false;
 }

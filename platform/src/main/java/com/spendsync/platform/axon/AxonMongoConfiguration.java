@@ -10,6 +10,8 @@ import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.mongodb.client.MongoClient;
 import com.spendsync.platform.config.SpendSyncProperties;
+import com.spendsync.platform.integrity.ChainedEventStorageStrategy;
+import com.spendsync.platform.integrity.MovedChains;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 import org.axonframework.common.caching.Cache;
@@ -77,13 +79,16 @@ public class AxonMongoConfiguration {
     @Bean
     EventStorageEngine eventStorageEngine(MongoTemplate axonMongoTemplate,
                                           @Qualifier("eventSerializer") Serializer eventSerializer,
-                                          SpendSyncProperties properties) {
+                                          SpendSyncProperties properties, MovedChains movedChains) {
         return MongoEventStorageEngine.builder()
                 .mongoTemplate(axonMongoTemplate)
                 .eventSerializer(eventSerializer)
                 .snapshotSerializer(JacksonSerializer.builder().objectMapper(snapshotMapper()).build())
-                .storageStrategy(new DocumentPerEventStorageStrategy(
-                        EventEntryConfiguration.getDefault(), properties.eventStore().lookBack()))
+                .storageStrategy(properties.audit().chainEvents()
+                        ? new ChainedEventStorageStrategy(EventEntryConfiguration.getDefault(),
+                                properties.eventStore().lookBack(), movedChains)
+                        : new DocumentPerEventStorageStrategy(EventEntryConfiguration.getDefault(),
+                                properties.eventStore().lookBack()))
                 .batchSize(properties.eventStore().batchSize())
                 .build();
     }

@@ -42,7 +42,14 @@ public record SpendSyncProperties(
      * @param retention how long the audit view keeps an entry (the event store keeps every event for good)
      * @param maskedFields names of fields whose values the audit view shows as {@code ***}, at any depth
      * @param batchSize at most how many events the audit view records per bulk write
+     * @param sealInterval how often the chains this process moved are sealed (and once more when it stops)
+     * @param signingKey the PEM file of the Ed25519 key pair that signs seals; empty: one generated into the data
+     *                   directory on first start
+     * @param sealWebhook where each seal is also posted as JSON; empty: nowhere
+     * @param chainEvents whether appended events are chained (on; off only to measure what chaining costs, which
+     *                    leaves the events it stores unchained for good)
      */
-    public record Audit(Duration retention, List<String> maskedFields, int batchSize) {
+    public record Audit(Duration retention, List<String> maskedFields, int batchSize, Duration sealInterval,
+                        String signingKey, String sealWebhook, boolean chainEvents) {
     }
 }

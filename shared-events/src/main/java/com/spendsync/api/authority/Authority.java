@@ -48,12 +48,20 @@ public record Authority(String keyId, List<String> permissions, KeyScope scope, 
 
     /** (a): the operation's permission, and for an installation-wide one an unscoped live key. */
     public void requirePermission(String permission) {
+        requirePermission(permission, permission.startsWith(INSTALLATION_WIDE_PREFIX));
+    }
+
+    /**
+     * (a) for an operation that reads or acts on the whole installation whatever its permission's name (the audit
+     * trail's integrity check sees every owner's events): the permission, and an unscoped live key.
+     */
+    public void requirePermission(String permission, boolean installationWide) {
         if (!Permissions.grants(permissions, permission)) {
             throw refused(Reason.MISSING_PERMISSION, null, "this root key lacks the permission " + permission);
         }
-        if (permission.startsWith(INSTALLATION_WIDE_PREFIX) && (scoped() || environment != KeyEnvironment.LIVE)) {
-            throw refused(Reason.INSTALLATION_WIDE, null, permission
-                    + " acts on the whole installation: it needs an unscoped live root key");
+        if (installationWide && (scoped() || environment != KeyEnvironment.LIVE)) {
+            throw refused(Reason.INSTALLATION_WIDE, null, "this operation acts on the whole installation: it needs "
+                    + "an unscoped live root key");
         }
     }
 
