@@ -138,8 +138,11 @@ start_app() {
   APP_PORT="${ports[0]}"; MONGO_PORT="${ports[1]}"; REDIS_PORT="${ports[2]}"
   # shellcheck disable=SC2034 # read by the event-store benches
   MONGO_URI="mongodb://127.0.0.1:$MONGO_PORT"
-  # A root key made for this run: nothing secret is committed, and the app does not print it.
-  BENCH_ROOT_KEY="$("${BENCH_HELPER[@]}" keygen)"
+  # A root key made for this run: nothing secret is committed, and the app does not print it. A restart on the same
+  # data directory (KEEP_ROOT_KEY=1) keeps the key that store's first start was given.
+  if [[ -z "${KEEP_ROOT_KEY:-}" || -z "${BENCH_ROOT_KEY:-}" ]]; then
+    BENCH_ROOT_KEY="$("${BENCH_HELPER[@]}" keygen)"
+  fi
   export BENCH_ROOT_KEY
   log "starting the app: http://127.0.0.1:$APP_PORT (embedded MongoDB :$MONGO_PORT, Redis :$REDIS_PORT)"
   # SERVER_ADDRESS keeps the HTTP port on loopback too; the embedded servers bind to 127.0.0.1 by themselves.

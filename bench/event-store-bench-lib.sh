@@ -37,3 +37,15 @@ java = subprocess.run(["java", "-version"], capture_output=True, text=True).stde
 print(json.dumps({"cpus": os.cpu_count(), "cpu_model": model, "java": java, "loadavg": sys.argv[1]}))
 PY
 }
+
+# with_fields JSON KEY=VALUE...: the JSON object with string fields added
+with_fields() {
+  python3 - "$@" <<'PY'
+import json, sys
+record = json.loads(sys.argv[1])
+for pair in sys.argv[2:]:
+    key, _, value = pair.partition("=")
+    record[key] = value
+print(json.dumps(record))
+PY
+}

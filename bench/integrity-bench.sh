@@ -60,14 +60,6 @@ print(json.dumps({'phase': 'offline', 'seconds': s, 'events': r['eventsChecked']
   stop_app
 }
 
-with_fields() {
-  python3 -c "
-import json, sys
-r = json.loads(sys.argv[1])
-for field in sys.argv[2:]:
-    k, v = field.split('=', 1); r[k] = v
-print(json.dumps(r))" "$@"
-}
 
 main() {
   LOADAVG_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"

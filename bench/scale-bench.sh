@@ -88,17 +88,6 @@ run_record() {
   record "$(cat "$WORK/step.json")"
 }
 
-# with_fields JSON KEY=VALUE...: the JSON object with string fields added
-with_fields() {
-  python3 - "$@" <<'PY'
-import json, sys
-record = json.loads(sys.argv[1])
-for pair in sys.argv[2:]:
-    key, _, value = pair.partition("=")
-    record[key] = value
-print(json.dumps(record))
-PY
-}
 
 # ------------------------------------------------------------------------------------------------ seeding
 
@@ -318,7 +307,7 @@ main() {
   store_file after-phases
   stop_app
   if [[ "$SEED_MODE" == before-start ]]; then
-    start_on seeded "$SEEDED_DIR" seeded-restart
+    KEEP_ROOT_KEY=1 start_on seeded "$SEEDED_DIR" seeded-restart
     store_file after-restart
     stop_app
   fi

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,7 +30,6 @@ import org.springframework.context.SmartLifecycle;
 public class AuditSealer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(AuditSealer.class);
-    private static final int PLACE_ATTEMPTS = 10;
     private static final Duration WEBHOOK_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration FINAL_SEAL_TIMEOUT = Duration.ofSeconds(5);
 
@@ -67,27 +65,13 @@ public class AuditSealer implements SmartLifecycle {
         }
         Seal seal;
         try {
-            seal = place(heads);
+            seal = store.append(heads, false, node, key, clock);
         } catch (RuntimeException e) {
             moved.giveBack(heads);
             throw e;
         }
         copyOutside(seal);
         return seal;
-    }
-
-    private Seal place(List<Seal.SealedHead> heads) {
-        for (int attempt = 0; attempt < PLACE_ATTEMPTS; attempt++) {
-            Seal latest = store.latest();
-            long sequence = latest == null ? 0 : latest.sequence() + 1;
-            String previous = latest == null ? EventChain.GENESIS : latest.hash();
-            Seal seal = Seal.sign(sequence, previous, clock.instant().truncatedTo(ChronoUnit.MILLIS), node, false,
-                    heads, key);
-            if (store.add(seal)) {
-                return seal;
-            }
-        }
-        throw new IllegalStateException("the seal chain's next place was taken " + PLACE_ATTEMPTS + " times in a row");
     }
 
     private void copyOutside(Seal seal) {

@@ -8,7 +8,11 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
+import org.axonframework.eventhandling.EventBus;
+import org.axonframework.eventhandling.GenericEventMessage;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.StringUtils;
@@ -21,6 +25,8 @@ public class IntegrityConfiguration {
     public static final String SIGNING_KEY_FILE = "audit-signing-key.pem";
     /** The append-only copy of every seal this process made, in the data directory. */
     public static final String SEAL_FILE = "audit-seals.ndjson";
+    /** The actor of the migration's record in the trail. */
+    public static final String MIGRATION_ACTOR = "system:audit-chain";
 
     @Bean
     MovedChains movedChains() {
@@ -53,6 +59,17 @@ public class IntegrityConfiguration {
         return new AuditSealer(movedChains, sealStore, auditSigningKey, AxonMongoConfiguration.nodeId(properties),
                 clock, properties.audit().sealInterval(), dataDirectory.resolve(SEAL_FILE),
                 StringUtils.hasText(webhook) ? URI.create(webhook) : null);
+    }
+
+    /** The migration of a store written before chaining, run at start when events are chained. */
+    @Bean
+    @ConditionalOnProperty(name = "spendsync.audit.chain-events", havingValue = "true", matchIfMissing = true)
+    ChainMigration chainMigration(MongoClient client, SpendSyncProperties properties, SealStore sealStore,
+                                  SigningKey auditSigningKey, Clock clock, EventBus eventBus) {
+        return new ChainMigration(client.getDatabase(properties.auditDatabase()).getCollection("domainevents"),
+                sealStore, auditSigningKey, AxonMongoConfiguration.nodeId(properties), clock,
+                chained -> eventBus.publish(GenericEventMessage.asEventMessage(chained)
+                        .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, MIGRATION_ACTOR))));
     }
 
     @Bean

@@ -4,6 +4,8 @@ import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Sorts;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
 import java.util.function.Consumer;
@@ -17,6 +19,7 @@ import org.bson.Document;
 public final class SealStore {
 
     public static final String COLLECTION = "audit_seals";
+    private static final int PLACE_ATTEMPTS = 10;
 
     private final MongoCollection<Document> seals;
 
@@ -44,6 +47,23 @@ public final class SealStore {
             }
             throw e;
         }
+    }
+
+    /**
+     * Signs the heads as the seal after the newest and stores it there; signs again after the new newest if another
+     * instance took that place first.
+     */
+    public Seal append(List<Seal.SealedHead> heads, boolean migration, String node, SigningKey key, Clock clock) {
+        for (int attempt = 0; attempt < PLACE_ATTEMPTS; attempt++) {
+            Seal latest = latest();
+            Seal seal = Seal.sign(latest == null ? 0 : latest.sequence() + 1,
+                    latest == null ? EventChain.GENESIS : latest.hash(), clock.instant().truncatedTo(ChronoUnit.MILLIS),
+                    node, migration, heads, key);
+            if (add(seal)) {
+                return seal;
+            }
+        }
+        throw new IllegalStateException("the seal chain's next place was taken " + PLACE_ATTEMPTS + " times in a row");
     }
 
     /** Every seal in sequence order, one at a time. */

@@ -9,14 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Updates;
-import com.spendsync.embedded.EmbeddedMongo;
 import com.spendsync.platform.integrity.IntegrityProblem.Kind;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +21,10 @@ import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventsourcing.eventstore.EventStoreException;
-import org.axonframework.extensions.mongo.DefaultMongoTemplate;
 import org.axonframework.extensions.mongo.eventsourcing.eventstore.MongoEventStorageEngine;
 import org.axonframework.extensions.mongo.eventsourcing.eventstore.documentperevent.EventEntryConfiguration;
 import org.axonframework.messaging.MetaData;
 import org.axonframework.modelling.command.ConcurrencyException;
-import org.axonframework.serialization.json.JacksonSerializer;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,49 +37,34 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EventChainTest {
 
-    private static final EventEntryConfiguration FIELDS = EventEntryConfiguration.getDefault();
+    private static final EventEntryConfiguration FIELDS = TrailStore.FIELDS;
 
     @TempDir
     Path data;
 
-    private EmbeddedMongo mongo;
-    private MongoClient client;
+    private TrailStore trail;
     private MongoCollection<Document> stored;
-    private SigningKey key;
-    private SealStore seals;
+    private MongoClient client;
     private final MovedChains moved = new MovedChains();
 
     @BeforeEach
     void start() throws Exception {
-        mongo = EmbeddedMongo.start(data.resolve("mongo"), 0);
-        client = MongoClients.create(mongo.uri());
-        stored = client.getDatabase("audit").getCollection("domainevents");
-        seals = new SealStore(client.getDatabase("audit").getCollection(SealStore.COLLECTION));
-        key = SigningKey.load(data.resolve("signing-key.pem"), true);
-    }
-
-    private AuditSealer sealer(MovedChains chains, String node) {
-        return new AuditSealer(chains, seals, key, node, Clock.systemUTC(), Duration.ofHours(1),
-                data.resolve("seals.ndjson"), null);
-    }
-
-    private void seal() {
-        assertThat(sealer(moved, "node-1").sealNow()).isNotNull();
+        trail = TrailStore.start(data);
+        stored = trail.stored;
+        client = trail.client;
     }
 
     @AfterEach
     void stop() {
-        client.close();
-        mongo.close();
+        trail.close();
+    }
+
+    private void seal() {
+        assertThat(trail.sealer(moved, "node-1").sealNow()).isNotNull();
     }
 
     private MongoEventStorageEngine engine() {
-        return MongoEventStorageEngine.builder()
-                .mongoTemplate(DefaultMongoTemplate.builder().mongoDatabase(client, "audit").build())
-                .eventSerializer(JacksonSerializer.defaultSerializer())
-                .snapshotSerializer(JacksonSerializer.defaultSerializer())
-                .storageStrategy(new ChainedEventStorageStrategy(FIELDS, Duration.ofSeconds(10), moved))
-                .build();
+        return trail.chained(moved);
     }
 
     private static EventMessage<?> keyEvent(String key, long sequence) {
@@ -127,7 +106,7 @@ class EventChainTest {
     }
 
     private StoredChains.Report verify() {
-        return new TrailIntegrity(stored, seals, key.publicKey()).verify();
+        return trail.verify();
     }
 
     /** The problems but the unsealed events' (what a store written since its last seal shows). */
@@ -341,14 +320,9 @@ class EventChainTest {
     void twoInstancesSealingTheSameStoreKeepOneSealChain() {
         MovedChains otherChains = new MovedChains();
         MongoEventStorageEngine one = engine();
-        MongoEventStorageEngine two = MongoEventStorageEngine.builder()
-                .mongoTemplate(DefaultMongoTemplate.builder().mongoDatabase(client, "audit").build())
-                .eventSerializer(JacksonSerializer.defaultSerializer())
-                .snapshotSerializer(JacksonSerializer.defaultSerializer())
-                .storageStrategy(new ChainedEventStorageStrategy(FIELDS, Duration.ofSeconds(10), otherChains))
-                .build();
-        AuditSealer sealerOne = sealer(moved, "node-1");
-        AuditSealer sealerTwo = sealer(otherChains, "node-2");
+        MongoEventStorageEngine two = trail.chained(otherChains);
+        AuditSealer sealerOne = trail.sealer(moved, "node-1");
+        AuditSealer sealerTwo = trail.sealer(otherChains, "node-2");
         for (long sequence = 0; sequence < 6; sequence++) {
             (sequence % 2 == 0 ? one : two).appendEvents(keyEvent("key-a", sequence), fact("fact " + sequence));
             (sequence % 2 == 0 ? sealerOne : sealerTwo).sealNow();

@@ -13,6 +13,7 @@ import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
 import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
 import com.spendsync.api.apikey.ApiKeyUsedEvent;
 import com.spendsync.api.audit.AuditLogReadEvent;
+import com.spendsync.api.audit.AuditTrailChainedEvent;
 import com.spendsync.api.security.AccessFailuresObservedEvent;
 import java.util.Map;
 
@@ -32,6 +33,8 @@ final class AuditClassification {
             Map.entry(ApiKeyRevokedEvent.class, AuditSeverity.WARNING),
             Map.entry(ApiKeyExpiredEvent.class, AuditSeverity.WARNING),
             Map.entry(AuditLogReadEvent.class, AuditSeverity.INFO),
+            // the one change to stored events there is: chain fields added to a store written before chaining
+            Map.entry(AuditTrailChainedEvent.class, AuditSeverity.WARNING),
             // every kind of refusal, the rate-limited, revoked and expired keys at verification included
             Map.entry(AccessFailuresObservedEvent.class, AuditSeverity.WARNING),
             Map.entry(AlertRaisedEvent.class, AuditSeverity.WARNING),
