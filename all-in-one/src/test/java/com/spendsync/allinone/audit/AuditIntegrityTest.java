@@ -147,6 +147,10 @@ class AuditIntegrityTest {
         }
         assertThat(api.send("GET", "/v1/audit-logs/integrity/public-key", null, auditor).body())
                 .startsWith("-----BEGIN PUBLIC KEY-----");
+        assertThat(api.send("GET", "/v1/audit-logs/integrity", null, auditor).status()).isEqualTo(200);
+        assertThat(api.send("GET", "/v1/audit-logs/seals", null, auditor).status()).isEqualTo(200);
+        // the stored bytes are unmasked: an auditor of the audit view may not take them
+        assertThat(api.send("GET", "/v1/audit-logs/integrity/events", null, auditor).status()).isEqualTo(403);
     }
 
     @Test

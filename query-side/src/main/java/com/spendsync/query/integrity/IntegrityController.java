@@ -36,7 +36,7 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 /**
  * The audit trail's proof (docs/architecture.md, "Tamper-evident audit trail"): the online check, the seals and
  * stored events for the offline verifier, and the public key seals are signed with. Each sees every owner's events,
- * so each needs {@code audit:read} on an unscoped live root key; each read is itself recorded in the trail.
+ * so each needs an unscoped live root key; each read is itself recorded in the trail.
  */
 @RestController
 @RequestMapping("/v1/audit-logs")
@@ -80,9 +80,13 @@ class IntegrityController {
         return ndjson("audit-seals.ndjson", writer -> trail.eachSeal(seal -> line(writer, SealJson.write(seal))));
     }
 
-    /** Every stored event as stored, with its chain fields, in chain order: what the offline verifier checks. */
+    /**
+     * Every stored event as stored, with its chain fields, in chain order: what the offline verifier checks. Stored
+     * bytes are unmasked (the audit view masks personal fields and drops secrets' hashes), so this takes
+     * {@code admin:read}, not {@code audit:read}.
+     */
     @GetMapping("/integrity/events")
-    @RequiresPermission(value = "audit:read", installationWide = true)
+    @RequiresPermission("admin:read")
     ResponseEntity<StreamingResponseBody> storedEvents(Caller caller) {
         recordRead("stored-events", caller);
         return ndjson("audit-events.ndjson", writer -> trail.eachEventInChainOrder(document -> {
