@@ -4,11 +4,13 @@ import static com.mongodb.client.model.Filters.eq;
 
 import com.mongodb.client.MongoCollection;
 import com.spendsync.api.audit.AuditTrailChainedEvent;
+import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -33,7 +35,12 @@ public final class ChainMigration implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ChainMigration.class);
     private static final int BATCH = 1_000;
 
+    /** Where a migration that ran is recorded ({@code _id} {@value #DONE}), in the audit database. */
+    public static final String MARKERS = "audit_chain_migration";
+    private static final String DONE = "chain-migration";
+
     private final MongoCollection<Document> events;
+    private final MongoCollection<Document> markers;
     private final SealStore seals;
     private final SigningKey key;
     private final String node;
@@ -44,9 +51,10 @@ public final class ChainMigration implements SmartLifecycle {
     private final Consumer<AuditTrailChainedEvent> audit;
 
     /** @param audit publishes the migration's own record into the trail */
-    public ChainMigration(MongoCollection<Document> events, SealStore seals, SigningKey key, String node, Clock clock,
-                          Consumer<AuditTrailChainedEvent> audit) {
+    public ChainMigration(MongoCollection<Document> events, MongoCollection<Document> markers, SealStore seals,
+                          SigningKey key, String node, Clock clock, Consumer<AuditTrailChainedEvent> audit) {
         this.events = events;
+        this.markers = markers;
         this.seals = seals;
         this.key = key;
         this.node = node;
@@ -58,9 +66,13 @@ public final class ChainMigration implements SmartLifecycle {
     public record Result(long eventsChained, long streamsLeftUnchained, int seals) {
     }
 
-    /** Chains and seals the unchained events, if any. */
+    /**
+     * Chains and seals the unchained events, if any, unless a migration ran on this store before: what it left
+     * unchained stays so, and later starts need not walk the store again to find that out.
+     */
     public Result migrate() {
-        if (events.find(eq(EventChain.CHAIN, null)).projection(new Document("_id", 1)).first() == null) {
+        if (markers.find(eq("_id", DONE)).first() != null
+                || events.find(eq(EventChain.CHAIN, null)).projection(new Document("_id", 1)).first() == null) {
             return new Result(0, 0, 0);
         }
         long started = System.nanoTime();
@@ -112,6 +124,8 @@ public final class ChainMigration implements SmartLifecycle {
             events.bulkWrite(updates);
         }
         int sealed = seal(heads);
+        markers.replaceOne(eq("_id", DONE), new Document("_id", DONE).append("at", Date.from(clock.instant()))
+                .append("eventsChained", chained), new ReplaceOptions().upsert(true));
         audit.accept(new AuditTrailChainedEvent(chained, heads.size(), sealed, leftUnchained, clock.instant()));
         log.info("Chained {} events stored before chaining, in {} streams, and sealed them in {} migration seal(s) in"
                 + " {} ms; {} stream(s) keep unchained events", chained, heads.size(), sealed,

@@ -1,6 +1,7 @@
 package com.spendsync.platform.integrity;
 
 import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoDatabase;
 import com.spendsync.platform.axon.AxonMongoConfiguration;
 import com.spendsync.platform.config.SpendSyncProperties;
 import java.io.IOException;
@@ -66,7 +67,8 @@ public class IntegrityConfiguration {
     @ConditionalOnProperty(name = "spendsync.audit.chain-events", havingValue = "true", matchIfMissing = true)
     ChainMigration chainMigration(MongoClient client, SpendSyncProperties properties, SealStore sealStore,
                                   SigningKey auditSigningKey, Clock clock, EventBus eventBus) {
-        return new ChainMigration(client.getDatabase(properties.auditDatabase()).getCollection("domainevents"),
+        MongoDatabase audit = client.getDatabase(properties.auditDatabase());
+        return new ChainMigration(audit.getCollection("domainevents"), audit.getCollection(ChainMigration.MARKERS),
                 sealStore, auditSigningKey, AxonMongoConfiguration.nodeId(properties), clock,
                 chained -> eventBus.publish(GenericEventMessage.asEventMessage(chained)
                         .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, MIGRATION_ACTOR))));

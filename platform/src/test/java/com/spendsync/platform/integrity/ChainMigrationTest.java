@@ -60,7 +60,8 @@ class ChainMigrationTest {
     private final List<AuditTrailChainedEvent> recorded = new ArrayList<>();
 
     private ChainMigration migration() {
-        return new ChainMigration(stored, trail.seals, trail.key, "node-1", Clock.systemUTC(), recorded::add);
+        return new ChainMigration(stored, trail.client.getDatabase("audit").getCollection(ChainMigration.MARKERS),
+                trail.seals, trail.key, "node-1", Clock.systemUTC(), recorded::add);
     }
 
     private static EventMessage<?> keyEvent(String key, long sequence) {
@@ -120,5 +121,7 @@ class ChainMigrationTest {
         assertThat(report.problems()).extracting(IntegrityProblem::kind).containsOnly(Kind.UNSEALED);
         assertThat(report.unchainedEvents()).isEqualTo(2);
         assertThat(List.of(report.eventsChecked())).containsExactly(1L);
+        assertThat(migration().migrate().streamsLeftUnchained()).as("a later start does not walk the store again")
+                .isZero();
     }
 }
