@@ -74,10 +74,6 @@ final class OpenReads {
         return ended;
     }
 
-    int openCursors() {
-        return cursors.size();
-    }
-
     private static boolean registered(CursorRegistry registry, long cursorId) {
         try {
             registry.getCursor(cursorId);

@@ -158,8 +158,4 @@ public class AuditSealer implements SmartLifecycle {
     public int getPhase() {
         return Integer.MIN_VALUE + 1000;
     }
-
-    public String publicKeyPem() {
-        return key.publicKeyPem();
-    }
 }

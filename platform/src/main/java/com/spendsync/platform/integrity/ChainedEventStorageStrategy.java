@@ -51,11 +51,6 @@ public class ChainedEventStorageStrategy extends DocumentPerEventStorageStrategy
         this.moved = moved;
     }
 
-    /** The name of the chain of the facts this process publishes outside aggregates. */
-    public String serviceChain() {
-        return serviceChain;
-    }
-
     @Override
     public void ensureIndexes(MongoCollection<Document> eventsCollection, MongoCollection<Document> snapshotsCollection) {
         super.ensureIndexes(eventsCollection, snapshotsCollection);

@@ -1,7 +1,6 @@
 package com.spendsync.platform.integrity;
 
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoDatabase;
 import com.spendsync.platform.axon.AxonMongoConfiguration;
 import com.spendsync.platform.config.SpendSyncProperties;
 import java.io.IOException;
@@ -12,6 +11,7 @@ import java.time.Clock;
 import java.util.Map;
 import org.axonframework.eventhandling.EventBus;
 import org.axonframework.eventhandling.GenericEventMessage;
+import org.axonframework.extensions.mongo.MongoTemplate;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -65,19 +65,17 @@ public class IntegrityConfiguration {
     /** The migration of a store written before chaining, run at start when events are chained. */
     @Bean
     @ConditionalOnProperty(name = "spendsync.audit.chain-events", havingValue = "true", matchIfMissing = true)
-    ChainMigration chainMigration(MongoClient client, SpendSyncProperties properties, SealStore sealStore,
-                                  SigningKey auditSigningKey, Clock clock, EventBus eventBus) {
-        MongoDatabase audit = client.getDatabase(properties.auditDatabase());
-        return new ChainMigration(audit.getCollection("domainevents"), audit.getCollection(ChainMigration.MARKERS),
+    ChainMigration chainMigration(MongoTemplate axonMongoTemplate, MongoClient client, SpendSyncProperties properties,
+                                  SealStore sealStore, SigningKey auditSigningKey, Clock clock, EventBus eventBus) {
+        return new ChainMigration(axonMongoTemplate.eventCollection(),
+                client.getDatabase(properties.auditDatabase()).getCollection(ChainMigration.MARKERS),
                 sealStore, auditSigningKey, AxonMongoConfiguration.nodeId(properties), clock,
                 chained -> eventBus.publish(GenericEventMessage.asEventMessage(chained)
                         .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, MIGRATION_ACTOR))));
     }
 
     @Bean
-    TrailIntegrity trailIntegrity(MongoClient client, SpendSyncProperties properties, SealStore sealStore,
-                                  SigningKey auditSigningKey) {
-        return new TrailIntegrity(client.getDatabase(properties.auditDatabase()).getCollection("domainevents"),
-                sealStore, auditSigningKey.publicKey());
+    TrailIntegrity trailIntegrity(MongoTemplate axonMongoTemplate, SealStore sealStore, SigningKey auditSigningKey) {
+        return new TrailIntegrity(axonMongoTemplate.eventCollection(), sealStore, auditSigningKey.publicKey());
     }
 }

@@ -14,7 +14,7 @@ import org.springframework.http.MediaType;
  * per line; CSV (RFC 4180) one row per entry under a header row, with the metadata as a JSON string, and a cell a
  * spreadsheet would run as a formula prefixed with {@code '}: a source is whatever the gateway passed.
  */
-enum AuditExportFormat {
+public enum AuditExportFormat {
 
     NDJSON("ndjson", new MediaType("application", "x-ndjson", StandardCharsets.UTF_8)) {
         @Override
@@ -63,7 +63,7 @@ enum AuditExportFormat {
         return label;
     }
 
-    MediaType mediaType() {
+    public MediaType mediaType() {
         return mediaType;
     }
 

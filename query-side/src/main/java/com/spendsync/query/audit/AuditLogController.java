@@ -14,16 +14,11 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Stream;
-import org.axonframework.eventhandling.GenericEventMessage;
-import org.axonframework.eventhandling.gateway.EventGateway;
 import org.springdoc.core.annotations.ParameterObject;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -33,9 +28,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
-
-import static com.spendsync.platform.axon.AxonMongoConfiguration.ACTOR;
-import static com.spendsync.platform.axon.AxonMongoConfiguration.SOURCE;
 
 /**
  * Reads of the audit view: a page at a time, or all of it as a streamed file, of the entries the reader may see (a
@@ -51,15 +43,13 @@ class AuditLogController {
     private static final String CURSOR_KIND = "audit-logs";
 
     private final AuditLogs logs;
-    private final EventGateway events;
+    private final AuditReads reads;
     private final ObjectMapper objectMapper;
-    private final Clock clock;
 
-    AuditLogController(AuditLogs logs, EventGateway events, ObjectMapper objectMapper, Clock clock) {
+    AuditLogController(AuditLogs logs, AuditReads reads, ObjectMapper objectMapper) {
         this.logs = logs;
-        this.events = events;
+        this.reads = reads;
         this.objectMapper = objectMapper;
-        this.clock = clock;
     }
 
     record AuditLogPage(List<AuditEntry> items, String nextCursor) {
@@ -114,10 +104,7 @@ class AuditLogController {
     }
 
     private void recordRead(AuditLogQuery query, String format, Caller caller) {
-        AuditLogReadEvent read = new AuditLogReadEvent(UUID.randomUUID().toString(), query.given(), format,
-                clock.instant());
-        events.publish(GenericEventMessage.asEventMessage(read)
-                .andMetaData(Map.of(ACTOR, caller.keyId(), SOURCE, caller.source())));
+        reads.record(query.given(), format, caller);
     }
 
     private static AuditLogs.Position positionIn(String cursor) {

@@ -1,29 +1,22 @@
 package com.spendsync.query.integrity;
 
-import static com.spendsync.platform.axon.AxonMongoConfiguration.ACTOR;
-import static com.spendsync.platform.axon.AxonMongoConfiguration.SOURCE;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.spendsync.api.audit.AuditLogReadEvent;
 import com.spendsync.platform.auth.Caller;
 import com.spendsync.platform.auth.RequiresPermission;
 import com.spendsync.platform.integrity.IntegrityReport;
 import com.spendsync.platform.integrity.SealJson;
 import com.spendsync.platform.integrity.SigningKey;
 import com.spendsync.platform.integrity.TrailIntegrity;
+import com.spendsync.query.audit.AuditExportFormat;
+import com.spendsync.query.audit.AuditReads;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.axonframework.eventhandling.GenericEventMessage;
-import org.axonframework.eventhandling.gateway.EventGateway;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -42,22 +35,18 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 @RequestMapping("/v1/audit-logs")
 class IntegrityController {
 
-    static final MediaType NDJSON = new MediaType("application", "x-ndjson", StandardCharsets.UTF_8);
     static final MediaType PEM = new MediaType("application", "x-pem-file", StandardCharsets.US_ASCII);
 
     private final TrailIntegrity trail;
     private final SigningKey signingKey;
-    private final EventGateway events;
+    private final AuditReads reads;
     private final ObjectMapper objectMapper;
-    private final Clock clock;
 
-    IntegrityController(TrailIntegrity trail, SigningKey signingKey, EventGateway events, ObjectMapper objectMapper,
-                        Clock clock) {
+    IntegrityController(TrailIntegrity trail, SigningKey signingKey, AuditReads reads, ObjectMapper objectMapper) {
         this.trail = trail;
         this.signingKey = signingKey;
-        this.events = events;
+        this.reads = reads;
         this.objectMapper = objectMapper;
-        this.clock = clock;
     }
 
     @GetMapping("/integrity")
@@ -105,7 +94,7 @@ class IntegrityController {
     }
 
     private static ResponseEntity<StreamingResponseBody> ndjson(String fileName, Lines lines) {
-        return ResponseEntity.ok().contentType(NDJSON)
+        return ResponseEntity.ok().contentType(AuditExportFormat.NDJSON.mediaType())
                 .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(fileName).build().toString())
                 .body(out -> {
                     Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
@@ -124,8 +113,6 @@ class IntegrityController {
     }
 
     private void recordRead(String what, Caller caller) {
-        AuditLogReadEvent read = new AuditLogReadEvent(UUID.randomUUID().toString(), Map.of(), what, clock.instant());
-        events.publish(GenericEventMessage.asEventMessage(read)
-                .andMetaData(Map.of(ACTOR, caller.keyId(), SOURCE, caller.source())));
+        reads.record(Map.of(), what, caller);
     }
 }
