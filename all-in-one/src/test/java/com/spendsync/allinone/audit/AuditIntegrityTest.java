@@ -24,7 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -124,6 +126,64 @@ class AuditIntegrityTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                 api.get("/v1/audit-logs?eventType=AuditLogRead&limit=200").json().path("items").findValuesAsText("format"))
                 .contains("integrity", "seals", "stored-events"));
+    }
+
+    @Test
+    void aPeriodIsCheckedFromTheHeadsSealedBeforeItAndBadBoundsAreRefusedByName() {
+        Api api = instance.api();
+        for (String query : List.of("from=yesterday", "to=2030-01-01", "from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z")) {
+            Api.Reply refused = api.get("/v1/audit-logs/integrity?" + query);
+            assertThat(refused.status()).as(query).isEqualTo(400);
+            assertThat(refused.json().path("errors")).extracting(error -> error.path("field").asText())
+                    .as(query).containsExactly(query.startsWith("to") ? "to" : "from");
+        }
+        instance.bean(AuditSealer.class).sealNow();
+        Instant from = Instant.now();
+        String keyId = api.createKey(Map.of("ownerId", "owner-" + UUID.randomUUID(), "name", "in the period",
+                "permissions", List.of("payments:read"))).text("keyId");
+        assertThat(instance.bean(AuditSealer.class).sealNow()).isNotNull();
+
+        JsonNode period = api.get("/v1/audit-logs/integrity?from=" + from).json();
+        JsonNode whole = api.get("/v1/audit-logs/integrity").json();
+        assertThat(period.path("verified").asBoolean()).as(period.toString()).isTrue();
+        assertThat(period.path("eventsChecked").asLong()).isPositive()
+                .isLessThan(whole.path("eventsChecked").asLong());
+        assertThat(storedEvents().countDocuments(eq("aggregateIdentifier", keyId))).isOne();
+    }
+
+    @Test
+    void theNdjsonExportOfTheAuditViewCarriesEachEntrysLinkOnItsChain() {
+        Api api = instance.api();
+        String keyId = api.createKey(Map.of("ownerId", "owner-" + UUID.randomUUID(), "name", "linked",
+                "permissions", List.of("payments:read"))).text("keyId");
+        assertThat(api.rotate(keyId, 0L).status()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            List<JsonNode> entries = ndjson(api.get("/v1/audit-logs/export?format=ndjson&resourceId=" + keyId).body());
+            Map<String, Document> stored = new HashMap<>();
+            storedEvents().find(eq("aggregateIdentifier", keyId))
+                    .forEach(event -> stored.put(event.getString("eventIdentifier"), event));
+            assertThat(entries).hasSize(2).allSatisfy(entry -> {
+                Document event = stored.get(entry.path("eventId").asText());
+                assertThat(entry.path("chain").asText()).isEqualTo(keyId);
+                assertThat(entry.path("chainSeq").asLong()).isEqualTo(event.get("sequenceNumber", Number.class).longValue());
+                assertThat(entry.path("chainHash").asText()).isEqualTo(event.getString("chainHash")).hasSize(64);
+            });
+        });
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(ndjson(api.get("/v1/audit-logs/export?format=ndjson&eventType=AuditLogRead").body()))
+                        .isNotEmpty().allSatisfy(read -> assertThat(read.path("chain").asText()).startsWith("service:")));
+        assertThat(api.get("/v1/audit-logs/export?format=csv&resourceId=" + keyId).body()).doesNotContain("chainHash");
+    }
+
+    private static List<JsonNode> ndjson(String body) throws Exception {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(Api.JSON.readTree(line));
+            }
+        }
+        return lines;
     }
 
     @Test

@@ -20,6 +20,7 @@ public final class ChainWalk {
 
     private final EventEntryConfiguration fields;
     private final Map<String, Seal.SealedHead> sealed;
+    private final Map<String, Seal.SealedHead> start;
     private final Consumer<IntegrityProblem> problems;
     private final Set<String> walked = new HashSet<>();
     private final List<Link> atPosition = new ArrayList<>();
@@ -31,11 +32,21 @@ public final class ChainWalk {
     private long unchained;
     private long unsealed;
 
-    /** @param sealed the newest sealed head of each chain, by chain */
+    /** A walk of whole chains, each from its first event. @param sealed the newest sealed head of each chain */
     public ChainWalk(EventEntryConfiguration fields, Map<String, Seal.SealedHead> sealed,
                      Consumer<IntegrityProblem> problems) {
+        this(fields, sealed, Map.of(), problems);
+    }
+
+    /**
+     * A walk of part of each chain (a sealed period): a chain with a head in {@code start} is fed from that head's
+     * position on, and the event there must be the one sealed; the others from their first event.
+     */
+    public ChainWalk(EventEntryConfiguration fields, Map<String, Seal.SealedHead> sealed,
+                     Map<String, Seal.SealedHead> start, Consumer<IntegrityProblem> problems) {
         this.fields = fields;
         this.sealed = sealed;
+        this.start = start;
         this.problems = problems;
     }
 
@@ -56,7 +67,12 @@ public final class ChainWalk {
             endChain();
             chain = eventChain;
             walked.add(eventChain);
-            if (eventPosition != 0 && !EventChain.GENESIS.equals(link.previous())) {
+            Seal.SealedHead from = start.get(eventChain);
+            if (from != null && eventPosition != from.position()) {
+                problems.accept(IntegrityProblem.ofEvent(Kind.MISSING, null, eventChain, from.position(),
+                        "sealed at position " + from.position() + ", and the chain's next stored event is at "
+                                + eventPosition));
+            } else if (from == null && eventPosition != 0 && !EventChain.GENESIS.equals(link.previous())) {
                 problems.accept(IntegrityProblem.ofEvent(Kind.MISSING, null, eventChain, 0,
                         "the chain's first stored event is at position " + eventPosition
                                 + " and links to a predecessor that is not stored"));
@@ -141,11 +157,17 @@ public final class ChainWalk {
                     "links to no stored event at position " + position));
         }
         Seal.SealedHead head = sealed.get(chain);
-        if (head != null && head.position() == position
-                && atPosition.stream().noneMatch(candidate -> candidate.hash().equals(head.hash()))) {
+        if (head == null || head.position() != position) {
+            head = start.get(chain);
+        }
+        if (head != null && head.position() == position && noneSealedAs(head)) {
             problems.accept(IntegrityProblem.ofEvent(Kind.MODIFIED, atPosition.get(0).eventId(), chain, position,
                     "not the event sealed at this position: the chain up to here was changed after it was sealed"));
         }
+    }
+
+    private boolean noneSealedAs(Seal.SealedHead head) {
+        return atPosition.stream().noneMatch(candidate -> candidate.hash().equals(head.hash()));
     }
 
     private void endChain() {

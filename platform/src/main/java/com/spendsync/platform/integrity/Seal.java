@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -34,9 +35,13 @@ public record Seal(long sequence, String previous, Instant sealedAt, String node
     public record SealedHead(String chain, long position, String hash) {
     }
 
-    /** Makes and signs the seal that follows {@code previous} (its hash, or {@link EventChain#GENESIS}). */
-    public static Seal sign(long sequence, String previous, Instant sealedAt, String node, boolean migration,
+    /**
+     * Makes and signs the seal that follows {@code previous} (its hash, or {@link EventChain#GENESIS}); its instant is
+     * kept to the millisecond, as a MongoDB date keeps it, or the stored seal would not match its signature.
+     */
+    public static Seal sign(long sequence, String previous, Instant instant, String node, boolean migration,
                             List<SealedHead> heads, SigningKey key) {
+        Instant sealedAt = instant.truncatedTo(ChronoUnit.MILLIS);
         List<SealedHead> ordered = heads.stream().sorted(Comparator.comparing(SealedHead::chain)).toList();
         String root = merkleRoot(ordered);
         String keyId = SigningKey.fingerprint(key.publicKey());

@@ -5,7 +5,6 @@ import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Sorts;
 import java.time.Clock;
-import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
 import java.util.function.Consumer;
@@ -57,7 +56,7 @@ public final class SealStore {
         for (int attempt = 0; attempt < PLACE_ATTEMPTS; attempt++) {
             Seal latest = latest();
             Seal seal = Seal.sign(latest == null ? 0 : latest.sequence() + 1,
-                    latest == null ? EventChain.GENESIS : latest.hash(), clock.instant().truncatedTo(ChronoUnit.MILLIS),
+                    latest == null ? EventChain.GENESIS : latest.hash(), clock.instant(),
                     node, migration, heads, key);
             if (add(seal)) {
                 return seal;

@@ -2,10 +2,12 @@ package com.spendsync.platform.integrity;
 
 import com.spendsync.platform.integrity.IntegrityProblem.Kind;
 import java.security.PublicKey;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.axonframework.extensions.mongo.eventsourcing.eventstore.documentperevent.EventEntryConfiguration;
 
 /**
@@ -32,8 +34,27 @@ public final class StoredChains {
         void forEach(Consumer<T> consumer);
     }
 
+    /**
+     * What a walk over the events covers, once the seals are walked: the sealed head each chain must reach, the
+     * sealed head a chain is fed from (if not from its first event), and the events, in chain order.
+     */
+    public record Walk(Map<String, Seal.SealedHead> sealed, Map<String, Seal.SealedHead> start,
+                       Source<Map<String, ?>> events) {
+    }
+
+    /** Every seal, then every event of every chain, from its first. */
     public static Report verify(Source<Seal> seals, Source<Map<String, ?>> events, EventEntryConfiguration fields,
                                 PublicKey publicKey) {
+        return verify(seals, null, walked -> new Walk(walked.heads(), Map.of(), events), fields, publicKey);
+    }
+
+    /**
+     * Every seal the source gives, then the events the walk of the seals selects.
+     *
+     * @param from where a sealed period starts ({@link SealWalk#headsAtFrom}), or null
+     */
+    public static Report verify(Source<Seal> seals, Instant from, Function<SealWalk, Walk> events,
+                                EventEntryConfiguration fields, PublicKey publicKey) {
         List<IntegrityProblem> listed = new ArrayList<>();
         long[] counts = {0, 0};
         Consumer<IntegrityProblem> record = problem -> {
@@ -45,10 +66,11 @@ public final class StoredChains {
                 listed.add(problem);
             }
         };
-        SealWalk sealWalk = new SealWalk(publicKey, record);
+        SealWalk sealWalk = new SealWalk(publicKey, from, record);
         seals.forEach(sealWalk::accept);
-        ChainWalk chainWalk = new ChainWalk(fields, sealWalk.heads(), record);
-        events.forEach(chainWalk::accept);
+        Walk walk = events.apply(sealWalk);
+        ChainWalk chainWalk = new ChainWalk(fields, walk.sealed(), walk.start(), record);
+        walk.events().forEach(chainWalk::accept);
         chainWalk.finish();
         return new Report(counts[1] == 0, chainWalk.eventsChecked(), sealWalk.sealsChecked(),
                 chainWalk.unsealedEvents(), chainWalk.unchainedEvents(), counts[0], List.copyOf(listed));

@@ -35,7 +35,7 @@ public final class OperationCatalog {
             operation("GET /v1/audit-logs", "listAuditLogs", "Search the audit trail, a page at a time"),
             operation("GET /v1/audit-logs/export", "exportAuditLogs", "Export matching audit entries as ndjson or csv"),
             operation("GET /v1/audit-logs/integrity", "checkAuditIntegrity",
-                    "Prove the stored trail unaltered: every chain against the signed seals"),
+                    "Prove the stored trail, or a sealed period of it, unaltered against the signed seals", CONFLICT),
             operation("GET /v1/audit-logs/integrity/events", "exportStoredEvents",
                     "Export every stored event as stored, in chain order, for the offline verifier"),
             operation("GET /v1/audit-logs/integrity/public-key", "getAuditPublicKey",

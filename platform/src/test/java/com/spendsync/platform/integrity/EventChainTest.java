@@ -12,11 +12,18 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Updates;
 import com.spendsync.platform.integrity.IntegrityProblem.Kind;
+import com.spendsync.platform.integrity.TrailIntegrity.Period;
+import com.spendsync.platform.problem.StateConflictException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
@@ -334,5 +341,69 @@ class EventChainTest {
         assertThat(report.sealsChecked()).isEqualTo(6);
         assertThat(report.eventsChecked()).isEqualTo(12);
         assertThat(sealerOne.sealNow()).as("nothing moved since").isNull();
+    }
+
+    private Instant sealAt(Instant instant) {
+        return trail.sealer(moved, "node-1", Clock.fixed(instant, ZoneOffset.UTC)).sealNow().sealedAt();
+    }
+
+    @Test
+    void aPeriodChecksOnlyTheChainsThatMovedInItEachFromItsHeadSealedBefore() {
+        Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
+        appendTrail(engine());
+        sealAt(hourAgo);
+        engine().appendEvents(keyEvent("key-a", 5));
+        engine().appendEvents(keyEvent("key-a", 6));
+        engine().appendEvents(keyEvent("key-c", 0));
+        Instant second = sealAt(hourAgo.plus(Duration.ofMinutes(10)));
+        engine().appendEvents(keyEvent("key-b", 3));
+        Period sinceFirst = new Period(hourAgo.plus(Duration.ofMinutes(5)), null);
+        Period betweenSeals = new Period(sinceFirst.from(), second.plusSeconds(1));
+
+        // key-a from its sealed head at 4 to 6, key-c whole; open to now, key-b from its head at 2, its 3 unsealed
+        StoredChains.Report open = trail.verify(sinceFirst);
+        assertThat(open.problems()).extracting(IntegrityProblem::kind, IntegrityProblem::chain)
+                .containsExactly(tuple(Kind.UNSEALED, "key-b"));
+        assertThat(open.eventsChecked()).isEqualTo(6);
+        assertThat(open.unsealedEvents()).isOne();
+        assertThat(open.verified()).isTrue();
+        StoredChains.Report closed = trail.verify(betweenSeals);
+        assertThat(closed.problems()).isEmpty();
+        assertThat(closed.eventsChecked()).isEqualTo(4);
+        assertThat(closed.sealsChecked()).isEqualTo(2);
+
+        // an event before the period, on a chain that did not move in it, is outside it; the whole trail has it
+        tamper("key-b", 1, FIELDS.payloadProperty(), changeOneCharacter(storedEvent("key-b", 1).getString(FIELDS.payloadProperty())));
+        assertThat(trail.verify(betweenSeals).verified()).isTrue();
+        assertThat(problems(verify())).extracting(IntegrityProblem::kind, IntegrityProblem::chain, IntegrityProblem::position)
+                .containsExactly(tuple(Kind.MODIFIED, "key-b", 1L));
+
+        // the sealed head a chain starts from, and the newest event sealed in the period, are in it
+        tamper("key-a", 4, FIELDS.payloadProperty(), changeOneCharacter(storedEvent("key-a", 4).getString(FIELDS.payloadProperty())));
+        stored.deleteOne(and(eq("aggregateIdentifier", "key-a"), eq("sequenceNumber", 6L)));
+        assertThat(trail.verify(betweenSeals).problems())
+                .extracting(IntegrityProblem::kind, IntegrityProblem::chain, IntegrityProblem::position)
+                .containsExactlyInAnyOrder(tuple(Kind.MODIFIED, "key-a", 4L), tuple(Kind.MISSING, "key-a", 6L));
+        stored.deleteOne(and(eq("aggregateIdentifier", "key-a"), eq("sequenceNumber", 4L)));
+        assertThat(trail.verify(betweenSeals).problems())
+                .extracting(IntegrityProblem::kind, IntegrityProblem::chain, IntegrityProblem::position)
+                .contains(tuple(Kind.MISSING, "key-a", 4L));
+    }
+
+    @Test
+    void aCheckIsRefusedWhileAnotherRunsOnTheSameInstance() throws Exception {
+        appendTrail(engine());
+        Semaphore checking = new Semaphore(1);
+        TrailIntegrity integrity = new TrailIntegrity(stored, trail.seals, trail.key.publicKey(), checking);
+        checking.acquire();
+
+        assertThatThrownBy(integrity::verify).isInstanceOfSatisfying(StateConflictException.class, refused -> {
+            assertThat(refused.kind()).isEqualTo("integrity-check-in-progress");
+            assertThat(refused.title()).isEqualTo("Integrity check already running");
+        });
+
+        checking.release();
+        assertThat(integrity.verify().eventsChecked()).isEqualTo(11);
+        assertThat(checking.availablePermits()).as("the check let go when it ended").isOne();
     }
 }

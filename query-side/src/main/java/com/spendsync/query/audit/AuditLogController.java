@@ -1,9 +1,12 @@
 package com.spendsync.query.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.spendsync.api.audit.AuditLogReadEvent;
 import com.spendsync.platform.auth.Caller;
 import com.spendsync.platform.auth.RequiresPermission;
+import com.spendsync.platform.integrity.EventChain;
+import com.spendsync.platform.integrity.TrailIntegrity;
 import com.spendsync.platform.paging.Cursors;
 import com.spendsync.platform.paging.PageLimits;
 import com.spendsync.platform.problem.FieldProblem;
@@ -18,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.springdoc.core.annotations.ParameterObject;
 import org.springframework.http.ContentDisposition;
@@ -41,13 +45,16 @@ class AuditLogController {
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 200;
     private static final String CURSOR_KIND = "audit-logs";
+    private static final int LINK_BATCH = 200;
 
     private final AuditLogs logs;
     private final AuditReads reads;
     private final ObjectMapper objectMapper;
+    private final TrailIntegrity trail;
 
-    AuditLogController(AuditLogs logs, AuditReads reads, ObjectMapper objectMapper) {
+    AuditLogController(AuditLogs logs, AuditReads reads, ObjectMapper objectMapper, TrailIntegrity trail) {
         this.logs = logs;
+        this.trail = trail;
         this.reads = reads;
         this.objectMapper = objectMapper;
     }
@@ -96,11 +103,36 @@ class AuditLogController {
         Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
         format.writeHeader(writer);
         try (Stream<AuditEntry> entries = logs.stream(filter, caller.authority())) {
+            List<AuditEntry> batch = new ArrayList<>(LINK_BATCH);
             for (Iterator<AuditEntry> next = entries.iterator(); next.hasNext(); ) {
-                format.writeEntry(writer, objectMapper.valueToTree(next.next()));
+                batch.add(next.next());
+                if (batch.size() == LINK_BATCH || !next.hasNext()) {
+                    writeBatch(writer, batch, format);
+                    batch.clear();
+                }
             }
         }
         writer.flush();
+    }
+
+    /**
+     * NDJSON entries also carry the stored event's place on its chain and its hash, which the offline verifier proves
+     * from the stored-events export; CSV keeps the listing's columns.
+     */
+    private void writeBatch(Writer writer, List<AuditEntry> batch, AuditExportFormat format) throws IOException {
+        Map<String, TrailIntegrity.Link> links = format != AuditExportFormat.NDJSON ? Map.of()
+                : trail.linksOf(batch.stream().map(entry -> entry.sequence() == null
+                        ? new TrailIntegrity.StoredEvent(entry.eventId(), 0)
+                        : new TrailIntegrity.StoredEvent(entry.resourceId(), entry.sequence())).toList());
+        for (AuditEntry entry : batch) {
+            ObjectNode json = objectMapper.valueToTree(entry);
+            TrailIntegrity.Link link = links.get(entry.eventId());
+            if (link != null) {
+                json.put(EventChain.CHAIN, link.chain()).put(EventChain.POSITION, link.position())
+                        .put(EventChain.HASH, link.hash());
+            }
+            format.writeEntry(writer, json);
+        }
     }
 
     private void recordRead(AuditLogQuery query, String format, Caller caller) {

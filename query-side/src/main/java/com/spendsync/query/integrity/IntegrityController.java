@@ -1,28 +1,33 @@
 package com.spendsync.query.integrity;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.spendsync.platform.auth.Caller;
 import com.spendsync.platform.auth.RequiresPermission;
+import com.spendsync.platform.problem.FieldProblem;
+import com.spendsync.platform.problem.InvalidRequestException;
+import com.spendsync.platform.problem.QueryParameters;
 import com.spendsync.platform.integrity.IntegrityReport;
-import com.spendsync.platform.integrity.SealJson;
 import com.spendsync.platform.integrity.SigningKey;
 import com.spendsync.platform.integrity.TrailIntegrity;
 import com.spendsync.query.audit.AuditExportFormat;
 import com.spendsync.query.audit.AuditReads;
 import java.io.BufferedWriter;
-import java.io.IOException;
 import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
@@ -40,20 +45,33 @@ class IntegrityController {
     private final TrailIntegrity trail;
     private final SigningKey signingKey;
     private final AuditReads reads;
-    private final ObjectMapper objectMapper;
 
-    IntegrityController(TrailIntegrity trail, SigningKey signingKey, AuditReads reads, ObjectMapper objectMapper) {
+    IntegrityController(TrailIntegrity trail, SigningKey signingKey, AuditReads reads) {
         this.trail = trail;
         this.signingKey = signingKey;
         this.reads = reads;
-        this.objectMapper = objectMapper;
     }
 
+    /** @param from the start of the sealed period to check, @param to its end; the whole trail without either */
     @GetMapping("/integrity")
     @RequiresPermission(value = "audit:read", installationWide = true)
-    IntegrityReport check(Caller caller) {
-        recordRead("integrity", caller);
-        return IntegrityReport.of(trail.verify());
+    IntegrityReport check(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
+                          Caller caller) {
+        List<FieldProblem> problems = new ArrayList<>();
+        Instant since = QueryParameters.instant("from", from, problems);
+        Instant until = QueryParameters.instant("to", to, problems);
+        if (since != null && until != null && !since.isBefore(until)) {
+            problems.add(new FieldProblem("from", "must be before to"));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException(problems);
+        }
+        Map<String, String> given = new LinkedHashMap<>();
+        given.put("from", from);
+        given.put("to", to);
+        given.values().removeIf(Objects::isNull);
+        reads.record(given, "integrity", caller);
+        return IntegrityReport.of(trail.verify(new TrailIntegrity.Period(since, until)));
     }
 
     @GetMapping("/integrity/public-key")
@@ -66,7 +84,7 @@ class IntegrityController {
     @RequiresPermission(value = "audit:read", installationWide = true)
     ResponseEntity<StreamingResponseBody> seals(Caller caller) {
         recordRead("seals", caller);
-        return ndjson("audit-seals.ndjson", writer -> trail.eachSeal(seal -> line(writer, SealJson.write(seal))));
+        return ndjson("audit-seals.ndjson", trail::exportSeals);
     }
 
     /**
@@ -78,38 +96,17 @@ class IntegrityController {
     @RequiresPermission("admin:read")
     ResponseEntity<StreamingResponseBody> storedEvents(Caller caller) {
         recordRead("stored-events", caller);
-        return ndjson("audit-events.ndjson", writer -> trail.eachEventInChainOrder(document -> {
-            Map<String, Object> stored = new LinkedHashMap<>(document);
-            stored.remove("_id");
-            try {
-                line(writer, objectMapper.writeValueAsString(stored));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }));
+        return ndjson("audit-events.ndjson", trail::exportEvents);
     }
 
-    private interface Lines {
-        void write(Writer writer);
-    }
-
-    private static ResponseEntity<StreamingResponseBody> ndjson(String fileName, Lines lines) {
+    private static ResponseEntity<StreamingResponseBody> ndjson(String fileName, Consumer<Writer> lines) {
         return ResponseEntity.ok().contentType(AuditExportFormat.NDJSON.mediaType())
                 .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(fileName).build().toString())
                 .body(out -> {
                     Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-                    lines.write(writer);
+                    lines.accept(writer);
                     writer.flush();
                 });
-    }
-
-    private static void line(Writer writer, String json) {
-        try {
-            writer.write(json);
-            writer.write('\n');
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private void recordRead(String what, Caller caller) {
