@@ -1,6 +1,8 @@
 package com.spendsync.platform.integrity;
 
 import com.spendsync.platform.integrity.IntegrityProblem.Kind;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,6 +23,7 @@ public final class ChainWalk {
     private final EventEntryConfiguration fields;
     private final Map<String, Seal.SealedHead> sealed;
     private final Map<String, Seal.SealedHead> start;
+    private final Instant chainedSince;
     private final Consumer<IntegrityProblem> problems;
     private final Set<String> walked = new HashSet<>();
     private final List<Link> atPosition = new ArrayList<>();
@@ -35,18 +38,22 @@ public final class ChainWalk {
     /** A walk of whole chains, each from its first event. @param sealed the newest sealed head of each chain */
     public ChainWalk(EventEntryConfiguration fields, Map<String, Seal.SealedHead> sealed,
                      Consumer<IntegrityProblem> problems) {
-        this(fields, sealed, Map.of(), problems);
+        this(fields, sealed, Map.of(), null, problems);
     }
 
     /**
      * A walk of part of each chain (a sealed period): a chain with a head in {@code start} is fed from that head's
      * position on, and the event there must be the one sealed; the others from their first event.
+     *
+     * @param chainedSince when the trail was first sealed ({@link SealWalk#chainedSince}): an event without chain
+     *                     fields stored after it was not stored by this service's storage, or null
      */
     public ChainWalk(EventEntryConfiguration fields, Map<String, Seal.SealedHead> sealed,
-                     Map<String, Seal.SealedHead> start, Consumer<IntegrityProblem> problems) {
+                     Map<String, Seal.SealedHead> start, Instant chainedSince, Consumer<IntegrityProblem> problems) {
         this.fields = fields;
         this.sealed = sealed;
         this.start = start;
+        this.chainedSince = chainedSince;
         this.problems = problems;
     }
 
@@ -55,6 +62,12 @@ public final class ChainWalk {
         Object chainField = stored.get(EventChain.CHAIN);
         if (chainField == null) {
             unchained++;
+            if (chainedSince != null && !storedBefore(stored.get(fields.timestampProperty()), chainedSince)) {
+                problems.accept(IntegrityProblem.ofEvent(Kind.INSERTED,
+                        Objects.toString(stored.get(fields.eventIdentifierProperty()), null), null, -1,
+                        "stored without chain fields after the trail was first sealed, at " + chainedSince
+                                + ": forged, or appended by an instance older than chaining"));
+            }
             return;
         }
         eventsChecked++;
@@ -102,6 +115,15 @@ public final class ChainWalk {
         sealed.values().stream().filter(head -> !walked.contains(head.chain())).forEach(head ->
                 problems.accept(IntegrityProblem.ofEvent(Kind.MISSING, null, head.chain(), head.position(),
                         "sealed up to position " + head.position() + ", and no event of the chain is stored")));
+    }
+
+    /** Whether a stored timestamp (axon-mongo's ISO-8601 text) is before the instant; unreadable, it is not. */
+    private static boolean storedBefore(Object timestamp, Instant instant) {
+        try {
+            return timestamp instanceof String text && Instant.parse(text).isBefore(instant);
+        } catch (DateTimeParseException e) {
+            return false;
+        }
     }
 
     public long eventsChecked() {

@@ -24,9 +24,11 @@ public final class StoredChains {
 
     /**
      * @param verified no problem but events newer than the newest seal, which are listed as unsealed
+     * @param newestSeal the seal at the end of the seal chain, to compare with a copy kept outside the database:
+     *                   removing the newest seals from the database alone cannot be told otherwise
      */
     public record Report(boolean verified, long eventsChecked, long sealsChecked, long unsealedEvents,
-                         long unchainedEvents, long problemCount, List<IntegrityProblem> problems) {
+                         long unchainedEvents, long problemCount, List<IntegrityProblem> problems, Seal newestSeal) {
     }
 
     /** A source that hands its items, in order, to the consumer it is given. */
@@ -45,15 +47,16 @@ public final class StoredChains {
     /** Every seal, then every event of every chain, from its first. */
     public static Report verify(Source<Seal> seals, Source<Map<String, ?>> events, EventEntryConfiguration fields,
                                 PublicKey publicKey) {
-        return verify(seals, null, walked -> new Walk(walked.heads(), Map.of(), events), fields, publicKey);
+        return verify(seals, null, null, walked -> new Walk(walked.heads(), Map.of(), events), fields, publicKey);
     }
 
     /**
-     * Every seal the source gives, then the events the walk of the seals selects.
+     * Every seal, then the events the walk of the seals selects.
      *
      * @param from where a sealed period starts ({@link SealWalk#headsAtFrom}), or null
+     * @param to where it ends ({@link SealWalk#headsAtTo}), or null
      */
-    public static Report verify(Source<Seal> seals, Instant from, Function<SealWalk, Walk> events,
+    public static Report verify(Source<Seal> seals, Instant from, Instant to, Function<SealWalk, Walk> events,
                                 EventEntryConfiguration fields, PublicKey publicKey) {
         List<IntegrityProblem> listed = new ArrayList<>();
         long[] counts = {0, 0};
@@ -66,13 +69,14 @@ public final class StoredChains {
                 listed.add(problem);
             }
         };
-        SealWalk sealWalk = new SealWalk(publicKey, from, record);
+        SealWalk sealWalk = new SealWalk(publicKey, from, to, record);
         seals.forEach(sealWalk::accept);
         Walk walk = events.apply(sealWalk);
-        ChainWalk chainWalk = new ChainWalk(fields, walk.sealed(), walk.start(), record);
+        ChainWalk chainWalk = new ChainWalk(fields, walk.sealed(), walk.start(), sealWalk.chainedSince(), record);
         walk.events().forEach(chainWalk::accept);
         chainWalk.finish();
         return new Report(counts[1] == 0, chainWalk.eventsChecked(), sealWalk.sealsChecked(),
-                chainWalk.unsealedEvents(), chainWalk.unchainedEvents(), counts[0], List.copyOf(listed));
+                chainWalk.unsealedEvents(), chainWalk.unchainedEvents(), counts[0], List.copyOf(listed),
+                sealWalk.newest());
     }
 }

@@ -3,6 +3,7 @@ package com.spendsync.platform.integrity;
 import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.gte;
+import static com.mongodb.client.model.Filters.lt;
 import static com.mongodb.client.model.Filters.lte;
 import static com.mongodb.client.model.Filters.or;
 
@@ -19,9 +20,11 @@ import java.io.Writer;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -40,10 +43,7 @@ public final class TrailIntegrity {
 
     public static final EventEntryConfiguration FIELDS = EventEntryConfiguration.getDefault();
     private static final int BATCH = 1_000;
-    /**
-     * How long before the newest seal a period open to now looks for events of chains no seal names: an event can
-     * be stored a little after its timestamp, and after a seal that read the heads in between.
-     */
+    /** How long before a period's start it looks for events no seal covers: an event is stored after its timestamp. */
     static final Duration UNSEALED_MARGIN = Duration.ofMinutes(5);
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
@@ -53,10 +53,11 @@ public final class TrailIntegrity {
     private final Semaphore checking;
 
     /**
-     * A sealed period: the seals made in [from, to) and the events they seal, each chain from its head sealed before
-     * {@code from} (whose event must still be the one sealed) to its newest head sealed before {@code to}. Open at
-     * {@code to}, it also takes the events stored since the newest seal, as unsealed. Null ends are open; both null
-     * is the whole trail.
+     * A sealed period: every seal is checked, and each chain is read from its head sealed before {@code from} (whose
+     * event must still be the one sealed) to its newest head sealed before {@code to}, a seal counting by its own
+     * instant; chains with events stored in the period that no seal covers are read past their newest seal, as
+     * unsealed (they are found through the timestamp index, from five minutes before {@code from}). Null ends are
+     * open; both null is the whole trail.
      */
     public record Period(Instant from, Instant to) {
 
@@ -83,10 +84,7 @@ public final class TrailIntegrity {
         return verify(Period.WHOLE);
     }
 
-    /**
-     * The whole trail, or every seal made before the period's end and then only the events of the chains that
-     * moved in it; refused while another check runs on this instance.
-     */
+    /** The whole trail, or a sealed period of it; refused while another check runs on this instance. */
     public StoredChains.Report verify(Period period) {
         if (!checking.tryAcquire()) {
             throw new StateConflictException("integrity-check-in-progress", "Integrity check already running",
@@ -96,56 +94,88 @@ public final class TrailIntegrity {
             if (period.whole()) {
                 return StoredChains.verify(seals::forEach, this::eachEventInChainOrder, FIELDS, publicKey);
             }
-            return StoredChains.verify(consumer -> seals.forEach(seal -> {
-                if (period.to() == null || seal.sealedAt().isBefore(period.to())) {
-                    consumer.accept(seal);
-                }
-            }), period.from(), sealWalk -> walkOf(sealWalk, period.to() == null), FIELDS, publicKey);
+            return StoredChains.verify(seals::forEach, period.from(), period.to(),
+                    sealWalk -> walkOf(sealWalk, period), FIELDS, publicKey);
         } finally {
             checking.release();
         }
     }
 
-    private StoredChains.Walk walkOf(SealWalk sealWalk, boolean openToNow) {
-        Map<String, Seal.SealedHead> before = sealWalk.headsAtFrom();
-        Map<String, Seal.SealedHead> sealed = new HashMap<>();
-        Map<String, Seal.SealedHead> start = new HashMap<>();
-        SortedMap<String, Long> firstPositions = new TreeMap<>();
-        sealWalk.heads().forEach((chain, head) -> {
-            Seal.SealedHead earlier = before.get(chain);
+    /** One chain's part of a period: from which sealed head (or its first event), to which, and whether past it. */
+    private static final class Stretch {
+        Seal.SealedHead start;
+        Seal.SealedHead sealed;
+        boolean open;
+    }
+
+    /**
+     * The stretches of a period: every chain whose sealed head moved between its ends, and every chain with events
+     * stored in it that no seal covers yet (found through the timestamp index), walked as unsealed past its newest
+     * seal; and the events stored in it without chain fields.
+     */
+    private StoredChains.Walk walkOf(SealWalk sealWalk, Period period) {
+        Map<String, Seal.SealedHead> atFrom = sealWalk.headsAtFrom();
+        SortedMap<String, Stretch> stretches = new TreeMap<>();
+        sealWalk.headsAtTo().forEach((chain, head) -> {
+            Seal.SealedHead earlier = atFrom.get(chain);
             if (earlier == null || earlier.position() < head.position()) {
-                sealed.put(chain, head);
-                firstPositions.put(chain, earlier == null ? 0 : earlier.position());
-                if (earlier != null) {
-                    start.put(chain, earlier);
-                }
+                Stretch stretch = new Stretch();
+                stretch.start = earlier;
+                stretch.sealed = head;
+                stretch.open = period.to() == null;
+                stretches.put(chain, stretch);
             }
         });
-        if (openToNow) {
-            Instant newest = sealWalk.newestSealedAt();
-            Instant since = newest == null ? Instant.EPOCH : newest.minus(UNSEALED_MARGIN);
-            events.find(gte(FIELDS.timestampProperty(), DateTimeUtils.formatInstant(since)))
-                    .projection(Projections.include(EventChain.CHAIN, EventChain.POSITION)).batchSize(BATCH)
-                    .forEach(stored -> {
-                        if (!(stored.get(EventChain.CHAIN) instanceof String chain) || firstPositions.containsKey(chain)) {
-                            return;
-                        }
-                        Seal.SealedHead head = sealWalk.heads().get(chain);
-                        long position = stored.get(EventChain.POSITION) instanceof Number number ? number.longValue() : -1;
-                        if (head == null) {
-                            firstPositions.put(chain, 0L);
-                        } else if (position > head.position()) {
-                            firstPositions.put(chain, head.position());
-                            sealed.put(chain, head);
-                            start.put(chain, head);
-                        }
-                    });
+        List<Document> unchained = new ArrayList<>();
+        List<Bson> stored = new ArrayList<>();
+        if (period.from() != null) {
+            stored.add(gte(FIELDS.timestampProperty(), DateTimeUtils.formatInstant(period.from().minus(UNSEALED_MARGIN))));
         }
-        return new StoredChains.Walk(sealed, start, consumer -> firstPositions.forEach((chain, first) -> {
-            Bson ofChain = and(eq(EventChain.CHAIN, chain), gte(EventChain.POSITION, first));
-            Bson range = openToNow ? ofChain : and(ofChain, lte(EventChain.POSITION, sealed.get(chain).position()));
-            events.find(range).sort(Sorts.ascending(EventChain.POSITION)).batchSize(BATCH).forEach(consumer::accept);
-        }));
+        if (period.to() != null) {
+            stored.add(lt(FIELDS.timestampProperty(), DateTimeUtils.formatInstant(period.to())));
+        }
+        events.find(and(stored)).projection(Projections.include(EventChain.CHAIN, EventChain.POSITION,
+                        FIELDS.eventIdentifierProperty(), FIELDS.timestampProperty())).batchSize(BATCH)
+                .forEach(event -> {
+                    if (!(event.get(EventChain.CHAIN) instanceof String chain)) {
+                        unchained.add(event);
+                        return;
+                    }
+                    Seal.SealedHead newest = sealWalk.heads().get(chain);
+                    long position = event.get(EventChain.POSITION) instanceof Number number ? number.longValue() : -1;
+                    if (newest != null && position <= newest.position()) {
+                        return;
+                    }
+                    Stretch stretch = stretches.computeIfAbsent(chain, moved -> {
+                        Stretch unsealed = new Stretch();
+                        unsealed.start = sealWalk.headsAtTo().get(chain);
+                        return unsealed;
+                    });
+                    stretch.sealed = newest;
+                    stretch.open = true;
+                });
+        Map<String, Seal.SealedHead> sealed = new HashMap<>();
+        Map<String, Seal.SealedHead> start = new HashMap<>();
+        stretches.forEach((chain, stretch) -> {
+            if (stretch.sealed != null) {
+                sealed.put(chain, stretch.sealed);
+            }
+            if (stretch.start != null) {
+                start.put(chain, stretch.start);
+            }
+        });
+        return new StoredChains.Walk(sealed, start, consumer -> {
+            unchained.forEach(consumer);
+            stretches.forEach((chain, stretch) -> {
+                Bson range = and(eq(EventChain.CHAIN, chain),
+                        gte(EventChain.POSITION, stretch.start == null ? 0 : stretch.start.position()));
+                if (!stretch.open) {
+                    range = and(range, lte(EventChain.POSITION, stretch.sealed.position()));
+                }
+                events.find(range).sort(Sorts.ascending(EventChain.POSITION)).batchSize(BATCH)
+                        .forEach(consumer::accept);
+            });
+        });
     }
 
     /** Where a stored event is: its aggregate and sequence, or for a fact of no aggregate its own id and 0. */
@@ -171,9 +201,10 @@ public final class TrailIntegrity {
                         EventChain.HASH))
                 .forEach(document -> {
                     if (document.get(EventChain.CHAIN) instanceof String chain
-                            && document.get(EventChain.POSITION) instanceof Number position) {
+                            && document.get(EventChain.POSITION) instanceof Number position
+                            && document.get(EventChain.HASH) instanceof String hash) {
                         links.put(String.valueOf(document.get(FIELDS.eventIdentifierProperty())),
-                                new Link(chain, position.longValue(), String.valueOf(document.get(EventChain.HASH))));
+                                new Link(chain, position.longValue(), hash));
                     }
                 });
         return links;

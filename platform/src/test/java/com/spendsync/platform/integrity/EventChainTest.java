@@ -406,4 +406,86 @@ class EventChainTest {
         assertThat(integrity.verify().eventsChecked()).isEqualTo(11);
         assertThat(checking.availablePermits()).as("the check let go when it ended").isOne();
     }
+
+    @Test
+    void removingOrPostdatingThePeriodsSealsDoesNotHideAnEventChangedInIt() {
+        Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
+        appendTrail(engine());
+        sealAt(hourAgo);
+        engine().appendEvents(keyEvent("key-a", 5));
+        sealAt(hourAgo.plus(Duration.ofMinutes(10)));
+        engine().appendEvents(keyEvent("key-b", 3));
+        sealAt(hourAgo.plus(Duration.ofMinutes(20)));
+        Period period = new Period(hourAgo.plus(Duration.ofMinutes(5)), hourAgo.plus(Duration.ofMinutes(15)));
+        assertThat(trail.verify(period).problems()).isEmpty();
+        tamper("key-a", 5, FIELDS.payloadProperty(), changeOneCharacter(storedEvent("key-a", 5).getString(FIELDS.payloadProperty())));
+        MongoCollection<Document> sealDocuments = client.getDatabase("audit").getCollection(SealStore.COLLECTION);
+
+        sealDocuments.updateOne(eq("_id", 1L), Updates.set("sealedAt", java.util.Date.from(Instant.parse("9999-01-01T00:00:00Z"))));
+        assertThat(trail.verify(period).problems()).extracting(IntegrityProblem::kind)
+                .contains(Kind.BAD_SIGNATURE).doesNotContain(Kind.UNSEALED);
+
+        sealDocuments.deleteOne(eq("_id", 1L));
+        assertThat(trail.verify(period).problems()).extracting(IntegrityProblem::kind, IntegrityProblem::sealId)
+                .contains(tuple(Kind.MISSING, 1L));
+    }
+
+    @Test
+    void sealsOfInstancesWhoseClocksDisagreeAreTakenByTheirOwnInstants() {
+        Instant base = Instant.now().minus(Duration.ofHours(1));
+        appendTrail(engine());
+        sealAt(base.plusMillis(500));
+        engine().appendEvents(keyEvent("key-a", 5));
+        sealAt(base.plusMillis(200));
+
+        StoredChains.Report report = trail.verify(new Period(base, base.plusMillis(300)));
+
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.verified()).isTrue();
+        assertThat(report.sealsChecked()).isEqualTo(2);
+    }
+
+    @Test
+    void eventsAnInstanceStoredAndNeverSealedAreUnsealedInThePeriodTheyWereStoredIn() {
+        Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
+        engine().appendEvents(keyEvent("key-a", 0));
+        sealAt(hourAgo);
+        // appended by an instance that stopped before sealing them; another seals ten minutes later, without them
+        trail.chained(new MovedChains()).appendEvents(keyEvent("key-c", 0), fact("unsealed"));
+        engine().appendEvents(keyEvent("key-a", 1));
+        sealAt(Instant.now().plus(Duration.ofMinutes(10)));
+
+        StoredChains.Report open = trail.verify(new Period(hourAgo, null));
+        StoredChains.Report closed = trail.verify(new Period(hourAgo, Instant.now().plus(Duration.ofMinutes(11))));
+
+        for (StoredChains.Report report : List.of(open, closed)) {
+            assertThat(report.unsealedEvents()).isEqualTo(2);
+            assertThat(report.problems()).extracting(IntegrityProblem::kind).containsOnly(Kind.UNSEALED);
+            // key-a from its head sealed before the period (0) to 1, key-c's event and the fact
+            assertThat(report.eventsChecked()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void anEventStoredWithoutChainFieldsAfterTheFirstSealIsInserted() {
+        appendTrail(engine());
+        seal();
+        Document forged = new Document(storedEvent("key-b", 2));
+        forged.remove("_id");
+        List.of(EventChain.CHAIN, EventChain.POSITION, EventChain.PREVIOUS, EventChain.HASH).forEach(forged::remove);
+        forged.put("aggregateIdentifier", "key-forged");
+        forged.put("eventIdentifier", UUID.randomUUID().toString());
+        forged.put(FIELDS.timestampProperty(), Instant.now().plusSeconds(1).toString());
+        stored.insertOne(forged);
+
+        StoredChains.Report whole = verify();
+        StoredChains.Report period = trail.verify(new Period(Instant.now().minus(Duration.ofHours(1)), null));
+
+        for (StoredChains.Report report : List.of(whole, period)) {
+            assertThat(report.problems()).extracting(IntegrityProblem::kind, IntegrityProblem::eventId)
+                    .containsExactly(tuple(Kind.INSERTED, forged.getString("eventIdentifier")));
+            assertThat(report.unchainedEvents()).isOne();
+        }
+        assertThat(whole.newestSeal().sequence()).isZero();
+    }
 }

@@ -3,6 +3,7 @@ package com.spendsync.platform.integrity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
@@ -29,7 +30,7 @@ import org.bson.Document;
 final class TrailStore implements AutoCloseable {
 
     static final EventEntryConfiguration FIELDS = EventEntryConfiguration.getDefault();
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
 
     final MongoCollection<Document> stored;
     final SealStore seals;
