@@ -450,10 +450,11 @@ def report(workdir):
     settings = load(workdir, "settings.json")
     machine = load(workdir, "machine.json")
     rounds = range(1, settings["rounds"] + 1)
-    sides = ("verify", "scoped", "unknown", "malformed", "lua", "noop")
+    sides = ("verify", "scoped", "unknown", "malformed", "fast", "fastmalformed", "lua", "noop")
     runs = {side: [load(workdir, f"wrk-{side}-{r}.json") for r in rounds] for side in sides}
     combined = {side: combine(runs[side]) for side in sides}
-    light = {side: combine([load(workdir, f"wrk-light-{side}-{r}.json") for r in rounds]) for side in ("verify", "lua")}
+    light = {side: combine([load(workdir, f"wrk-light-{side}-{r}.json") for r in rounds])
+             for side in ("verify", "fast", "lua")}
     costs = {}
     for side in sides:
         per_round = [cost_per_request(workdir, f"{side}-{r}", run["requests"]) for r, run in zip(rounds, runs[side])]
@@ -501,6 +502,7 @@ def report(workdir):
     print(f"{'':<{w}}{'':>12}{'':>10}{'':>10}{'':>7}{'us/req':>10}{'us/req':>11}{'bytes/req':>11}")
     labels = {"verify": "POST /v1/keys/verify (valid key)", "scoped": "  same, by a scoped gateway key",
               "unknown": "  same, unknown keys (NOT_FOUND)", "malformed": "  same, malformed keys (MALFORMED)",
+              "fast": "non-blocking port, valid key", "fastmalformed": "  same, malformed keys (MALFORMED)",
               "lua": "floor POST /lua (SHA-256 + EVALSHA)", "noop": "floor POST /noop (JSON in and out)"}
     for side in sides:
         run, cost = combined[side], costs[side]
@@ -514,11 +516,18 @@ def report(workdir):
     ratio("verify", "noop", 0.5, "verify(valid) / floor /noop")
     ratio("unknown", "verify", 0.8, "verify(unknown) / verify(valid)")
     ratio("scoped", "verify", None, "verify(scoped) / verify(unscoped)")
+    ratio("fast", "lua", 0.9, "non-blocking(valid) / floor /lua")
+    ratio("fastmalformed", "noop", 0.9, "non-blocking(malformed) / floor /noop")
+    ratio("fast", "noop", 0.5, "non-blocking(valid) / floor /noop")
+    ratio("fast", "verify", None, "non-blocking(valid) / verify(valid)")
     lv, ll = light["verify"], light["lua"]
     print(f"{'light load':<{w}}-t{settings['light_threads']} -c{settings['light_connections']}:"
           f" verify {lv['rps']:,.0f} req/s p50 {ms(lv['p50_us'])} p99 {ms(lv['p99_us'])};"
           f" floor /lua {ll['rps']:,.0f} req/s p50 {ms(ll['p50_us'])} p99 {ms(ll['p99_us'])}")
     print(f"{'  goal: verify p99 <= 1.5 ms':<{w}}{'met' if lv['p99_us'] <= 1500 else 'NOT met'}")
+    lf = light["fast"]
+    print(f"{'  non-blocking port':<{w}}{lf['rps']:,.0f} req/s p50 {ms(lf['p50_us'])} p99 {ms(lf['p99_us'])}"
+          f"   goal p99 <= 1.5 ms: {'met' if lf['p99_us'] <= 1500 else 'NOT met'}")
     print(line)
     print(f"{'Redis commands per verify (total)':<{w}}{total / n:>12.3f}   (INFO commandstats, {total:,} / {n:,})")
     print(f"{'  evalsha: round trips from the app':<{w}}{verify_cmds.get('evalsha', 0) / n:>12.3f}")

@@ -14,9 +14,10 @@
 #   2. creates KEYS keys (one permission, a rate limit the load never reaches) and waits until every one verifies
 #      VALID; gives the floor's Redis the same keys
 #   3. warms every endpoint up, then loads them with wrk in ROUNDS alternating rounds: verify (unscoped, scoped,
-#      unknown keys, malformed keys), floor /lua, floor /noop; around each run it reads the JVM's and Redis's CPU
+#      unknown keys, malformed keys), the same verify on the non-blocking port (SPENDSYNC_VERIFY_PORT: valid and
+#      malformed keys), floor /lua, floor /noop; around each run it reads the JVM's and Redis's CPU
 #      time and the JVM's allocated bytes (after a forced GC), and Redis INFO commandstats around verify
-#   4. the light load: verify and floor /lua with LIGHT_THREADS and LIGHT_CONNECTIONS, alternating, for p50/p99
+#   4. the light load: verify (both ports) and floor /lua with LIGHT_THREADS and LIGHT_CONNECTIONS, alternating, for p50/p99
 #   5. revokes REVOCATIONS keys one by one, timing revoke response -> first verify answering REVOKED, and creates
 #      CREATIONS keys one by one, timing create response -> first verify answering VALID
 #   6. prints one table; stops everything it started and deletes the temporary directory, even on failure
@@ -142,13 +143,15 @@ measured() {
 }
 
 load_test() {
-  local verify="http://127.0.0.1:$APP_PORT/v1/keys/verify"
+  local verify="http://127.0.0.1:$APP_PORT/v1/keys/verify" fast="http://127.0.0.1:$VERIFY_PORT/v1/keys/verify"
   local lua="http://127.0.0.1:$FLOOR_PORT/lua" noop="http://127.0.0.1:$FLOOR_PORT/noop"
   # Warm every path first (JIT, connection pools, Redis script caches), so no measured run pays for it.
   run_wrk verify-warmup wrk-verify.lua "$verify" "$WARMUP" "$WORK/warmup-verify.json"
   run_wrk scoped-warmup wrk-verify.lua "$verify" "$WARMUP" "$WORK/warmup-scoped.json" "$SCOPED_KEY"
   run_wrk unknown-warmup wrk-verify.lua "$verify" "$WARMUP" "$WORK/warmup-unknown.json" "" "$WORK/unknown.tsv"
   run_wrk malformed-warmup wrk-verify.lua "$verify" "$WARMUP" "$WORK/warmup-malformed.json" "" "$WORK/malformed.tsv"
+  run_wrk fast-warmup wrk-verify.lua "$fast" "$WARMUP" "$WORK/warmup-fast.json"
+  run_wrk fastmalformed-warmup wrk-verify.lua "$fast" "$WARMUP" "$WORK/warmup-fastmalformed.json" "" "$WORK/malformed.tsv"
   run_wrk lua-warmup wrk-verify.lua "$lua" "$WARMUP" "$WORK/warmup-lua.json"
   run_wrk noop-warmup wrk-verify.lua "$noop" "$WARMUP" "$WORK/warmup-noop.json"
 
@@ -163,6 +166,8 @@ load_test() {
     measured "scoped-$round" app "$verify" "$SCOPED_KEY"
     measured "unknown-$round" app "$verify" "" "$WORK/unknown.tsv"
     measured "malformed-$round" app "$verify" "" "$WORK/malformed.tsv"
+    measured "fast-$round" app "$fast"
+    measured "fastmalformed-$round" app "$fast" "" "$WORK/malformed.tsv"
     measured "lua-$round" floor "$lua"
     measured "noop-$round" floor "$noop"
   done
@@ -172,6 +177,8 @@ load_test() {
       run_wrk "light-verify-$round" wrk-verify.lua "$verify" "$DURATION" "$WORK/wrk-light-verify-$round.json"
     WRK_THREADS=$LIGHT_THREADS WRK_CONNECTIONS=$LIGHT_CONNECTIONS \
       run_wrk "light-lua-$round" wrk-verify.lua "$lua" "$DURATION" "$WORK/wrk-light-lua-$round.json"
+    WRK_THREADS=$LIGHT_THREADS WRK_CONNECTIONS=$LIGHT_CONNECTIONS \
+      run_wrk "light-fast-$round" wrk-verify.lua "$fast" "$DURATION" "$WORK/wrk-light-fast-$round.json"
   done
 }
 
@@ -191,6 +198,9 @@ main() {
   build_jar_if_missing
   build_floor
   WORK="$(mktemp -d "${TMPDIR:-/tmp}/spendsync-bench.XXXXXX")"
+  # the same verify, served without blocking on a port of its own (NonBlockingVerifyServer)
+  VERIFY_PORT="$("${HELPER[@]}" free-ports 1)"
+  export SPENDSYNC_VERIFY_PORT="$VERIFY_PORT"
   start_app
   start_floor
   record_settings

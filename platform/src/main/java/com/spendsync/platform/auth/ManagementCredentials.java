@@ -1,7 +1,12 @@
 package com.spendsync.platform.auth;
 
 import com.spendsync.platform.security.AccessFailures;
+import com.spendsync.api.authority.Authority;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 
@@ -30,15 +35,38 @@ public class ManagementCredentials {
     /** The caller behind the request, or {@link AuthenticationFailedException} (401). */
     public Caller authenticate(HttpServletRequest request) {
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        String source = request.getRemoteAddr();
+        return callerOf(authenticator.authenticate(bearerOf(authorization, source)), source);
+    }
+
+    /**
+     * The caller behind an {@code Authorization} header sent from {@code source}, without blocking the calling
+     * thread ({@link RootKeyAuthenticator#authenticateWithoutBlocking}); a stage failed with
+     * {@link AuthenticationFailedException} (401) when there is none.
+     */
+    public CompletionStage<Caller> authenticateWithoutBlocking(String authorization, String source, Executor blocking) {
+        String presented;
+        try {
+            presented = bearerOf(authorization, source);
+        } catch (AuthenticationFailedException refused) {
+            return CompletableFuture.failedFuture(refused);
+        }
+        return authenticator.authenticateWithoutBlocking(presented, blocking)
+                .thenApply(authority -> callerOf(authority, source));
+    }
+
+    private String bearerOf(String authorization, String source) {
         if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            failures.record(AccessFailures.UNAUTHENTICATED, request.getRemoteAddr(), null);
+            failures.record(AccessFailures.UNAUTHENTICATED, source, null);
             throw new AuthenticationFailedException("an Authorization header with a Bearer root key is required");
         }
-        return authenticator.authenticate(authorization.substring(BEARER.length()).trim())
-                .map(authority -> new Caller(authority, request.getRemoteAddr()))
-                .orElseThrow(() -> {
-                    failures.record(AccessFailures.UNAUTHENTICATED, request.getRemoteAddr(), null);
-                    return new AuthenticationFailedException("the Bearer credential is not a valid, active root key");
-                });
+        return authorization.substring(BEARER.length()).trim();
+    }
+
+    private Caller callerOf(Optional<Authority> authority, String source) {
+        return authority.map(key -> new Caller(key, source)).orElseThrow(() -> {
+            failures.record(AccessFailures.UNAUTHENTICATED, source, null);
+            return new AuthenticationFailedException("the Bearer credential is not a valid, active root key");
+        });
     }
 }

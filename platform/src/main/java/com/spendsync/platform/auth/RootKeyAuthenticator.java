@@ -14,6 +14,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.springframework.stereotype.Component;
 
 /**
@@ -47,7 +50,24 @@ public class RootKeyAuthenticator {
         if (secret.isEmpty()) {
             return Optional.empty();
         }
-        CheckedKey checked = checkedKeys.get(secret.get().hash(), hash -> check(hash, secret.get().environment()));
+        return authorityOf(checkedKeys.get(secret.get().hash(), hash -> check(hash, secret.get().environment())));
+    }
+
+    /**
+     * {@link #authenticate} without blocking the calling thread: a key checked a moment ago is answered from memory,
+     * any other is checked on {@code blocking}.
+     */
+    public CompletionStage<Optional<Authority>> authenticateWithoutBlocking(String presentedKey, Executor blocking) {
+        Optional<ApiKeySecret> secret = ApiKeySecret.parse(presentedKey);
+        if (secret.isEmpty()) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        CheckedKey checked = checkedKeys.getIfPresent(secret.get().hash());
+        return checked != null ? CompletableFuture.completedFuture(authorityOf(checked))
+                : CompletableFuture.supplyAsync(() -> authenticate(presentedKey), blocking);
+    }
+
+    private Optional<Authority> authorityOf(CheckedKey checked) {
         if (checked.key() == null || !checked.validAt(clock.instant())) {
             return Optional.empty();
         }

@@ -20,6 +20,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.web.ErrorResponse;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -60,7 +61,9 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
                                                              HttpStatusCode statusCode, WebRequest request) {
-        if (body instanceof ProblemDetail problem && "about:blank".equals(String.valueOf(problem.getType()))) {
+        // for an exception that carries its own problem, Spring passes no body and reads the exception's later
+        Object problemBody = body == null && ex instanceof ErrorResponse carried ? carried.getBody() : body;
+        if (problemBody instanceof ProblemDetail problem && "about:blank".equals(String.valueOf(problem.getType()))) {
             HttpStatus status = HttpStatus.resolve(statusCode.value());
             String kind = status == null ? "http-" + statusCode.value()
                     : status.name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -71,7 +74,7 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(InvalidRequestException.class)
     ResponseEntity<Object> invalid(InvalidRequestException ex, HttpServletRequest request) {
-        return problem(ProblemResponses.invalid(ex.errors(), request.getRequestURI()));
+        return problem(ProblemResponses.of(ex, request.getRequestURI()));
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
@@ -84,14 +87,12 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<Object> notFound(Exception ex, HttpServletRequest request) {
         // Axon's own message names its aggregate type; the contract's resource is a key
         String detail = ex instanceof ResourceNotFoundException ? ex.getMessage() : "no key has this id";
-        return problem(ProblemResponses.of(HttpStatus.NOT_FOUND, "not-found", "Not found", detail,
-                request.getRequestURI()));
+        return problem(ProblemResponses.notFound(detail, request.getRequestURI()));
     }
 
     @ExceptionHandler(StateConflictException.class)
     ResponseEntity<Object> conflict(StateConflictException ex, HttpServletRequest request) {
-        return problem(ProblemResponses.of(HttpStatus.CONFLICT, ex.kind(), ex.title(), ex.getMessage(),
-                request.getRequestURI()));
+        return problem(ProblemResponses.of(ex, request.getRequestURI()));
     }
 
     @ExceptionHandler({ConcurrencyException.class, AggregateStreamCreationException.class})
@@ -106,7 +107,7 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
                 .header(HttpHeaders.WWW_AUTHENTICATE, ProblemResponses.BEARER_CHALLENGE)
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(ProblemResponses.unauthenticated(ex, request.getRequestURI()));
+                .body(ProblemResponses.of(ex, request.getRequestURI()));
     }
 
     /**
@@ -117,25 +118,20 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(AuthorityException.class)
     ResponseEntity<Object> forbidden(AuthorityException ex, HttpServletRequest request) {
         failures.record(ex, request.getRemoteAddr());
-        if (ex.reason() == AuthorityException.Reason.OUTSIDE_SCOPE) {
-            return notFound(new ResourceNotFoundException("no key has this id"), request);
-        }
-        return problem(ProblemResponses.forbidden(ex, request.getRequestURI()));
+        return problem(ProblemResponses.of(ex, request.getRequestURI()));
     }
 
     @ExceptionHandler(DataAccessResourceFailureException.class)
     ResponseEntity<Object> storeUnavailable(DataAccessResourceFailureException ex, HttpServletRequest request) {
         log.warn("A data store is unreachable: {}", ex.getClass().getSimpleName());
-        return problem(ProblemResponses.of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
-                "Store unavailable", "a data store is unreachable; retry shortly", request.getRequestURI()));
+        return problem(ProblemResponses.of(ex, request.getRequestURI()));
     }
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception ex, HttpServletRequest request) {
         log.error("Unexpected failure on {} {}", request.getMethod(), LogSafe.escape(request.getRequestURI()),
                 ex);
-        return problem(ProblemResponses.of(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
-                "the request failed unexpectedly; it has been logged", request.getRequestURI()));
+        return problem(ProblemResponses.of(ex, request.getRequestURI()));
     }
 
     private static ResponseEntity<Object> problem(ProblemDetail problem) {

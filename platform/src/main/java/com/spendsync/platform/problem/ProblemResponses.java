@@ -16,6 +16,7 @@ import java.time.temporal.Temporal;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 
@@ -35,6 +36,40 @@ public final class ProblemResponses {
             problem.setInstance(URI.create(instance));
         }
         return problem;
+    }
+
+    /**
+     * The problem a request's failure is answered with, wherever it is answered (the MVC exception handlers, the
+     * non-blocking verify server): the one mapping from what failed to what the caller is told.
+     */
+    public static ProblemDetail of(Throwable failure, String instance) {
+        if (failure instanceof InvalidRequestException invalid) {
+            return invalid(invalid.errors(), instance);
+        }
+        if (failure instanceof AuthenticationFailedException refusal) {
+            return unauthenticated(refusal, instance);
+        }
+        if (failure instanceof AuthorityException refusal) {
+            // a key outside the caller's scope answers exactly as a key that does not exist
+            return refusal.reason() == AuthorityException.Reason.OUTSIDE_SCOPE ? notFound("no key has this id", instance)
+                    : forbidden(refusal, instance);
+        }
+        if (failure instanceof ResourceNotFoundException notFound) {
+            return notFound(notFound.getMessage(), instance);
+        }
+        if (failure instanceof StateConflictException conflict) {
+            return of(HttpStatus.CONFLICT, conflict.kind(), conflict.title(), conflict.getMessage(), instance);
+        }
+        if (failure instanceof DataAccessResourceFailureException) {
+            return of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable", "Store unavailable",
+                    "a data store is unreachable; retry shortly", instance);
+        }
+        return of(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
+                "the request failed unexpectedly; it has been logged", instance);
+    }
+
+    public static ProblemDetail notFound(String detail, String instance) {
+        return of(HttpStatus.NOT_FOUND, "not-found", "Not found", detail, instance);
     }
 
     /** The {@code WWW-Authenticate} challenge that goes with {@link #unauthenticated}. */
@@ -58,8 +93,12 @@ public final class ProblemResponses {
     }
 
     public static ProblemDetail payloadTooLarge(int maxBytes, HttpServletRequest request) {
+        return payloadTooLarge(maxBytes, request.getRequestURI());
+    }
+
+    public static ProblemDetail payloadTooLarge(int maxBytes, String instance) {
         ProblemDetail problem = of(HttpStatus.PAYLOAD_TOO_LARGE, "payload-too-large", "Request body too large",
-                "the request body is larger than " + maxBytes + " bytes", request.getRequestURI());
+                "the request body is larger than " + maxBytes + " bytes", instance);
         problem.setProperty("errors", List.of(new FieldProblem(null, "at most " + maxBytes + " bytes")));
         return problem;
     }

@@ -5,12 +5,15 @@ import com.spendsync.api.keyformat.KeyHash;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -18,6 +21,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.RedisSystemException;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import com.spendsync.platform.redis.RedisScripts;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -43,6 +47,7 @@ public class KeyVerifier {
     private static final Logger log = LoggerFactory.getLogger(KeyVerifier.class);
 
     private final StringRedisTemplate redis;
+    private final ReactiveStringRedisTemplate reactiveRedis;
     private final Clock clock;
     private final VerificationFallback fallback;
     private final ValidationViewWriter writer;
@@ -52,10 +57,11 @@ public class KeyVerifier {
     private volatile Instant redisRetryAt = Instant.MIN;
     private volatile Instant lastFallbackAt;
 
-    public KeyVerifier(StringRedisTemplate redis, Clock clock, ObjectProvider<VerificationFallback> fallback,
-                       ValidationViewWriter writer, UnknownKeys unknownKeys,
-                       @Value("${spendsync.key-retention}") Duration keyRetention) {
+    public KeyVerifier(StringRedisTemplate redis, ReactiveStringRedisTemplate reactiveRedis, Clock clock,
+                       ObjectProvider<VerificationFallback> fallback, ValidationViewWriter writer,
+                       UnknownKeys unknownKeys, @Value("${spendsync.key-retention}") Duration keyRetention) {
         this.redis = redis;
+        this.reactiveRedis = reactiveRedis;
         this.clock = clock;
         this.fallback = fallback.getIfAvailable();
         this.writer = writer;
@@ -78,39 +84,72 @@ public class KeyVerifier {
      * limit and counts the use. A key outside the scope is {@code NOT_FOUND}, decided in the same round trip.
      */
     public Verification verifyUse(KeyHash hash, List<String> requiredPermissions, int cost, KeyScope callerScope) {
-        return run(hash, requiredPermissions, cost, true, callerScope);
+        return join(run(hash, requiredPermissions, cost, true, callerScope, this::scriptNow, Runnable::run));
+    }
+
+    /**
+     * {@link #verifyUse} without blocking the calling thread: the script goes out on Lettuce's reactive API, and the
+     * rarer steps that read MongoDB or write Redis synchronously (a secret Redis does not know, Redis unreachable)
+     * run on {@code blocking}.
+     */
+    public CompletionStage<Verification> verifyUseWithoutBlocking(KeyHash hash, List<String> requiredPermissions,
+                                                                  int cost, KeyScope callerScope, Executor blocking) {
+        return run(hash, requiredPermissions, cost, true, callerScope, this::scriptWithoutBlocking, blocking);
     }
 
     /** Looks at the key without counting a use or spending its rate limit: for checking a management credential. */
     public Verification inspect(KeyHash hash) {
-        return run(hash, List.of(), 0, false, null);
+        return join(run(hash, List.of(), 0, false, null, this::scriptNow, Runnable::run));
     }
 
-    private Verification run(KeyHash hash, List<String> requiredPermissions, int cost, boolean counting,
-                             KeyScope callerScope) {
+    /** How the verify script reaches Redis: its reply, or the failure to get one. */
+    private interface Script {
+        CompletionStage<List<?>> run(List<String> keys, Object[] arguments);
+    }
+
+    private CompletionStage<Verification> run(KeyHash hash, List<String> requiredPermissions, int cost,
+                                              boolean counting, KeyScope callerScope, Script script, Executor blocking) {
         if (fallback == null) {
-            return runScript(hash, requiredPermissions, cost, counting, callerScope);
+            return runScript(script, hash, requiredPermissions, cost, counting, callerScope);
         }
         if (degraded()) {
-            return decideWithoutRedis(hash, requiredPermissions, cost, counting, callerScope);
+            return CompletableFuture.supplyAsync(
+                    () -> decideWithoutRedis(hash, requiredPermissions, cost, counting, callerScope), blocking);
         }
-        try {
-            Verification verification = runScript(hash, requiredPermissions, cost, counting, callerScope);
+        return runScript(script, hash, requiredPermissions, cost, counting, callerScope).thenCompose(verification -> {
             if (verification.code() != VerificationCode.NOT_FOUND) {
-                return verification;
+                return CompletableFuture.completedFuture(verification);
             }
-            Optional<SecretEntry> entry = lookUp(hash);
-            if (entry.isEmpty()) {
-                return verification;
+            return CompletableFuture.supplyAsync(() -> lookUp(hash).map(entry -> {
+                writer.write(hash, entry.sequence(), entry.fields(), List.of(), entry.lifetime(retention));
+                return true;
+            }).orElse(false), blocking).thenCompose(written -> written
+                    ? runScript(script, hash, requiredPermissions, cost, counting, callerScope)
+                    : CompletableFuture.completedFuture(verification));
+        }).exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (!(cause instanceof RedisConnectionFailureException || cause instanceof RedisSystemException
+                    || cause instanceof QueryTimeoutException)) {
+                return CompletableFuture.failedFuture(cause);
             }
-            writer.write(hash, entry.get().sequence(), entry.get().fields(), List.of(),
-                    entry.get().lifetime(retention));
-            return runScript(hash, requiredPermissions, cost, counting, callerScope);
-        } catch (RedisConnectionFailureException | RedisSystemException | QueryTimeoutException unreachable) {
-            log.warn("Redis unreachable ({}); verifying from the MongoDB key view for {}", unreachable.getClass()
+            log.warn("Redis unreachable ({}); verifying from the MongoDB key view for {}", cause.getClass()
                     .getSimpleName(), REDIS_RETRY_PAUSE);
             redisRetryAt = clock.instant().plus(REDIS_RETRY_PAUSE);
-            return decideWithoutRedis(hash, requiredPermissions, cost, counting, callerScope);
+            return CompletableFuture.supplyAsync(
+                    () -> decideWithoutRedis(hash, requiredPermissions, cost, counting, callerScope), blocking);
+        });
+    }
+
+    /** The result of a run on the calling thread, its failure thrown as it was raised. */
+    private static Verification join(CompletionStage<Verification> run) {
+        try {
+            return run.toCompletableFuture().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
         }
     }
 
@@ -136,21 +175,42 @@ public class KeyVerifier {
         return entry;
     }
 
-    private Verification runScript(KeyHash hash, List<String> requiredPermissions, int cost, boolean counting,
-                                   KeyScope callerScope) {
+    private CompletionStage<Verification> runScript(Script script, KeyHash hash, List<String> requiredPermissions,
+                                                    int cost, boolean counting, KeyScope callerScope) {
         List<String> scopeOwners = callerScope == null ? List.of() : callerScope.owners();
-        List<String> arguments = new ArrayList<>(4 + scopeOwners.size() + requiredPermissions.size());
-        arguments.add(Long.toString(clock.millis()));
-        arguments.add(Integer.toString(cost));
-        arguments.add(counting ? "1" : "0");
-        arguments.add(Integer.toString(callerScope == null ? -1 : scopeOwners.size()));
-        arguments.addAll(scopeOwners);
-        arguments.addAll(requiredPermissions);
-        List<?> reply = redis.execute(VERIFY_SCRIPT,
-                List.of(ValidationViewKeys.entry(hash), ValidationViewKeys.rateLimit(hash),
-                        ValidationViewKeys.usage(hash)),
-                arguments.toArray());
-        return toVerification(reply);
+        Object[] arguments = new Object[4 + scopeOwners.size() + requiredPermissions.size()];
+        arguments[0] = Long.toString(clock.millis());
+        arguments[1] = Integer.toString(cost);
+        arguments[2] = counting ? "1" : "0";
+        arguments[3] = Integer.toString(callerScope == null ? -1 : scopeOwners.size());
+        int next = 4;
+        for (String owner : scopeOwners) {
+            arguments[next++] = owner;
+        }
+        for (String permission : requiredPermissions) {
+            arguments[next++] = permission;
+        }
+        return script.run(List.of(ValidationViewKeys.entry(hash), ValidationViewKeys.rateLimit(hash),
+                ValidationViewKeys.usage(hash)), arguments).thenApply(KeyVerifier::toVerification);
+    }
+
+    private CompletionStage<List<?>> scriptNow(List<String> keys, Object[] arguments) {
+        try {
+            return CompletableFuture.completedFuture(redis.execute(VERIFY_SCRIPT, keys, arguments));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Spring's reactive script executor: EVALSHA, and EVAL once if Redis does not hold the script yet. */
+    private CompletionStage<List<?>> scriptWithoutBlocking(List<String> keys, Object[] arguments) {
+        return reactiveRedis.execute(VERIFY_SCRIPT, keys, List.of(arguments)).collectList()
+                .<List<?>>map(KeyVerifier::reply).toFuture();
+    }
+
+    /** The reactive executor emits a multi-bulk reply's elements one by one, or the list as one element. */
+    private static List<?> reply(List<?> emitted) {
+        return emitted.size() == 1 && emitted.get(0) instanceof List<?> whole ? whole : emitted;
     }
 
     /** The script replies with name/value pairs; an answer without a key has only {@code code}. */

@@ -28,6 +28,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -69,7 +70,7 @@ class RateLimitProperties {
     @Property(tries = 300)
     void the_script_is_the_exact_gcra(@ForAll("scenarios") Scenario scenario) {
         MutableClock clock = new MutableClock(START);
-        KeyVerifier verifier = new KeyVerifier(redis, clock,
+        KeyVerifier verifier = new KeyVerifier(redis, new ReactiveStringRedisTemplate(connectionFactory), clock,
                 new StaticListableBeanFactory().getBeanProvider(VerificationFallback.class),
                 new ValidationViewWriter(redis), new UnknownKeys(new SimpleMeterRegistry()), Duration.ofDays(30));
         KeyHash hash = ApiKeySecret.generate(KeyEnvironment.LIVE, RANDOM).hash();

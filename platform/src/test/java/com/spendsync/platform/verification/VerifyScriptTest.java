@@ -55,6 +55,7 @@ import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
@@ -78,7 +79,7 @@ class VerifyScriptTest {
 
     private final MutableClock clock = new MutableClock(NOW);
     // no fallback: these tests are about the script alone
-    private final KeyVerifier verifier = new KeyVerifier(redis, clock,
+    final KeyVerifier verifier = new KeyVerifier(redis, new ReactiveStringRedisTemplate(connectionFactory), clock,
             new StaticListableBeanFactory().getBeanProvider(VerificationFallback.class),
             new ValidationViewWriter(redis), new UnknownKeys(new SimpleMeterRegistry()), Duration.ofDays(30));
 
@@ -550,7 +551,7 @@ class VerifyScriptTest {
     void a_scoped_caller_verifies_a_key_of_an_owner_in_its_scope(String scopeOwners) {
         KeyHash hash = anActiveEntry().store();
 
-        Verification verification = verifier.verifyUse(hash, List.of(), 1, scopeOf(scopeOwners));
+        Verification verification = verifyUse(hash, List.of(), 1, scopeOf(scopeOwners));
 
         assertThat(verification.code()).isEqualTo(VerificationCode.VALID);
         assertThat(verification.keyId()).isEqualTo(KEY_ID_OF_ENTRY);
@@ -561,7 +562,7 @@ class VerifyScriptTest {
     void a_key_outside_the_callers_scope_is_not_found_and_nothing_of_it_is_counted_or_told(String scopeOwners) {
         KeyHash hash = anActiveEntry().withStatus(STATUS_REVOKED).rateLimited(5, 60).store();
 
-        Verification verification = verifier.verifyUse(hash, List.of(), 1, scopeOf(scopeOwners));
+        Verification verification = verifyUse(hash, List.of(), 1, scopeOf(scopeOwners));
 
         assertThat(verification).isEqualTo(Verification.of(VerificationCode.NOT_FOUND));
         assertThat(usageOf(hash)).isEmpty();
@@ -641,11 +642,16 @@ class VerifyScriptTest {
 
 
     private Verification verifyUse(KeyHash hash, String... requiredPermissions) {
-        return verifier.verifyUse(hash, Arrays.asList(requiredPermissions), 1, null);
+        return verifyUse(hash, Arrays.asList(requiredPermissions), 1, null);
     }
 
     private Verification verifyUse(KeyHash hash, int cost) {
-        return verifier.verifyUse(hash, List.of(), cost, null);
+        return verifyUse(hash, List.of(), cost, null);
+    }
+
+    /** Every use in these tests goes through here: {@link VerifyScriptWithoutBlockingTest} runs them all its way. */
+    Verification verifyUse(KeyHash hash, List<String> requiredPermissions, int cost, KeyScope scope) {
+        return verifier.verifyUse(hash, requiredPermissions, cost, scope);
     }
 
     private List<Verification> verifyUseTimes(KeyHash hash, int times) {

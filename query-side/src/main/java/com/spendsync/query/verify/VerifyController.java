@@ -1,127 +1,37 @@
 package com.spendsync.query.verify;
 
-import com.spendsync.api.authority.Authority;
-import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.platform.auth.Caller;
 import com.spendsync.platform.auth.RequiresPermission;
-import com.spendsync.platform.problem.FieldProblem;
-import com.spendsync.platform.security.AccessFailures;
-import com.spendsync.platform.problem.InvalidRequestException;
 import com.spendsync.platform.verification.KeyVerifier;
-import com.spendsync.platform.verification.Verification;
-import com.spendsync.platform.verification.VerificationCode;
-import jakarta.servlet.http.HttpServletRequest;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.regex.Pattern;
-import org.springframework.http.HttpHeaders;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-/**
- * The hot path. A key with a bad prefix, length, alphabet or checksum is {@code MALFORMED} with no I/O at all, and
- * so is a live key presented by a test root key ({@code NOT_FOUND}); anything else costs one Redis round trip, which
- * also keeps a scoped caller to the keys of its scope. Rate-limit headers follow the IETF RateLimit header fields draft.
- */
+/** The hot path on the management server's port, on the servlet thread that took the request ({@link VerifyCalls}). */
 @RestController
 class VerifyController {
 
-    static final int MAX_REQUIRED_PERMISSIONS = 50;
-    static final int MAX_COST = 1000;
-    static final int MAX_SOURCE = 128;
-    static final int MAX_KEY = 256;
-    private static final Pattern PERMISSION = Pattern.compile("[a-z0-9_.:*-]{1,64}");
-    /** The refusals counted for the audit trail and the alert rules; a missing permission is the caller's business. */
-    private static final Map<VerificationCode, String> REFUSALS = new EnumMap<>(Map.of(
-            VerificationCode.MALFORMED, AccessFailures.MALFORMED_KEY,
-            VerificationCode.NOT_FOUND, AccessFailures.UNKNOWN_KEY,
-            VerificationCode.RATE_LIMITED, AccessFailures.RATE_LIMITED,
-            VerificationCode.REVOKED, AccessFailures.REVOKED_KEY,
-            VerificationCode.EXPIRED, AccessFailures.EXPIRED_KEY));
-
+    private final VerifyCalls calls;
     private final KeyVerifier verifier;
-    private final AccessFailures failures;
 
-    VerifyController(KeyVerifier verifier, AccessFailures failures) {
+    VerifyController(VerifyCalls calls, KeyVerifier verifier) {
+        this.calls = calls;
         this.verifier = verifier;
-        this.failures = failures;
     }
 
-    @PostMapping("/v1/keys/verify")
-    @RequiresPermission("keys:verify")
-    ResponseEntity<VerifyResponse> verify(@RequestBody VerifyRequest request, HttpServletRequest http,
-                                          Caller caller) {
-        List<String> required = Optional.ofNullable(request.permissions()).orElse(List.of());
-        int cost = Optional.ofNullable(request.cost()).orElse(1);
-        validate(request, required, cost);
-        Optional<ApiKeySecret> secret = ApiKeySecret.parse(request.key());
-        Authority authority = caller.authority();
-        Verification verification;
-        if (secret.isEmpty()) {
-            verification = Verification.of(VerificationCode.MALFORMED);
-        } else if (!authority.manages(secret.get().environment())) {
-            // the prefix says it: a test gateway key never learns anything of a live key
-            verification = Verification.of(VerificationCode.NOT_FOUND);
-        } else {
-            verification = verifier.verifyUse(secret.get().hash(), required, cost, authority.scope());
+    @PostMapping(VerifyCalls.PATH)
+    @RequiresPermission(VerifyCalls.PERMISSION_NEEDED)
+    ResponseEntity<VerifyResponse> verify(@RequestBody VerifyRequest request, Caller caller) {
+        VerifyCalls.Answer answer;
+        try {
+            answer = calls.answer(request, caller, (hash, required, cost, scope) -> CompletableFuture.completedFuture(
+                    verifier.verifyUse(hash, required, cost, scope))).toCompletableFuture().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
-        String refusal = REFUSALS.get(verification.code());
-        if (refusal != null && !aboveTheWholeLimit(verification)) {
-            failures.record(refusal, request.source() != null ? request.source() : http.getRemoteAddr(),
-                    verification.keyId());
-        }
-        return ResponseEntity.ok().headers(rateLimitHeaders(verification.rateLimit()))
-                .body(VerifyResponse.of(verification));
-    }
-
-    /** A cost above the key's whole limit can never pass: the caller's mistake, not an attempt on the key. */
-    private static boolean aboveTheWholeLimit(Verification verification) {
-        return verification.code() == VerificationCode.RATE_LIMITED
-                && verification.rateLimit().retryAfterSeconds() == null;
-    }
-
-    private static HttpHeaders rateLimitHeaders(Verification.RateLimitState state) {
-        HttpHeaders headers = new HttpHeaders();
-        if (state != null) {
-            headers.add("RateLimit-Policy", "\"default\";q=" + state.limit() + ";w=" + state.windowSeconds());
-            headers.add("RateLimit", "\"default\";r=" + state.remaining() + ";t=" + state.resetSeconds());
-            if (state.retryAfterSeconds() != null) {
-                headers.add(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, state.retryAfterSeconds())));
-            }
-        }
-        return headers;
-    }
-
-    private static void validate(VerifyRequest request, List<String> required, int cost) {
-        List<FieldProblem> problems = new ArrayList<>();
-        if (request.key() == null) {
-            problems.add(new FieldProblem("key", "is required"));
-        } else if (request.key().length() > MAX_KEY) {
-            problems.add(new FieldProblem("key", "must be at most " + MAX_KEY + " characters"));
-        }
-        if (required.size() > MAX_REQUIRED_PERMISSIONS) {
-            problems.add(new FieldProblem("permissions", "must hold at most " + MAX_REQUIRED_PERMISSIONS));
-        } else {
-            for (int i = 0; i < required.size(); i++) {
-                if (required.get(i) == null || !PERMISSION.matcher(required.get(i)).matches()) {
-                    problems.add(new FieldProblem("permissions[" + i + "]",
-                            "must be 1 to 64 characters of a-z 0-9 _ . : * -"));
-                }
-            }
-        }
-        if (cost < 1 || cost > MAX_COST) {
-            problems.add(new FieldProblem("cost", "must be an integer from 1 to " + MAX_COST));
-        }
-        if (request.source() != null && (request.source().isEmpty() || request.source().length() > MAX_SOURCE)) {
-            problems.add(new FieldProblem("source", "must be 1 to " + MAX_SOURCE + " characters"));
-        }
-        if (!problems.isEmpty()) {
-            throw new InvalidRequestException(problems);
-        }
+        return ResponseEntity.ok().headers(answer.headers()).body(answer.body());
     }
 }

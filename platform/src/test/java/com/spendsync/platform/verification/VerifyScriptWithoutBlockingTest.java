@@ -1,0 +1,15 @@
+package com.spendsync.platform.verification;
+
+import com.spendsync.api.authority.KeyScope;
+import com.spendsync.api.keyformat.KeyHash;
+import java.util.List;
+
+/** Every case of {@link VerifyScriptTest} again, through the script call that does not block (Lettuce's reactive API). */
+class VerifyScriptWithoutBlockingTest extends VerifyScriptTest {
+
+    @Override
+    Verification verifyUse(KeyHash hash, List<String> requiredPermissions, int cost, KeyScope scope) {
+        return verifier.verifyUseWithoutBlocking(hash, requiredPermissions, cost, scope, Runnable::run)
+                .toCompletableFuture().join();
+    }
+}

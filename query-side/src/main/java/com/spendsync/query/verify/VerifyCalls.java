@@ -1,0 +1,139 @@
+package com.spendsync.query.verify;
+
+import com.spendsync.api.authority.Authority;
+import com.spendsync.api.authority.KeyScope;
+import com.spendsync.api.keyformat.ApiKeySecret;
+import com.spendsync.api.keyformat.KeyHash;
+import com.spendsync.platform.auth.Caller;
+import com.spendsync.platform.problem.FieldProblem;
+import com.spendsync.platform.problem.InvalidRequestException;
+import com.spendsync.platform.security.AccessFailures;
+import com.spendsync.platform.verification.Verification;
+import com.spendsync.platform.verification.VerificationCode;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
+import org.springframework.http.HttpHeaders;
+import org.springframework.stereotype.Component;
+
+/**
+ * One call of {@code POST /v1/keys/verify} as the contract defines it, whichever server takes it (Spring MVC, or
+ * the non-blocking one of {@link NonBlockingVerifyServer}): the request's checks, the decision, the refusals
+ * counted for the audit trail and the alert rules, and the answer with its RateLimit headers. A key with a bad
+ * prefix, length, alphabet or checksum is {@code MALFORMED} with no I/O at all, and so is a live key presented by a
+ * test root key ({@code NOT_FOUND}); anything else costs one Redis round trip, which also keeps a scoped caller to the
+ * keys of its scope. Rate-limit headers follow the IETF RateLimit header fields draft.
+ */
+@Component
+class VerifyCalls {
+
+    static final String PATH = "/v1/keys/verify";
+    static final String PERMISSION_NEEDED = "keys:verify";
+    static final int MAX_REQUIRED_PERMISSIONS = 50;
+    static final int MAX_COST = 1000;
+    static final int MAX_SOURCE = 128;
+    static final int MAX_KEY = 256;
+    private static final Pattern PERMISSION = Pattern.compile("[a-z0-9_.:*-]{1,64}");
+    /** The refusals counted for the audit trail and the alert rules; a missing permission is the caller's business. */
+    private static final Map<VerificationCode, String> REFUSALS = new EnumMap<>(Map.of(
+            VerificationCode.MALFORMED, AccessFailures.MALFORMED_KEY,
+            VerificationCode.NOT_FOUND, AccessFailures.UNKNOWN_KEY,
+            VerificationCode.RATE_LIMITED, AccessFailures.RATE_LIMITED,
+            VerificationCode.REVOKED, AccessFailures.REVOKED_KEY,
+            VerificationCode.EXPIRED, AccessFailures.EXPIRED_KEY));
+
+    /** The answer: 200 with these headers and this body. */
+    record Answer(HttpHeaders headers, VerifyResponse body) {
+    }
+
+    /** How the key's use is decided: on the caller's thread, or without blocking it. */
+    interface UseCheck {
+        CompletionStage<Verification> verifyUse(KeyHash hash, List<String> required, int cost, KeyScope scope);
+    }
+
+    private final AccessFailures failures;
+
+    VerifyCalls(AccessFailures failures) {
+        this.failures = failures;
+    }
+
+    /**
+     * The answer to a caller already authenticated and holding {@value #PERMISSION_NEEDED}; a request failing its
+     * checks throws {@link InvalidRequestException} before anything is decided or counted.
+     */
+    CompletionStage<Answer> answer(VerifyRequest request, Caller caller, UseCheck check) {
+        List<String> required = Optional.ofNullable(request.permissions()).orElse(List.of());
+        int cost = Optional.ofNullable(request.cost()).orElse(1);
+        validate(request, required, cost);
+        Optional<ApiKeySecret> secret = ApiKeySecret.parse(request.key());
+        Authority authority = caller.authority();
+        CompletionStage<Verification> verification;
+        if (secret.isEmpty()) {
+            verification = CompletableFuture.completedFuture(Verification.of(VerificationCode.MALFORMED));
+        } else if (!authority.manages(secret.get().environment())) {
+            // the prefix says it: a test gateway key never learns anything of a live key
+            verification = CompletableFuture.completedFuture(Verification.of(VerificationCode.NOT_FOUND));
+        } else {
+            verification = check.verifyUse(secret.get().hash(), required, cost, authority.scope());
+        }
+        return verification.thenApply(decided -> {
+            String refusal = REFUSALS.get(decided.code());
+            if (refusal != null && !aboveTheWholeLimit(decided)) {
+                failures.record(refusal, request.source() != null ? request.source() : caller.source(),
+                        decided.keyId());
+            }
+            return new Answer(rateLimitHeaders(decided.rateLimit()), VerifyResponse.of(decided));
+        });
+    }
+
+    /** A cost above the key's whole limit can never pass: the caller's mistake, not an attempt on the key. */
+    private static boolean aboveTheWholeLimit(Verification verification) {
+        return verification.code() == VerificationCode.RATE_LIMITED
+                && verification.rateLimit().retryAfterSeconds() == null;
+    }
+
+    private static HttpHeaders rateLimitHeaders(Verification.RateLimitState state) {
+        HttpHeaders headers = new HttpHeaders();
+        if (state != null) {
+            headers.add("RateLimit-Policy", "\"default\";q=" + state.limit() + ";w=" + state.windowSeconds());
+            headers.add("RateLimit", "\"default\";r=" + state.remaining() + ";t=" + state.resetSeconds());
+            if (state.retryAfterSeconds() != null) {
+                headers.add(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, state.retryAfterSeconds())));
+            }
+        }
+        return headers;
+    }
+
+    private static void validate(VerifyRequest request, List<String> required, int cost) {
+        List<FieldProblem> problems = new ArrayList<>();
+        if (request.key() == null) {
+            problems.add(new FieldProblem("key", "is required"));
+        } else if (request.key().length() > MAX_KEY) {
+            problems.add(new FieldProblem("key", "must be at most " + MAX_KEY + " characters"));
+        }
+        if (required.size() > MAX_REQUIRED_PERMISSIONS) {
+            problems.add(new FieldProblem("permissions", "must hold at most " + MAX_REQUIRED_PERMISSIONS));
+        } else {
+            for (int i = 0; i < required.size(); i++) {
+                if (required.get(i) == null || !PERMISSION.matcher(required.get(i)).matches()) {
+                    problems.add(new FieldProblem("permissions[" + i + "]",
+                            "must be 1 to 64 characters of a-z 0-9 _ . : * -"));
+                }
+            }
+        }
+        if (cost < 1 || cost > MAX_COST) {
+            problems.add(new FieldProblem("cost", "must be an integer from 1 to " + MAX_COST));
+        }
+        if (request.source() != null && (request.source().isEmpty() || request.source().length() > MAX_SOURCE)) {
+            problems.add(new FieldProblem("source", "must be 1 to " + MAX_SOURCE + " characters"));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException(problems);
+        }
+    }
+}
