@@ -1,5 +1,6 @@
 package com.spendsync.allinone;
 
+import com.spendsync.embedded.InfraMode;
 import com.spendsync.platform.integrity.OfflineVerifier;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +26,13 @@ import org.springframework.context.annotation.FilterType;
         @ComponentScan.Filter(type = FilterType.ANNOTATION, classes = SpringBootApplication.class)})
 public class SpendSyncApplication {
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         if (args.length > 0 && args[0].equals(OfflineVerifier.COMMAND)) {
             System.exit(OfflineVerifier.run(List.of(args).subList(1, args.length), System.out, System.err));
+        }
+        if (InfraMode.requested(System.getenv())) {
+            InfraMode.run(System.getenv(), System.out);
+            return;
         }
         application().run(args);
     }

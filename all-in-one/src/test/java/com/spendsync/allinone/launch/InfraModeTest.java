@@ -1,0 +1,114 @@
+package com.spendsync.allinone.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.spendsync.allinone.SpendSyncApplication;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code SPENDSYNC_MODE=infra java -jar spendsync.jar} runs the embedded MongoDB-wire server and Redis alone, as a
+ * real process: both answer on the URIs it prints, no service or web server starts, a SIGTERM stops both, and what
+ * was stored is there at the next start on the same data directory.
+ */
+class InfraModeTest {
+
+    private static final Pattern URIS = Pattern.compile("(?m)^MONGODB_URI=(\\S+)$[\\s\\S]*^REDIS_URL=(\\S+)$");
+
+    private record Infra(Process process, String mongoUri, String redisUri) {
+    }
+
+    private static Infra start(Path data, Path log, int webPort) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), SpendSyncApplication.class.getName())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(Map.of("SPENDSYNC_MODE", "infra", "SPENDSYNC_DATA_DIR", data.toString(),
+                "SPENDSYNC_EMBEDDED_MONGO_PORT", "0", "SPENDSYNC_EMBEDDED_REDIS_PORT", "0",
+                "SERVER_PORT", Integer.toString(webPort)));
+        Process process = builder.start();
+        Matcher uris = await().atMost(Duration.ofMinutes(1)).until(() -> {
+            assertThat(process.isAlive()).as(Files.readString(log)).isTrue();
+            Matcher matcher = URIS.matcher(Files.readString(log));
+            return matcher.find() ? matcher : null;
+        }, matcher -> matcher != null);
+        return new Infra(process, uris.group(1), uris.group(2));
+    }
+
+    private static void stop(Infra infra) throws InterruptedException {
+        List<ProcessHandle> children = infra.process().descendants().toList();
+        infra.process().destroy();
+        assertThat(infra.process().waitFor(30, TimeUnit.SECONDS)).as("SIGTERM ends infra mode").isTrue();
+        assertThat(infra.process().exitValue()).isIn(0, 143);
+        await().atMost(Duration.ofSeconds(10)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    private static String redisPing(String redisUri) throws IOException {
+        URI uri = URI.create(redisUri);
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void theEmbeddedServersRunAloneStopOnSigtermAndKeepTheirData(@TempDir Path temp) throws Exception {
+        Path data = temp.resolve("data");
+        int webPort = freePort();
+        Infra infra = start(data, temp.resolve("infra.log"), webPort);
+        try {
+            assertThat(redisPing(infra.redisUri())).isEqualTo("+PONG");
+            try (MongoClient client = MongoClients.create(infra.mongoUri())) {
+                client.getDatabase("probe").getCollection("notes").insertOne(new Document("_id", "kept"));
+            }
+            assertThatThrownBy(() -> new Socket().connect(new InetSocketAddress("127.0.0.1", webPort), 1000))
+                    .as("no web server in infra mode").isInstanceOf(ConnectException.class);
+            assertThat(Files.readString(temp.resolve("infra.log"))).doesNotContain("Started SpendSyncApplication");
+        } finally {
+            stop(infra);
+        }
+
+        Infra again = start(data, temp.resolve("infra-again.log"), webPort);
+        try (MongoClient client = MongoClients.create(again.mongoUri())) {
+            MongoCollection<Document> notes = client.getDatabase("probe").getCollection("notes");
+            assertThat(Optional.ofNullable(notes.find(Filters.eq("_id", "kept")).first())).isPresent();
+        } finally {
+            stop(again);
+        }
+    }
+}
