@@ -212,4 +212,52 @@ class NonBlockingVerifyTest {
             throw new IllegalStateException(e);
         }
     }
+
+    @Test
+    void headersThatDoNotParseAreRefusedAsProblemsAndACallerWithoutAKeyIsAskedForOneFirst() {
+        Map<String, String> badType = new LinkedHashMap<>(json(root()));
+        badType.put("Content-Type", ";;;");
+        Map<String, String> badAccept = new LinkedHashMap<>(json(root()));
+        badAccept.put("Accept", "a/b/c;;==");
+        Map<String, String> plainWithoutKey = new LinkedHashMap<>(json(null));
+        plainWithoutKey.put("Content-Type", "text/plain");
+
+        Answer type = send(nonBlocking, "POST", "{}", badType);
+        assertThat(type.status()).isEqualTo(send(mvc, "POST", "{}", badType).status()).isEqualTo(415);
+        assertThat(type.body().path("type").asText()).isEqualTo("urn:spendsync:problem:unsupported-media-type");
+        Answer accept = send(nonBlocking, "POST", "{\"key\":\"ss_live_short\"}", badAccept);
+        assertThat(accept.status()).isEqualTo(406);
+        assertThat(accept.body().path("type").asText()).isEqualTo("urn:spendsync:problem:not-acceptable");
+        assertThat(sameFromBoth("POST", "{}", plainWithoutKey).status()).isEqualTo(401);
+    }
+
+    @Test
+    void aRefusedRequestsChunkedBodyIsNotReadOnAndOn() throws Exception {
+        URI uri = URI.create(nonBlocking);
+        long sent = 0;
+        String status;
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(10_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/keys/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] chunk = ("10000\r\n" + "a".repeat(0x10000) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            try {
+                while (sent < 200L << 20) {
+                    out.write(chunk);
+                    sent += chunk.length;
+                }
+            } catch (IOException closed) {
+                // the server closed the connection after answering
+            }
+            try {
+                status = new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+            } catch (IOException reset) {
+                // the unread chunks make the close a reset, which may discard the answer before it is read
+                status = "";
+            }
+        }
+        assertThat(sent).as("bytes sent before the connection was closed").isLessThan(200L << 20);
+        assertThat(status).isIn("HTTP/1.1 401", "");
+    }
 }

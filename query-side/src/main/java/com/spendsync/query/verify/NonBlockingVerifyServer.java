@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -28,6 +29,7 @@ import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
@@ -57,6 +59,8 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
     private static final List<MediaType> READABLE = List.of(MediaType.APPLICATION_JSON,
             new MediaType("application", "*+json"));
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(60);
+    private static final int MAX_CONNECTIONS = 8192;
 
     private final VerifyCalls calls;
     private final KeyVerifier verifier;
@@ -88,7 +92,18 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
         if (port == null) {
             return;
         }
+        AtomicInteger connections = new AtomicInteger();
         server = HttpServer.create().host(address).port(Integer.parseInt(port))
+                // as Tomcat bounds the management port: a connection idle, or a request not read in full, within a
+                // minute is closed, and no more connections are kept than it keeps (so neither port can take the
+                // process's file descriptors)
+                .idleTimeout(CONNECTION_TIMEOUT).readTimeout(CONNECTION_TIMEOUT).requestTimeout(CONNECTION_TIMEOUT)
+                .doOnConnection(connection -> {
+                    if (connections.incrementAndGet() > MAX_CONNECTIONS) {
+                        connection.dispose();
+                    }
+                    connection.onDispose(connections::decrementAndGet);
+                })
                 .handle(new ReactorHttpHandlerAdapter(RouterFunctions.toHttpHandler(
                         RouterFunctions.route(RequestPredicates.all(), this::handle))))
                 .bindNow();
@@ -132,24 +147,15 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
             return problem(spring(HttpStatus.METHOD_NOT_ALLOWED, "Method '" + request.method().name()
                     + "' is not supported.", instance), HttpHeaders.ALLOW, HttpMethod.POST.name());
         }
-        MediaType type = request.headers().contentType().orElse(MediaType.APPLICATION_OCTET_STREAM);
-        if (READABLE.stream().noneMatch(readable -> readable.includes(type))) {
-            return problem(spring(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type '" + type + "' is not supported.",
-                    instance));
-        }
         if (request.headers().contentLength().orElse(-1) > maxBodyBytes) {
             // as the management port's body limit does, before anything else is read
             return problem(ProblemResponses.payloadTooLarge(maxBodyBytes, instance));
-        }
-        List<MediaType> accepted = request.headers().accept();
-        if (!accepted.isEmpty() && accepted.stream().noneMatch(MediaType.APPLICATION_JSON::isCompatibleWith)) {
-            return problem(spring(HttpStatus.NOT_ACCEPTABLE, "Acceptable representations: [application/json].",
-                    instance));
         }
         return Mono.fromCompletionStage(() -> credentials.authenticateWithoutBlocking(
                         request.headers().firstHeader(HttpHeaders.AUTHORIZATION), source, blocking))
                 .flatMap(caller -> {
                     caller.authority().requirePermission(VerifyCalls.PERMISSION_NEEDED);
+                    acceptable(request, instance);
                     return body(request).map(this::read).flatMap(verify -> Mono.fromCompletionStage(() ->
                             calls.answer(verify, caller, (hash, required, cost, scope) ->
                                     verifier.verifyUseWithoutBlocking(hash, required, cost, scope, blocking))));
@@ -157,6 +163,30 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
                 .flatMap(answer -> ServerResponse.ok().headers(headers -> headers.addAll(answer.headers()))
                         .contentType(MediaType.APPLICATION_JSON).bodyValue(bytes(answer.body())))
                 .onErrorResume(failure -> refused(failure, instance, source));
+    }
+
+    /** The body's type must be JSON, and the caller must take JSON; else 415 or 406, as on the management port. */
+    private static void acceptable(ServerRequest request, String instance) {
+        MediaType type;
+        List<MediaType> accepted;
+        try {
+            type = request.headers().contentType().orElse(MediaType.APPLICATION_OCTET_STREAM);
+        } catch (InvalidMediaTypeException e) {
+            throw new Refused(spring(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Could not parse Content-Type.", instance));
+        }
+        if (READABLE.stream().noneMatch(readable -> readable.includes(type))) {
+            throw new Refused(spring(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Type '" + type + "' is not supported.",
+                    instance));
+        }
+        try {
+            accepted = request.headers().accept();
+        } catch (InvalidMediaTypeException e) {
+            throw new Refused(spring(HttpStatus.NOT_ACCEPTABLE, "Could not parse Accept header.", instance));
+        }
+        if (!accepted.isEmpty() && accepted.stream().noneMatch(wanted -> READABLE.stream().anyMatch(wanted::isCompatibleWith))) {
+            throw new Refused(spring(HttpStatus.NOT_ACCEPTABLE,
+                    "Acceptable representations: [application/json, application/*+json].", instance));
+        }
     }
 
     private Mono<byte[]> body(ServerRequest request) {
@@ -183,6 +213,9 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
     private Mono<ServerResponse> refused(Throwable failure, String instance, String source) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
+        if (cause instanceof Refused refusal) {
+            return problem(refusal.problem);
+        }
         if (cause instanceof Unreadable unreadable) {
             return problem(ProblemResponses.unreadable(unreadable.getCause(), instance));
         }
@@ -207,9 +240,13 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
                 status.getReasonPhrase(), detail, instance);
     }
 
+    /**
+     * A refusal, after which the connection is closed: the rest of a body sent chunked is not read (Tomcat stops
+     * reading a refused request's body after 2 MB).
+     */
     private Mono<ServerResponse> problem(ProblemDetail problem, String... header) {
         ServerResponse.BodyBuilder response = ServerResponse.status(problem.getStatus())
-                .contentType(MediaType.APPLICATION_PROBLEM_JSON);
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON).header(HttpHeaders.CONNECTION, "close");
         if (header.length == 2) {
             response.header(header[0], header[1]);
         }
@@ -221,6 +258,16 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
             return json.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("an answer is plain data", e);
+        }
+    }
+
+    /** A request refused before its body is read, with the problem Spring MVC would answer. */
+    private static final class Refused extends RuntimeException {
+        private final transient ProblemDetail problem;
+
+        Refused(ProblemDetail problem) {
+            super(problem.getDetail(), null, false, false);
+            this.problem = problem;
         }
     }
 
