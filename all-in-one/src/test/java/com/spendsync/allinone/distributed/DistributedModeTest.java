@@ -7,12 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.spendsync.alerting.AlertingProjectorApplication;
 import com.spendsync.allinone.support.AlertListing;
 import com.spendsync.allinone.support.Api;
+import com.spendsync.allinone.support.EventStoreProbe;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.command.CommandSideApplication;
+import com.spendsync.command.usage.UsageFlusher;
 import com.spendsync.embedded.EmbeddedServers;
 import com.spendsync.platform.integrity.AuditSealer;
 import com.spendsync.platform.integrity.SigningKey;
+import com.spendsync.platform.verification.ValidationViewKeys;
 import com.spendsync.query.QuerySideApplication;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,10 +24,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
  * Distributed mode: the three services as separate applications sharing one MongoDB and one Redis (here the
@@ -59,6 +64,7 @@ class DistributedModeTest {
                     queries.verify(created.text("key"), "payments:read").text("code")).isEqualTo("VALID"));
             String path = "/v1/keys/" + created.text("keyId");
 
+
             // each command side caches the key; the first instance's copy is stale after the second one's change
             assertThat(commands.patch(path, Map.of("name", "first")).status()).isEqualTo(200);
             assertThat(otherCommands.patch(path, Map.of("name", "second")).status()).isEqualTo(200);
@@ -86,6 +92,30 @@ class DistributedModeTest {
             assertThat(integrity.path("verified").asBoolean()).as(integrity.toString()).isTrue();
             assertThat(integrity.path("sealsChecked").asLong()).isGreaterThanOrEqualTo(3);
             assertThat(integrity.findValuesAsText("kind")).containsOnly("unsealed");
+
+            // usage: one command side flushes per window, the other records nothing meanwhile; the counts are exact
+            Api.Reply used = commands.createKey(Map.of("ownerId", "distributed", "name", "used",
+                    "permissions", List.of("payments:read")));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    queries.verify(used.text("key"), "payments:read").text("code")).isEqualTo("VALID"));
+            StringRedisTemplate redis = commandSide.getBean(StringRedisTemplate.class);
+            UsageFlusher first = commandSide.getBean(UsageFlusher.class);
+            UsageFlusher second = secondCommandSide.getBean(UsageFlusher.class);
+            redis.delete(ValidationViewKeys.USAGE_FLUSH_WINDOW);
+            assertThat(first.flush()).isTrue();
+            queries.verify(used.text("key"), "payments:read");
+            queries.verify(used.text("key"), "payments:read");
+            assertThat(second.flush()).as("the other instance holds the window").isFalse();
+            assertThat(first.flush()).as("its holder keeps it").isTrue();
+            redis.delete(ValidationViewKeys.USAGE_FLUSH_WINDOW);
+            queries.verify(used.text("key"), "payments:read");
+            assertThat(second.flush()).as("once the holder let go").isTrue();
+            try (EventStoreProbe eventStore = new EventStoreProbe(servers.mongoUri())) {
+                List<JsonNode> usage = eventStore.usageEventsOf(used.text("keyId"));
+                assertThat(usage).hasSize(3);
+                assertThat(usage.stream().flatMap(event -> StreamSupport.stream(event.path("batches").spliterator(), false))
+                        .mapToLong(batch -> batch.path("validUses").asLong()).sum()).isEqualTo(4);
+            }
         } finally {
             servers.destroy();
         }
@@ -101,6 +131,8 @@ class DistributedModeTest {
                 "--SPENDSYNC_NODE_ID=" + service.getSimpleName() + "-" + UUID.randomUUID(),
                 "--SPENDSYNC_DATA_DIR=" + signingKey.resolveSibling(service.getSimpleName() + "-" + UUID.randomUUID()),
                 "--SPENDSYNC_AUDIT_SIGNING_KEY=" + signingKey,
+                // no scheduled flush but the first at start: the test flushes usage itself
+                "--SPENDSYNC_USAGE_FLUSH_INTERVAL=PT1H",
                 "--spring.main.banner-mode=off");
     }
 

@@ -10,6 +10,7 @@ import static com.spendsync.platform.verification.ValidationViewKeys.USAGE_VALID
 import com.spendsync.api.apikey.UsageBatch;
 import com.spendsync.api.keyformat.KeyHash;
 import com.spendsync.platform.verification.ValidationViewKeys;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -36,6 +37,8 @@ public class UsageBatches {
             RedisScripts.load(UsageBatches.class, "/META-INF/spendsync/usage-take.lua", List.class);
     private static final RedisScript<Long> RELEASE_SCRIPT =
             RedisScripts.load(UsageBatches.class, "/META-INF/spendsync/usage-release.lua", Long.class);
+    private static final RedisScript<Long> FLUSH_WINDOW_SCRIPT =
+            RedisScripts.load(UsageBatches.class, "/META-INF/spendsync/usage-flush-window.lua", Long.class);
     private static final int SCAN_BATCH = 1000;
 
     private final StringRedisTemplate redis;
@@ -46,6 +49,22 @@ public class UsageBatches {
 
     /** A batch and the key its secret belongs to. */
     public record TakenBatch(String keyId, UsageBatch usage) {
+    }
+
+    /**
+     * Takes, or keeps, the flush window for {@code holder} for {@code hold}, unless another instance holds it: so
+     * however many command-side instances run a flusher, one flushes, and a key gets one {@code ApiKeyUsed} event per
+     * interval. The counts do not depend on it (batches are numbered); if the holder stops without letting go, another
+     * takes over once its hold runs out.
+     */
+    public boolean takeFlushWindow(String holder, Duration hold) {
+        return Long.valueOf(1).equals(redis.execute(FLUSH_WINDOW_SCRIPT, List.of(ValidationViewKeys.USAGE_FLUSH_WINDOW),
+                holder, Long.toString(hold.toMillis())));
+    }
+
+    /** Lets go of the flush window, if {@code holder} holds it: at a stop, so another instance need not wait. */
+    public void releaseFlushWindow(String holder) {
+        redis.execute(FLUSH_WINDOW_SCRIPT, List.of(ValidationViewKeys.USAGE_FLUSH_WINDOW), holder, "release");
     }
 
     /** Secrets with counted uses or a pending batch. SCAN is fine here, far from the verify path. */

@@ -39,6 +39,8 @@ public final class ValidationViewKeys {
     public static final String USAGE_BATCH_EPOCH = "epoch";
     public static final String USAGE_PATTERN = "ss:u:*";
     public static final String PENDING_USAGE_PATTERN = "ss:uf:*";
+    /** Held by the command-side instance that flushes usage in the current interval: one flush per interval. */
+    public static final String USAGE_FLUSH_WINDOW = "ss:usage-flush";
 
     /** For each slot, the shortest base-36 number that hashes to it: the one name of the slot's rate-limit buckets. */
     private static final String[] SLOT_TAGS = new String[HashSlot.COUNT];
