@@ -62,14 +62,20 @@ public final class EmbeddedRedis implements AutoCloseable {
                 .setting("save \"\"")
                 .buildCommandArgs());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // counted as running from its first instant: a signal to the JVM while redis-server starts must stop it too
+        EmbeddedRedis redis = new EmbeddedRedis(process, "redis://" + EmbeddedServers.LOOPBACK + ":" + boundPort);
+        RUNNING.add(redis);
         BufferedReader output = process.inputReader();
-        awaitReady(process, output);
+        try {
+            awaitReady(process, output);
+        } catch (IOException | RuntimeException e) {
+            RUNNING.remove(redis);
+            throw e;
+        }
         // read on, or redis-server blocks once the pipe is full
         Thread reader = new Thread(() -> forward(output), "redis-server-output");
         reader.setDaemon(true);
         reader.start();
-        EmbeddedRedis redis = new EmbeddedRedis(process, "redis://" + EmbeddedServers.LOOPBACK + ":" + boundPort);
-        RUNNING.add(redis);
         return redis;
     }
 

@@ -39,8 +39,7 @@ class UnclosedRedisTest {
 
             assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).as("the JVM ended").isTrue();
             ProcessHandle server = redis.orElseThrow();
-            // it writes its append-only file first, which on a busy machine (a full build beside it) took over 10 s
-            await().atMost(Duration.ofSeconds(30)).until(() -> !server.isAlive());
+            await().atMost(Duration.ofSeconds(10)).until(() -> !server.isAlive());
         } finally {
             // once the JVM is gone, a redis-server left behind is no longer among its descendants
             redis.ifPresent(ProcessHandle::destroyForcibly);

@@ -55,7 +55,7 @@ public class UsageFlusher {
      * intervals (a run starts an interval after the last one ended), and let go at a stop.
      */
     @Scheduled(fixedDelayString = "${spendsync.usage.flush-interval}")
-    public boolean flush() {
+    public synchronized boolean flush() {
         if (stopping || !batches.takeFlushWindow(holder, interval.multipliedBy(2))) {
             return false;
         }
@@ -66,15 +66,18 @@ public class UsageFlusher {
                     batchesByKey.computeIfAbsent(taken.keyId(), keyId -> new ArrayList<>()).add(taken.usage()));
         }
         batchesByKey.forEach((keyId, usage) -> record(keyId, usage, flushedAt));
+        // held two intervals from the end of this run, however long it took
+        batches.takeFlushWindow(holder, interval.multipliedBy(2));
         return true;
     }
 
     /**
-     * At the start of a stop, before the scheduler and the Redis client stop: lets go of the window, so another
-     * instance (or this one's next start) need not wait for it to run out; no run takes it again afterwards.
+     * At the start of a stop, before the scheduler and the Redis client stop, once a run under way has ended: lets go
+     * of the window, so another instance (or this one's next start) need not wait for it to run out; no run takes it
+     * again afterwards.
      */
     @EventListener(ContextClosedEvent.class)
-    void letGo() {
+    synchronized void letGo() {
         stopping = true;
         try {
             batches.releaseFlushWindow(holder);

@@ -422,11 +422,15 @@ class EventChainTest {
         MongoCollection<Document> sealDocuments = client.getDatabase("audit").getCollection(SealStore.COLLECTION);
 
         sealDocuments.updateOne(eq("_id", 1L), Updates.set("sealedAt", java.util.Date.from(Instant.parse("9999-01-01T00:00:00Z"))));
-        assertThat(trail.verify(period).problems()).extracting(IntegrityProblem::kind)
+        StoredChains.Report postdated = trail.verify(period);
+        assertThat(postdated.verified()).isFalse();
+        assertThat(postdated.problems()).extracting(IntegrityProblem::kind)
                 .contains(Kind.BAD_SIGNATURE).doesNotContain(Kind.UNSEALED);
 
         sealDocuments.deleteOne(eq("_id", 1L));
-        assertThat(trail.verify(period).problems()).extracting(IntegrityProblem::kind, IntegrityProblem::sealId)
+        StoredChains.Report removed = trail.verify(period);
+        assertThat(removed.verified()).isFalse();
+        assertThat(removed.problems()).extracting(IntegrityProblem::kind, IntegrityProblem::sealId)
                 .contains(tuple(Kind.MISSING, 1L));
     }
 

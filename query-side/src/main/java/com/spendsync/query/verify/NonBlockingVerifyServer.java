@@ -11,6 +11,9 @@ import com.spendsync.platform.problem.InvalidRequestException;
 import com.spendsync.platform.problem.ProblemResponses;
 import com.spendsync.platform.security.AccessFailures;
 import com.spendsync.platform.verification.KeyVerifier;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -71,6 +74,7 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
     private final String port;
     private final String address;
     private final Executor blocking = task -> Schedulers.boundedElastic().schedule(task);
+    private final ChannelGroup inFlight = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile DisposableServer server;
 
     NonBlockingVerifyServer(VerifyCalls calls, KeyVerifier verifier, ManagementCredentials credentials,
@@ -98,12 +102,14 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
                 // minute is closed, and no more connections are kept than it keeps (so neither port can take the
                 // process's file descriptors)
                 .idleTimeout(CONNECTION_TIMEOUT).readTimeout(CONNECTION_TIMEOUT).requestTimeout(CONNECTION_TIMEOUT)
-                .doOnConnection(connection -> {
+                .doOnChannelInit((observer, channel, remote) -> {
+                    channel.closeFuture().addListener(closed -> connections.decrementAndGet());
                     if (connections.incrementAndGet() > MAX_CONNECTIONS) {
-                        connection.dispose();
+                        channel.close();
                     }
-                    connection.onDispose(connections::decrementAndGet);
                 })
+                // the requests under way are the stop's to wait for
+                .channelGroup(inFlight)
                 .handle(new ReactorHttpHandlerAdapter(RouterFunctions.toHttpHandler(
                         RouterFunctions.route(RequestPredicates.all(), this::handle))))
                 .bindNow();
