@@ -6,9 +6,7 @@ import com.spendsync.platform.config.SpendSyncProperties;
 import com.spendsync.platform.logging.LogSafe;
 import com.spendsync.platform.security.AccessFailures;
 import jakarta.servlet.http.HttpServletRequest;
-import java.net.URI;
 import java.util.List;
-import java.util.Locale;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.axonframework.modelling.command.ConcurrencyException;
@@ -51,7 +49,7 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
         String instance = ((ServletWebRequest) request).getRequest().getRequestURI();
         for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
             if (cause instanceof RequestBodyLimitFilter.PayloadTooLargeException) {
-                return problem(ProblemResponses.payloadTooLarge(maxRequestBodyBytes, ((ServletWebRequest) request).getRequest()));
+                return problem(ProblemResponses.payloadTooLarge(maxRequestBodyBytes, instance));
             }
         }
         return problem(ProblemResponses.unreadable(ex.getCause(), instance));
@@ -64,10 +62,7 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
         // for an exception that carries its own problem, Spring passes no body and reads the exception's later
         Object problemBody = body == null && ex instanceof ErrorResponse carried ? carried.getBody() : body;
         if (problemBody instanceof ProblemDetail problem && "about:blank".equals(String.valueOf(problem.getType()))) {
-            HttpStatus status = HttpStatus.resolve(statusCode.value());
-            String kind = status == null ? "http-" + statusCode.value()
-                    : status.name().toLowerCase(Locale.ROOT).replace('_', '-');
-            problem.setType(URI.create("urn:spendsync:problem:" + kind));
+            problem.setType(ProblemResponses.typeOf(statusCode));
         }
         return super.handleExceptionInternal(ex, body, headers, statusCode, request);
     }

@@ -8,16 +8,17 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
-import jakarta.servlet.http.HttpServletRequest;
 import com.spendsync.api.authority.AuthorityException;
 import com.spendsync.platform.auth.AuthenticationFailedException;
 import java.net.URI;
 import java.time.temporal.Temporal;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 
 /** The RFC 9457 problems SpendSync answers with; each kind has its own stable {@code type}. */
@@ -68,6 +69,13 @@ public final class ProblemResponses {
                 "the request failed unexpectedly; it has been logged", instance);
     }
 
+    /** The type of a problem named by its HTTP status alone (those Spring builds itself: 405, 415, ...). */
+    public static URI typeOf(HttpStatusCode statusCode) {
+        HttpStatus status = HttpStatus.resolve(statusCode.value());
+        return URI.create(TYPE_BASE + (status == null ? "http-" + statusCode.value()
+                : status.name().toLowerCase(Locale.ROOT).replace('_', '-')));
+    }
+
     public static ProblemDetail notFound(String detail, String instance) {
         return of(HttpStatus.NOT_FOUND, "not-found", "Not found", detail, instance);
     }
@@ -90,10 +98,6 @@ public final class ProblemResponses {
                 errors.size() == 1 ? describe(errors.get(0)) : errors.size() + " fields are invalid", instance);
         problem.setProperty("errors", errors);
         return problem;
-    }
-
-    public static ProblemDetail payloadTooLarge(int maxBytes, HttpServletRequest request) {
-        return payloadTooLarge(maxBytes, request.getRequestURI());
     }
 
     public static ProblemDetail payloadTooLarge(int maxBytes, String instance) {

@@ -34,7 +34,7 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (request.getContentLengthLong() > maxBytes) {
-            problemWriter.write(request, response, ProblemResponses.payloadTooLarge(maxBytes, request));
+            problemWriter.write(request, response, ProblemResponses.payloadTooLarge(maxBytes, request.getRequestURI()));
             return;
         }
         chain.doFilter(new LimitedRequest(request, maxBytes), response);

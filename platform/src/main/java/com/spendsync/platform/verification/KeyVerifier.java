@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -23,6 +22,7 @@ import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import com.spendsync.platform.concurrent.Stages;
 import com.spendsync.platform.redis.RedisScripts;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -84,7 +84,7 @@ public class KeyVerifier {
      * limit and counts the use. A key outside the scope is {@code NOT_FOUND}, decided in the same round trip.
      */
     public Verification verifyUse(KeyHash hash, List<String> requiredPermissions, int cost, KeyScope callerScope) {
-        return join(run(hash, requiredPermissions, cost, true, callerScope, this::scriptNow, Runnable::run));
+        return Stages.join(run(hash, requiredPermissions, cost, true, callerScope, this::scriptNow, Runnable::run));
     }
 
     /**
@@ -99,7 +99,7 @@ public class KeyVerifier {
 
     /** Looks at the key without counting a use or spending its rate limit: for checking a management credential. */
     public Verification inspect(KeyHash hash) {
-        return join(run(hash, List.of(), 0, false, null, this::scriptNow, Runnable::run));
+        return Stages.join(run(hash, List.of(), 0, false, null, this::scriptNow, Runnable::run));
     }
 
     /** How the verify script reaches Redis: its reply, or the failure to get one. */
@@ -127,8 +127,7 @@ public class KeyVerifier {
                     ? runScript(script, hash, requiredPermissions, cost, counting, callerScope)
                     : CompletableFuture.completedFuture(verification));
         }).exceptionallyCompose(failure -> {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
+            Throwable cause = Stages.cause(failure);
             if (!(cause instanceof RedisConnectionFailureException || cause instanceof RedisSystemException
                     || cause instanceof QueryTimeoutException)) {
                 return CompletableFuture.failedFuture(cause);
@@ -139,18 +138,6 @@ public class KeyVerifier {
             return CompletableFuture.supplyAsync(
                     () -> decideWithoutRedis(hash, requiredPermissions, cost, counting, callerScope), blocking);
         });
-    }
-
-    /** The result of a run on the calling thread, its failure thrown as it was raised. */
-    private static Verification join(CompletionStage<Verification> run) {
-        try {
-            return run.toCompletableFuture().join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
     }
 
     private Verification decideWithoutRedis(KeyHash hash, List<String> requiredPermissions, int cost,

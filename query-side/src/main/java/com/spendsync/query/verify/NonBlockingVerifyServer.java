@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.spendsync.api.authority.AuthorityException;
 import com.spendsync.platform.auth.AuthenticationFailedException;
 import com.spendsync.platform.auth.ManagementCredentials;
+import com.spendsync.platform.concurrent.Stages;
 import com.spendsync.platform.config.SpendSyncProperties;
 import com.spendsync.platform.logging.LogSafe;
 import com.spendsync.platform.problem.InvalidRequestException;
@@ -19,8 +20,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -217,8 +216,7 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
 
     /** As the MVC handlers answer the same failure ({@link ProblemResponses#of(Throwable, String)}). */
     private Mono<ServerResponse> refused(Throwable failure, String instance, String source) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+        Throwable cause = Stages.cause(failure);
         if (cause instanceof Refused refusal) {
             return problem(refusal.problem);
         }
@@ -242,8 +240,9 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
 
     /** A problem Spring MVC builds itself, with SpendSync's type for its status, as the MVC handler sets it. */
     private static ProblemDetail spring(HttpStatus status, String detail, String instance) {
-        return ProblemResponses.of(status, status.name().toLowerCase(Locale.ROOT).replace('_', '-'),
-                status.getReasonPhrase(), detail, instance);
+        ProblemDetail problem = ProblemResponses.of(status, "", status.getReasonPhrase(), detail, instance);
+        problem.setType(ProblemResponses.typeOf(status));
+        return problem;
     }
 
     /**

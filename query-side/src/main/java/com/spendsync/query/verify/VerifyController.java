@@ -2,9 +2,9 @@ package com.spendsync.query.verify;
 
 import com.spendsync.platform.auth.Caller;
 import com.spendsync.platform.auth.RequiresPermission;
+import com.spendsync.platform.concurrent.Stages;
 import com.spendsync.platform.verification.KeyVerifier;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -25,13 +25,8 @@ class VerifyController {
     @PostMapping(VerifyCalls.PATH)
     @RequiresPermission(VerifyCalls.PERMISSION_NEEDED)
     ResponseEntity<VerifyResponse> verify(@RequestBody VerifyRequest request, Caller caller) {
-        VerifyCalls.Answer answer;
-        try {
-            answer = calls.answer(request, caller, (hash, required, cost, scope) -> CompletableFuture.completedFuture(
-                    verifier.verifyUse(hash, required, cost, scope))).toCompletableFuture().join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
-        }
+        VerifyCalls.Answer answer = Stages.join(calls.answer(request, caller, (hash, required, cost, scope) ->
+                CompletableFuture.completedFuture(verifier.verifyUse(hash, required, cost, scope))));
         return ResponseEntity.ok().headers(answer.headers()).body(answer.body());
     }
 }
