@@ -8,6 +8,7 @@ import static com.spendsync.embedded.mongo.TestServer.docsExamined;
 import static com.spendsync.embedded.mongo.TestServer.stages;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.mongodb.MongoServerException;
 import com.mongodb.MongoWriteException;
@@ -16,6 +17,7 @@ import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.bson.Document;
@@ -174,7 +176,11 @@ class IndexPersistenceTest {
             assertThat(server.backend().getMvStore().getFileStore().getFillRate()).isGreaterThanOrEqualTo(50);
             // 0.2-0.6 of the grown size in runs on a loaded machine: the last run's background compaction leaves
             // chunks partly live that a start's compaction steps do not all rewrite (docs/architecture.md)
-            assertThat(Files.size(file())).as("grown to %d bytes, %s", grown, before).isLessThan(grown * 3 / 4);
+            // the start's steps give the file back with H2's background writer, which runs beside them: on a cold
+            // JVM (a clean clone's first build) it had not finished when the start returned; how far it gets is
+            // the claim, so it is awaited, bounded
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Files.size(file()))
+                    .as("grown to %d bytes, %s", grown, before).isLessThan(grown * 3 / 4));
             assertServedAndRight(server);
         }
         try (TestServer server = TestServer.indexed(file())) {
