@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.function.Predicate;
 import java.util.stream.StreamSupport;
 
@@ -12,6 +14,11 @@ import java.util.stream.StreamSupport;
 public final class AlertListing {
 
     private AlertListing() {
+    }
+
+    /** Now, to the millisecond alerts are listed with: a raise in the same millisecond is not before it. */
+    public static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
     }
 
     /** The alert once it is listed. */
