@@ -2,6 +2,7 @@ package com.spendsync.embedded;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
 import org.springframework.context.ApplicationContextInitializer;
@@ -10,14 +11,18 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * The embedded default: for whichever of {@code MONGODB_URI} and {@code REDIS_URL} is not set, starts the embedded
- * server on loopback and points the setting at it. The servers are registered as the context's first disposable
+ * The embedded default: for whichever of {@code MONGODB_URI} and {@code REDIS_URL} is not set (nor, for Redis, a Cluster
+ * or Sentinel in Spring Boot's settings), starts the embedded server on loopback and points the setting at it. The servers are registered as the context's first disposable
  * bean, so they stop last, after the processors and connections that use them.
  */
 public class EmbeddedServersInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
     static final String MONGODB_URI = "MONGODB_URI";
     static final String REDIS_URL = "REDIS_URL";
+    static final String SPRING_REDIS_URL = "spring.data.redis.url";
+    /** Spring Boot's settings of a Redis Cluster or Sentinel: either names the Redis to use instead of a URL. */
+    static final List<String> REDIS_TOPOLOGIES =
+            List.of("spring.data.redis.cluster.nodes", "spring.data.redis.sentinel.master");
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
@@ -26,7 +31,8 @@ public class EmbeddedServersInitializer implements ApplicationContextInitializer
             return;
         }
         boolean needsMongo = !environment.containsProperty(MONGODB_URI);
-        boolean needsRedis = !environment.containsProperty(REDIS_URL);
+        boolean needsRedis = !environment.containsProperty(REDIS_URL)
+                && REDIS_TOPOLOGIES.stream().noneMatch(environment::containsProperty);
         if (!needsMongo && !needsRedis) {
             return;
         }
@@ -40,6 +46,8 @@ public class EmbeddedServersInitializer implements ApplicationContextInitializer
         }
         if (needsRedis) {
             uris.put(REDIS_URL, servers.redisUri());
+            // Spring Boot's own setting too: the services map REDIS_URL to it before this runs
+            uris.put(SPRING_REDIS_URL, servers.redisUri());
         }
         environment.getPropertySources().addFirst(new MapPropertySource("spendsyncEmbeddedServers", uris));
         context.getBeanFactory().registerSingleton("spendsyncEmbeddedServers", servers);

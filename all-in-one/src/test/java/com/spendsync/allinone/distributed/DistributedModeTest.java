@@ -21,6 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,6 +41,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * meet the event store's unique index, and the loser answers 409, not 500.
  */
 class DistributedModeTest {
+
+    private static final Duration SWEEP_INTERVAL = Duration.ofMillis(200);
 
     private static Path signingKey;
 
@@ -116,6 +121,40 @@ class DistributedModeTest {
                 assertThat(usage.stream().flatMap(event -> StreamSupport.stream(event.path("batches").spliterator(), false))
                         .mapToLong(batch -> batch.path("validUses").asLong()).sum()).isEqualTo(4);
             }
+
+            // deadlines: both command sides sweep the same due keys; each expiry and grace end is recorded once
+            Instant due = Instant.now().plusSeconds(2).truncatedTo(ChronoUnit.MILLIS);
+            List<String> expiring = new ArrayList<>();
+            List<String> rotated = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                expiring.add(commands.createKey(Map.of("ownerId", "deadlines", "name", "expiring " + i,
+                        "permissions", List.of(), "expiresAt", due.toString())).text("keyId"));
+                String keyId = commands.createKey(Map.of("ownerId", "deadlines", "name", "rotated " + i,
+                        "permissions", List.of())).text("keyId");
+                assertThat(otherCommands.rotate(keyId, 2L).status()).isEqualTo(200);
+                rotated.add(keyId);
+            }
+            try (EventStoreProbe eventStore = new EventStoreProbe(servers.mongoUri())) {
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                    for (String keyId : expiring) {
+                        assertThat(eventStore.lifecycleTypesOf(keyId)).contains("ApiKeyExpiredEvent");
+                    }
+                    for (String keyId : rotated) {
+                        assertThat(eventStore.lifecycleTypesOf(keyId)).contains("ApiKeyRotationGraceEndedEvent");
+                    }
+                });
+                // and stays so through several more sweeps of each instance
+                await().during(SWEEP_INTERVAL.multipliedBy(3)).atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                    for (String keyId : expiring) {
+                        assertThat(eventStore.lifecycleTypesOf(keyId)).as(keyId)
+                                .containsExactly("ApiKeyCreatedEvent", "ApiKeyExpiredEvent");
+                    }
+                    for (String keyId : rotated) {
+                        assertThat(eventStore.lifecycleTypesOf(keyId)).as(keyId).containsExactly(
+                                "ApiKeyCreatedEvent", "ApiKeyRotatedEvent", "ApiKeyRotationGraceEndedEvent");
+                    }
+                });
+            }
         } finally {
             servers.destroy();
         }
@@ -133,6 +172,7 @@ class DistributedModeTest {
                 "--SPENDSYNC_AUDIT_SIGNING_KEY=" + signingKey,
                 // no scheduled flush but the first at start: the test flushes usage itself
                 "--SPENDSYNC_USAGE_FLUSH_INTERVAL=PT1H",
+                "--spendsync.deadlines.sweep-interval=" + SWEEP_INTERVAL,
                 "--spring.main.banner-mode=off");
     }
 
