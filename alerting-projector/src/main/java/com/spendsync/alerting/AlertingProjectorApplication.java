@@ -8,10 +8,14 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication(scanBasePackages = {"com.spendsync.alerting", "com.spendsync.platform"})
 public class AlertingProjectorApplication {
 
+    /** The HTTP port unless SERVER_PORT says otherwise (deploy/k8s and docker-compose use it). */
+    public static final int DEFAULT_PORT = 8083;
+
     public static void main(String[] args) {
         SpringApplication application = new SpringApplication(AlertingProjectorApplication.class);
         application.setDefaultProperties(
-                Map.of("server.port", "8083", "spring.application.name", "alerting-projector"));
+                Map.of("server.port", Integer.toString(DEFAULT_PORT),
+                "spring.application.name", "alerting-projector"));
         application.run(args);
     }
 }

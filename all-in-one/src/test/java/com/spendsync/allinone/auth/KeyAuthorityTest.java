@@ -401,8 +401,22 @@ class KeyAuthorityTest {
             assertThat(health.path("status").asText()).isEqualTo("UP");
             List<String> fields = new ArrayList<>();
             health.fieldNames().forEachRemaining(fields::add);
-            assertThat(fields).containsExactly("status");
+            // the names of Kubernetes' probe groups, which anyone may call; no component
+            assertThat(fields).containsExactly("status", "groups");
+            assertThat(health.path("groups").toString()).isEqualTo("[\"liveness\",\"readiness\"]");
             assertThat(api.send("GET", "/actuator/health/redis", null, null).status()).isEqualTo(404);
+        }
+
+        @Test
+        void theProbeGroupsAnswerAnyoneWithTheirStatusOnly() {
+            for (String probe : List.of("liveness", "readiness")) {
+                Api.Reply reply = api.send("GET", "/actuator/health/" + probe, null, null);
+                assertThat(reply.status()).as(probe).isEqualTo(200);
+                List<String> fields = new ArrayList<>();
+                reply.json().fieldNames().forEachRemaining(fields::add);
+                assertThat(fields).as(probe).containsExactly("status");
+                assertThat(reply.text("status")).isEqualTo("UP");
+            }
         }
 
         @Test

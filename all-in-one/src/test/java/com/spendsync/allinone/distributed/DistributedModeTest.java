@@ -7,30 +7,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.spendsync.alerting.AlertingProjectorApplication;
 import com.spendsync.allinone.support.AlertListing;
 import com.spendsync.allinone.support.Api;
+import com.spendsync.allinone.support.DistributedServices;
 import com.spendsync.allinone.support.EventStoreProbe;
-import com.spendsync.api.keyformat.ApiKeySecret;
-import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.command.CommandSideApplication;
 import com.spendsync.command.usage.UsageFlusher;
 import com.spendsync.embedded.EmbeddedServers;
 import com.spendsync.platform.integrity.AuditSealer;
-import com.spendsync.platform.integrity.SigningKey;
 import com.spendsync.platform.verification.ValidationViewKeys;
 import com.spendsync.query.QuerySideApplication;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -44,23 +36,17 @@ class DistributedModeTest {
 
     private static final Duration SWEEP_INTERVAL = Duration.ofMillis(200);
 
-    private static Path signingKey;
-
     @Test
     void eachServiceRunsAloneAgainstSharedServers() throws Exception {
-        Path dataDirectory = Files.createTempDirectory("spendsync-distributed");
-        EmbeddedServers servers = EmbeddedServers.start(dataDirectory, 0, 0);
-        // the one signing key every service is given, as docs/architecture.md asks of distributed mode
-        signingKey = dataDirectory.resolve("audit-signing-key.pem");
-        SigningKey.load(signingKey, true);
-        ApiKeySecret rootKey = ApiKeySecret.generate(KeyEnvironment.LIVE, new SecureRandom());
-        try (ConfigurableApplicationContext commandSide = start(CommandSideApplication.class, servers, rootKey);
-             ConfigurableApplicationContext querySide = start(QuerySideApplication.class, servers, rootKey);
-             ConfigurableApplicationContext alerting = start(AlertingProjectorApplication.class, servers, rootKey);
-             ConfigurableApplicationContext secondCommandSide = start(CommandSideApplication.class, servers, rootKey)) {
-            Api commands = api(commandSide, rootKey);
-            Api otherCommands = api(secondCommandSide, rootKey);
-            Api queries = api(querySide, rootKey);
+        try (DistributedServices services = new DistributedServices()) {
+            EmbeddedServers servers = services.servers();
+            ConfigurableApplicationContext commandSide = start(services, CommandSideApplication.class);
+            ConfigurableApplicationContext querySide = start(services, QuerySideApplication.class);
+            ConfigurableApplicationContext alerting = start(services, AlertingProjectorApplication.class);
+            ConfigurableApplicationContext secondCommandSide = start(services, CommandSideApplication.class);
+            Api commands = services.api(commandSide);
+            Api otherCommands = services.api(secondCommandSide);
+            Api queries = services.api(querySide);
 
             Api.Reply created = await().atMost(Duration.ofSeconds(15)).until(() -> commands.createKey(
                     Map.of("ownerId", "distributed", "name", "k", "permissions", List.of("payments:read"))),
@@ -81,11 +67,11 @@ class DistributedModeTest {
             commands.revoke(created.text("keyId"));
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                     queries.verify(created.text("key")).text("code")).isEqualTo("REVOKED"));
-            assertThat(api(alerting, rootKey).send("GET", "/actuator/health", null, null).status()).isEqualTo(200);
+            assertThat(services.api(alerting).send("GET", "/actuator/health", null, null).status()).isEqualTo(200);
             // the alerting projector, on its own, raises the alert of a root key the command side created
             String rootKeyId = commands.createKey(Map.of("ownerId", "distributed", "name", "operator",
                     "permissions", List.of("keys:read"))).text("keyId");
-            AlertListing.awaitAlert(api(alerting, rootKey), "privilege-change:" + rootKeyId);
+            AlertListing.awaitAlert(services.api(alerting), "privilege-change:" + rootKeyId);
 
             // every service that appended sealed it, with the installation's one key: the trail verifies whole,
             // the key's chain included, which both command sides appended to
@@ -155,29 +141,12 @@ class DistributedModeTest {
                     }
                 });
             }
-        } finally {
-            servers.destroy();
         }
     }
 
-    private static ConfigurableApplicationContext start(Class<?> service, EmbeddedServers servers,
-                                                        ApiKeySecret rootKey) {
-        return new SpringApplication(service).run(
-                "--server.port=0",
-                "--MONGODB_URI=" + servers.mongoUri(),
-                "--REDIS_URL=" + servers.redisUri(),
-                "--SPENDSYNC_BOOTSTRAP_KEY=" + rootKey.reveal(),
-                "--SPENDSYNC_NODE_ID=" + service.getSimpleName() + "-" + UUID.randomUUID(),
-                "--SPENDSYNC_DATA_DIR=" + signingKey.resolveSibling(service.getSimpleName() + "-" + UUID.randomUUID()),
-                "--SPENDSYNC_AUDIT_SIGNING_KEY=" + signingKey,
-                // no scheduled flush but the first at start: the test flushes usage itself
-                "--SPENDSYNC_USAGE_FLUSH_INTERVAL=PT1H",
-                "--spendsync.deadlines.sweep-interval=" + SWEEP_INTERVAL,
-                "--spring.main.banner-mode=off");
-    }
-
-    private static Api api(ConfigurableApplicationContext context, ApiKeySecret rootKey) {
-        int port = ((ServletWebServerApplicationContext) context).getWebServer().getPort();
-        return new Api("http://127.0.0.1:" + port, rootKey.reveal());
+    private static ConfigurableApplicationContext start(DistributedServices services, Class<?> service) {
+        // no scheduled flush but the first at start: the test flushes usage itself
+        return services.start(service, "SPENDSYNC_USAGE_FLUSH_INTERVAL=PT1H",
+                "spendsync.deadlines.sweep-interval=" + SWEEP_INTERVAL);
     }
 }

@@ -48,7 +48,7 @@ class RootKeyBootstrap implements ApplicationRunner {
 
     RootKeyBootstrap(EventStore eventStore, KeyCommandSender commands, SecureRandom random, Clock clock,
                      SpendSyncProperties properties,
-                     @Value("${SPENDSYNC_DATA_DIR:./data}") Path dataDirectory) {
+                     @Value("${spendsync.data-dir}") Path dataDirectory) {
         this.eventStore = eventStore;
         this.commands = commands;
         this.random = random;

@@ -19,7 +19,6 @@ import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfi
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
-import org.springframework.http.HttpHeaders;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -71,7 +70,6 @@ public class HealthDetailsAccess {
                 caller = credentials.getObject().authenticate(request);
                 caller.authority().requirePermission(PERMISSION);
             } catch (AuthenticationFailedException refused) {
-                response.setHeader(HttpHeaders.WWW_AUTHENTICATE, ProblemResponses.BEARER_CHALLENGE);
                 problems.getObject().write(request, response,
                         ProblemResponses.unauthenticated(refused, request.getRequestURI()));
                 return;

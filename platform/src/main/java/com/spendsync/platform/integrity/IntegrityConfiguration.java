@@ -36,7 +36,7 @@ public class IntegrityConfiguration {
 
     @Bean
     SigningKey auditSigningKey(SpendSyncProperties properties,
-                               @Value("${SPENDSYNC_DATA_DIR:./data}") Path dataDirectory) {
+                               @Value("${spendsync.data-dir}") Path dataDirectory) {
         String configured = properties.audit().signingKey();
         try {
             return StringUtils.hasText(configured)
@@ -55,7 +55,7 @@ public class IntegrityConfiguration {
     @Bean
     AuditSealer auditSealer(MovedChains movedChains, SealStore sealStore, SigningKey auditSigningKey,
                             SpendSyncProperties properties, Clock clock,
-                            @Value("${SPENDSYNC_DATA_DIR:./data}") Path dataDirectory) {
+                            @Value("${spendsync.data-dir}") Path dataDirectory) {
         String webhook = properties.audit().sealWebhook();
         return new AuditSealer(movedChains, sealStore, auditSigningKey, AxonMongoConfiguration.nodeId(properties),
                 clock, properties.audit().sealInterval(), dataDirectory.resolve(SEAL_FILE),

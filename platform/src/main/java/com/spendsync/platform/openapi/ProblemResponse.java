@@ -74,6 +74,10 @@ enum ProblemResponse {
                 response.addHeaderObject("WWW-Authenticate", new Header().schema(new StringSchema())
                         .description("The challenge: Bearer realm=\"spendsync\""));
             }
+            if (kind == SERVICE_UNAVAILABLE) {
+                response.addHeaderObject("Retry-After", new Header().schema(new IntegerSchema())
+                        .description("Seconds to wait before retrying"));
+            }
             components.addResponses(kind.component, response);
         }
     }

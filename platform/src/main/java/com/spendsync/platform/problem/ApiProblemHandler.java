@@ -99,10 +99,7 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(AuthenticationFailedException.class)
     ResponseEntity<Object> unauthenticated(AuthenticationFailedException ex, HttpServletRequest request) {
-        return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
-                .header(HttpHeaders.WWW_AUTHENTICATE, ProblemResponses.BEARER_CHALLENGE)
-                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(ProblemResponses.of(ex, request.getRequestURI()));
+        return problem(ProblemResponses.of(ex, request.getRequestURI()));
     }
 
     /**
@@ -124,13 +121,19 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception ex, HttpServletRequest request) {
-        log.error("Unexpected failure on {} {}", request.getMethod(), LogSafe.escape(request.getRequestURI()),
-                ex);
+        if (ProblemResponses.storeUnavailable(ex)) {
+            // Axon's event store reports an unreachable MongoDB in its own exceptions
+            log.warn("A data store is unreachable on {} {}: {}", request.getMethod(),
+                    LogSafe.escape(request.getRequestURI()), ex.toString());
+        } else {
+            log.error("Unexpected failure on {} {}", request.getMethod(), LogSafe.escape(request.getRequestURI()),
+                    ex);
+        }
         return problem(ProblemResponses.of(ex, request.getRequestURI()));
     }
 
     private static ResponseEntity<Object> problem(ProblemDetail problem) {
-        return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .body(problem);
+        return ResponseEntity.status(problem.getStatus()).headers(ProblemResponses.headersOf(problem))
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 }

@@ -1,5 +1,10 @@
 package com.spendsync.platform.problem;
 
+import org.springframework.http.HttpHeaders;
+import org.springframework.dao.QueryTimeoutException;
+import java.time.Duration;
+import com.mongodb.MongoTimeoutException;
+import com.mongodb.MongoSocketException;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
@@ -25,6 +30,8 @@ import org.springframework.http.ProblemDetail;
 public final class ProblemResponses {
 
     private static final String TYPE_BASE = "urn:spendsync:problem:";
+    /** What a 503 asks callers to wait: a store that is back is found within the services' own retry pauses. */
+    static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
     private ProblemResponses() {
     }
@@ -61,12 +68,40 @@ public final class ProblemResponses {
         if (failure instanceof StateConflictException conflict) {
             return of(HttpStatus.CONFLICT, conflict.kind(), conflict.title(), conflict.getMessage(), instance);
         }
-        if (failure instanceof DataAccessResourceFailureException) {
+        if (storeUnavailable(failure)) {
             return of(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable", "Store unavailable",
                     "a data store is unreachable; retry shortly", instance);
         }
         return of(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
                 "the request failed unexpectedly; it has been logged", instance);
+    }
+
+    /**
+     * Whether the failure, or one of its causes, is a data store that could not be reached or did not answer in time:
+     * Spring's translations, and the MongoDB driver's own for the stores used without Spring (Axon's event store).
+     */
+    public static boolean storeUnavailable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof DataAccessResourceFailureException || cause instanceof QueryTimeoutException
+                    || cause instanceof MongoTimeoutException || cause instanceof MongoSocketException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The headers a problem goes out with, wherever it is written (the MVC handlers, servlet filters, the
+     * non-blocking verify server): the challenge of a 401, the pause before retrying of a 503.
+     */
+    public static HttpHeaders headersOf(ProblemDetail problem) {
+        HttpHeaders headers = new HttpHeaders();
+        if (problem.getStatus() == HttpStatus.UNAUTHORIZED.value()) {
+            headers.set(HttpHeaders.WWW_AUTHENTICATE, BEARER_CHALLENGE);
+        } else if (problem.getStatus() == HttpStatus.SERVICE_UNAVAILABLE.value()) {
+            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(RETRY_AFTER.toSeconds()));
+        }
+        return headers;
     }
 
     /** The type of a problem named by its HTTP status alone (those Spring builds itself: 405, 415, ...). */

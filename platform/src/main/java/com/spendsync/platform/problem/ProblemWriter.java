@@ -21,6 +21,8 @@ public class ProblemWriter {
     public void write(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem)
             throws IOException {
         response.setStatus(problem.getStatus());
+        ProblemResponses.headersOf(problem).forEach((name, values) -> values.forEach(value ->
+                response.addHeader(name, value)));
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         objectMapper.writeValue(response.getOutputStream(), problem);
     }

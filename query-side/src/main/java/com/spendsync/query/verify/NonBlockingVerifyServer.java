@@ -226,13 +226,11 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
         if (cause instanceof DataBufferLimitException) {
             return problem(ProblemResponses.payloadTooLarge(maxBodyBytes, instance));
         }
-        if (cause instanceof AuthenticationFailedException) {
-            return problem(ProblemResponses.of(cause, instance), HttpHeaders.WWW_AUTHENTICATE,
-                    ProblemResponses.BEARER_CHALLENGE);
-        }
         if (cause instanceof AuthorityException refusal) {
             failures.record(refusal, source);
-        } else if (!(cause instanceof InvalidRequestException)) {
+        } else if (ProblemResponses.storeUnavailable(cause)) {
+            log.warn("A data store is unreachable on {}: {}", LogSafe.escape(instance), cause.toString());
+        } else if (!(cause instanceof InvalidRequestException || cause instanceof AuthenticationFailedException)) {
             log.error("Unexpected failure on {}", LogSafe.escape(instance), cause);
         }
         return problem(ProblemResponses.of(cause, instance));
@@ -251,6 +249,7 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
      */
     private Mono<ServerResponse> problem(ProblemDetail problem, String... header) {
         ServerResponse.BodyBuilder response = ServerResponse.status(problem.getStatus())
+                .headers(headers -> headers.addAll(ProblemResponses.headersOf(problem)))
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON).header(HttpHeaders.CONNECTION, "close");
         if (header.length == 2) {
             response.header(header[0], header[1]);

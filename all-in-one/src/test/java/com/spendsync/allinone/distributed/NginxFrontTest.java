@@ -1,0 +1,226 @@
+package com.spendsync.allinone.distributed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.spendsync.alerting.AlertingProjectorApplication;
+import com.spendsync.allinone.support.Api;
+import com.spendsync.allinone.support.DistributedServices;
+import com.spendsync.command.CommandSideApplication;
+import com.spendsync.query.QuerySideApplication;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Debian's nginx with deploy/nginx/spendsync.conf in front of a command side, two query sides and an alerting
+ * projector: one address routes every call to the service that serves it, verification is spread over both query
+ * sides and goes on when one stops, and a revocation through the command side reaches both query sides. Skipped,
+ * saying so, where no nginx is installed (.ci/run installs it).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NginxFrontTest {
+
+    private static final Path CONFIGURATION = Path.of("..", "deploy", "nginx", "spendsync.conf");
+    private static final Logger log = LoggerFactory.getLogger(NginxFrontTest.class);
+
+    private DistributedServices services;
+    private ConfigurableApplicationContext commandSide;
+    private ConfigurableApplicationContext querySide;
+    private ConfigurableApplicationContext otherQuerySide;
+    private ConfigurableApplicationContext alerting;
+    private Process nginx;
+    private Api front;
+
+    @BeforeAll
+    void start() throws Exception {
+        Optional<Path> binary = nginxBinary();
+        Assumptions.assumeTrue(binary.isPresent(), "no nginx on this machine (apt-get install nginx): skipped");
+        services = new DistributedServices();
+        commandSide = services.start(CommandSideApplication.class);
+        querySide = services.start(QuerySideApplication.class);
+        otherQuerySide = services.start(QuerySideApplication.class);
+        alerting = services.start(AlertingProjectorApplication.class);
+        nginx = startNginx(binary.get());
+    }
+
+    @AfterAll
+    void stop() throws InterruptedException {
+        if (nginx != null) {
+            nginx.destroy();
+            if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
+                nginx.destroyForcibly();
+            }
+        }
+        if (services != null) {
+            services.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void oneAddressServesEveryCallAndSpreadsVerificationOverTheQuerySides() {
+        Api.Reply created = front.createKey(Map.of("ownerId", "front", "name", "k", "permissions", List.of("a:b")));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String keyId = created.text("keyId");
+        String key = created.text("key");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(front.verify(key, "a:b").text("code")).isEqualTo("VALID"));
+        for (int i = 0; i < 20; i++) {
+            assertThat(front.verify(key, "a:b").text("code")).isEqualTo("VALID");
+        }
+        assertThat(verifications(querySide)).as("first query side").isPositive();
+        assertThat(verifications(otherQuerySide)).as("second query side").isPositive();
+
+        assertThat(front.patch("/v1/keys/" + keyId, Map.of("name", "renamed")).status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(front.get("/v1/keys/" + keyId).text("name")).isEqualTo("renamed"));
+        assertThat(front.get("/v1/keys?ownerId=front").json().path("items")).hasSize(1);
+        assertThat(front.get("/v1/keys/" + keyId + "/events").status()).isEqualTo(200);
+        assertThat(front.get("/v1/audit-logs?userId=front").status()).isEqualTo(200);
+        assertThat(front.get("/v1/alerts").status()).isEqualTo(200);
+        assertThat(front.get("/actuator/health/readiness").status()).isEqualTo(200);
+        Api.Reply rotated = front.rotate(keyId, 0L);
+        assertThat(rotated.status()).as(rotated.toString()).isEqualTo(200);
+        Api.Reply nowhere = front.get("/v2/nothing");
+        assertThat(nowhere.status()).isEqualTo(404);
+        assertThat(nowhere.header("Content-Type")).isEqualTo("application/problem+json");
+        assertThat(nowhere.text("type")).isEqualTo("urn:spendsync:problem:not-found");
+    }
+
+    @Test
+    @Order(2)
+    void aRevocationReachesBothQuerySides() {
+        Api first = services.api(querySide);
+        Api second = services.api(otherQuerySide);
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Api.Reply created = front.createKey(Map.of("ownerId", "revoked", "name", "k" + i, "permissions",
+                    List.of()));
+            String key = created.text("key");
+            await().atMost(Duration.ofSeconds(10)).until(() -> first.verify(key).text("code").equals("VALID")
+                    && second.verify(key).text("code").equals("VALID"));
+            long start = System.nanoTime();
+            assertThat(front.revoke(created.text("keyId")).status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() ->
+                    first.verify(key).text("code").equals("REVOKED")
+                            && second.verify(key).text("code").equals("REVOKED"));
+            millis.add(Duration.ofNanos(System.nanoTime() - start).toMillis());
+        }
+        millis.sort(Comparator.naturalOrder());
+        log.info("revocation to REVOKED at both query sides, 20 revocations: median {} ms, slowest {} ms",
+                millis.get(millis.size() / 2), millis.get(millis.size() - 1));
+    }
+
+    /** Last: it stops a query side. */
+    @Test
+    @Order(3)
+    void verificationGoesOnWhenAQuerySideStops() {
+        Api.Reply created = front.createKey(Map.of("ownerId", "failover", "name", "k", "permissions", List.of()));
+        String key = created.text("key");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(front.verify(key).text("code")).isEqualTo("VALID"));
+
+        otherQuerySide.close();
+
+        for (int i = 0; i < 30; i++) {
+            Api.Reply verified = front.verify(key);
+            assertThat(verified.status()).as(verified.toString()).isEqualTo(200);
+            assertThat(verified.text("code")).isEqualTo("VALID");
+        }
+    }
+
+    private long verifications(ConfigurableApplicationContext service) {
+        return service.getBean(MeterRegistry.class).find("http.server.requests").tag("uri", "/v1/keys/verify")
+                .timers().stream().mapToLong(Timer::count).sum();
+    }
+
+    private Process startNginx(Path binary) throws IOException {
+        Path home = Files.createTempDirectory("spendsync-nginx");
+        int port = freePort();
+        String routes = Files.readString(CONFIGURATION).replace("listen 8080;", "listen 127.0.0.1:" + port + ";");
+        assertThat(routes).as("the shipped file listens on 8080").contains("listen 127.0.0.1:" + port + ";");
+        Files.writeString(home.resolve("spendsync.conf"), routes);
+        Files.writeString(home.resolve("upstreams.conf"), String.join("\n",
+                upstream("spendsync_commands", commandSide),
+                upstream("spendsync_queries", querySide, otherQuerySide),
+                upstream("spendsync_alerts", alerting)));
+        Files.writeString(home.resolve("nginx.conf"), String.join("\n",
+                "worker_processes 1;",
+                "pid " + home.resolve("nginx.pid") + ";",
+                "error_log " + home.resolve("error.log") + " warn;",
+                "events { worker_connections 256; }",
+                "http {",
+                "  access_log " + home.resolve("access.log") + ";",
+                "  client_body_temp_path " + home.resolve("body") + ";",
+                "  proxy_temp_path " + home.resolve("proxy") + ";",
+                "  fastcgi_temp_path " + home.resolve("fastcgi") + ";",
+                "  uwsgi_temp_path " + home.resolve("uwsgi") + ";",
+                "  scgi_temp_path " + home.resolve("scgi") + ";",
+                "  include " + home.resolve("upstreams.conf") + ";",
+                "  include " + home.resolve("spendsync.conf") + ";",
+                "}"));
+        Process process = new ProcessBuilder(binary.toString(), "-p", home.toString(), "-c",
+                home.resolve("nginx.conf").toString(), "-g", "daemon off;")
+                .redirectErrorStream(true).redirectOutput(home.resolve("stdout").toFile()).start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            assertThat(process.isAlive()).as("nginx: " + Files.readString(home.resolve("stdout"))).isTrue();
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                return true;
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+        front = new Api("http://127.0.0.1:" + port, services.rootKey().reveal());
+        return process;
+    }
+
+    private static String upstream(String name, ConfigurableApplicationContext... members) {
+        StringBuilder block = new StringBuilder("upstream " + name + " {\n");
+        for (ConfigurableApplicationContext member : members) {
+            block.append("  server 127.0.0.1:").append(DistributedServices.port(member))
+                    .append(" max_fails=2 fail_timeout=5s;\n");
+        }
+        return block.append("  keepalive 8;\n}\n").toString();
+    }
+
+    private static Optional<Path> nginxBinary() {
+        return Stream.concat(Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)),
+                        Stream.of("/usr/sbin", "/usr/local/sbin"))
+                .filter(directory -> !directory.isEmpty())
+                .map(directory -> Path.of(directory, "nginx"))
+                .filter(Files::isExecutable)
+                .findFirst();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
