@@ -170,8 +170,10 @@ class KubernetesManifestsTest {
                     .getResources("META-INF/spring-configuration-metadata.json"))) {
                 try (InputStream in = metadata.openStream()) {
                     for (JsonNode property : Api.JSON.readTree(in).path("properties")) {
-                        known.add(property.path("name").asText().replace("-", "").replace('.', '_')
-                                .toUpperCase(Locale.ROOT));
+                        // SERVER_FORWARDHEADERSSTRATEGY, and the form Spring Boot also takes, with underscores
+                        String name = property.path("name").asText().replace('.', '_').toUpperCase(Locale.ROOT);
+                        known.add(name.replace("-", ""));
+                        known.add(name.replace('-', '_'));
                     }
                 }
             }

@@ -21,6 +21,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.LongStream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -63,6 +67,37 @@ class DistributedModeTest {
             assertThat(stale.status()).as(stale.toString()).isEqualTo(409);
             assertThat(stale.text("type")).isEqualTo("urn:spendsync:problem:concurrent-modification");
             assertThat(commands.patch(path, Map.of("name", "third")).status()).as("retried").isEqualTo(200);
+
+            // rotations and a revocation racing through both command sides: only 200 and 409, the stream unbroken
+            Api.Reply raced = commands.createKey(Map.of("ownerId", "distributed", "name", "raced",
+                    "permissions", List.of()));
+            String racedId = raced.text("keyId");
+            ExecutorService racers = Executors.newFixedThreadPool(2);
+            List<Future<List<Integer>>> statuses = new ArrayList<>();
+            for (Api side : List.of(commands, otherCommands)) {
+                statuses.add(racers.submit(() -> {
+                    List<Integer> seen = new ArrayList<>();
+                    for (int i = 0; i < 10; i++) {
+                        seen.add(side.rotate(racedId, 60L).status());
+                    }
+                    seen.add(side.revoke(racedId).status());
+                    return seen;
+                }));
+            }
+            List<Integer> answered = new ArrayList<>();
+            for (Future<List<Integer>> status : statuses) {
+                answered.addAll(status.get());
+            }
+            racers.shutdown();
+            assertThat(answered).as("statuses").containsOnly(200, 409).contains(200);
+            try (EventStoreProbe eventStore = new EventStoreProbe(services.servers().mongoUri())) {
+                List<Long> sequence = eventStore.eventsOf(racedId).stream()
+                        .map(event -> ((Number) event.get("sequenceNumber")).longValue()).toList();
+                assertThat(sequence).as("sequence numbers").isEqualTo(LongStream.range(0, sequence.size()).boxed()
+                        .toList());
+                assertThat(eventStore.lifecycleTypesOf(racedId)).containsOnlyOnce("ApiKeyRevokedEvent")
+                        .endsWith("ApiKeyRevokedEvent");
+            }
 
             commands.revoke(created.text("keyId"));
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(

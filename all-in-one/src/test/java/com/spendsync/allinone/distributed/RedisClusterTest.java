@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.spendsync.allinone.lifecycle.KeyLifecycleContract;
 import com.spendsync.allinone.support.RedisClusterNodes;
-import com.spendsync.allinone.support.RedisProcesses;
 import com.spendsync.allinone.support.RedisProcesses.Node;
 import com.spendsync.allinone.support.SpendSyncInstance;
 import com.spendsync.api.keyformat.KeyHash;
@@ -19,8 +18,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -34,46 +31,30 @@ class RedisClusterTest extends RedisTopologyContract {
 
     private static final String PASSWORD = "cluster-" + UUID.randomUUID();
 
-    private static RedisProcesses processes;
-    private static RedisClusterNodes cluster;
-    private static SpendSyncInstance instance;
-    private static RedisClusterClient client;
-    private static StatefulRedisClusterConnection<String, String> connection;
+    private RedisClusterNodes cluster;
+    private RedisClusterClient client;
+    private StatefulRedisClusterConnection<String, String> connection;
 
-    @BeforeAll
-    static void start() {
-        processes = new RedisProcesses();
+    @Override
+    protected Map<String, String> startTopology() {
         cluster = RedisClusterNodes.start(processes, 3, PASSWORD);
-        instance = SpendSyncInstance.builder()
-                .property("spring.data.redis.cluster.nodes", cluster.nodesSetting())
-                .property("spring.data.redis.password", PASSWORD)
-                .start();
+        return Map.of("spring.data.redis.cluster.nodes", cluster.nodesSetting(),
+                "spring.data.redis.password", PASSWORD);
+    }
+
+    @Override
+    protected RedisClusterCommands<String, String> connect() {
         client = RedisClusterClient.create(cluster.masters().stream().map(Node::uri).toList());
         client.setOptions(ClusterClientOptions.builder().topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                 .enablePeriodicRefresh(Duration.ofSeconds(1)).enableAllAdaptiveRefreshTriggers().build()).build());
         connection = client.connect();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (instance != null) {
-            instance.close();
-        }
-        if (connection != null) {
-            connection.close();
-            client.shutdown();
-        }
-        processes.close();
-    }
-
-    @Override
-    protected SpendSyncInstance instance() {
-        return instance;
-    }
-
-    @Override
-    protected RedisClusterCommands<String, String> redis() {
         return connection.sync();
+    }
+
+    @Override
+    protected void disconnect() {
+        connection.close();
+        client.shutdown();
     }
 
     @Override
@@ -91,9 +72,9 @@ class RedisClusterTest extends RedisTopologyContract {
     @Test
     @Order(0)
     void noEmbeddedRedisIsStartedAndTheViewLiesOnEveryMaster() {
-        assertThat(instance.redisUri()).as("REDIS_URL").isNull();
+        assertThat(instance().redisUri()).as("REDIS_URL").isNull();
         for (int i = 0; i < 30; i++) {
-            instance.api().createKey(Map.of("ownerId", "spread", "name", "k" + i, "permissions", List.of()));
+            instance().api().createKey(Map.of("ownerId", "spread", "name", "k" + i, "permissions", List.of()));
         }
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             for (Node master : cluster.masters()) {
@@ -109,7 +90,7 @@ class RedisClusterTest extends RedisTopologyContract {
 
         @Override
         protected SpendSyncInstance instance() {
-            return instance;
+            return RedisClusterTest.this.instance();
         }
     }
 }

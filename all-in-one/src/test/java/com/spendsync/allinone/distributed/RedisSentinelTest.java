@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.spendsync.allinone.lifecycle.KeyLifecycleContract;
-import com.spendsync.allinone.support.RedisProcesses;
 import com.spendsync.allinone.support.RedisProcesses.Node;
 import com.spendsync.allinone.support.SpendSyncInstance;
 import com.spendsync.api.keyformat.KeyHash;
@@ -16,10 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -35,17 +33,14 @@ class RedisSentinelTest extends RedisTopologyContract {
     private static final String SENTINEL_PASSWORD = "sentinel-" + UUID.randomUUID();
     private static final Duration DOWN_AFTER = Duration.ofSeconds(1);
 
-    private static RedisProcesses processes;
-    private static Node master;
-    private static Node replica;
-    private static final List<Node> sentinels = new ArrayList<>();
-    private static SpendSyncInstance instance;
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> connection;
+    private Node master;
+    private Node replica;
+    private final List<Node> sentinels = new ArrayList<>();
+    private RedisClient client;
+    private StatefulRedisConnection<String, String> connection;
 
-    @BeforeAll
-    static void start() {
-        processes = new RedisProcesses();
+    @Override
+    protected Map<String, String> startTopology() {
         master = processes.server(PASSWORD, List.of("masterauth " + PASSWORD));
         replica = processes.server(PASSWORD, List.of("masterauth " + PASSWORD, "replicaof 127.0.0.1 " + master.port()));
         for (int i = 0; i < 3; i++) {
@@ -62,40 +57,26 @@ class RedisSentinelTest extends RedisTopologyContract {
                 assertThat(info).as(sentinel.address()).contains("status=ok", "slaves=1", "sentinels=3");
             }
         });
-        String sentinelNodes = sentinels.stream().map(Node::address).collect(Collectors.joining(","));
-        instance = SpendSyncInstance.builder()
-                .property("spring.data.redis.sentinel.master", MASTER_NAME)
-                .property("spring.data.redis.sentinel.nodes", sentinelNodes)
-                .property("spring.data.redis.sentinel.password", SENTINEL_PASSWORD)
-                .property("spring.data.redis.password", PASSWORD)
-                .start();
+        String nodes = sentinels.stream().map(Node::address).collect(Collectors.joining(","));
+        return Map.of("spring.data.redis.sentinel.master", MASTER_NAME, "spring.data.redis.sentinel.nodes", nodes,
+                "spring.data.redis.sentinel.password", SENTINEL_PASSWORD,
+                "spring.data.redis.password", PASSWORD);
+    }
+
+    @Override
+    protected RedisClusterCommands<String, String> connect() {
         RedisURI.Builder uri = RedisURI.builder().withSentinelMasterId(MASTER_NAME)
                 .withPassword(PASSWORD.toCharArray());
         sentinels.forEach(sentinel -> uri.withSentinel("127.0.0.1", sentinel.port(), SENTINEL_PASSWORD));
         client = RedisClient.create(uri.build());
         connection = client.connect();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (instance != null) {
-            instance.close();
-        }
-        if (connection != null) {
-            connection.close();
-            client.shutdown();
-        }
-        processes.close();
-    }
-
-    @Override
-    protected SpendSyncInstance instance() {
-        return instance;
-    }
-
-    @Override
-    protected RedisClusterCommands<String, String> redis() {
         return connection.sync();
+    }
+
+    @Override
+    protected void disconnect() {
+        connection.close();
+        client.shutdown();
     }
 
     @Override
@@ -113,7 +94,7 @@ class RedisSentinelTest extends RedisTopologyContract {
     @Test
     @Order(0)
     void noEmbeddedRedisIsStartedAndTheViewIsOnTheMaster() {
-        assertThat(instance.redisUri()).as("REDIS_URL").isNull();
+        assertThat(instance().redisUri()).as("REDIS_URL").isNull();
         List<String> entries = processes.on(master, redis -> redis.keys("ss:v:*"));
         assertThat(entries).as("the bootstrap key's entry").isNotEmpty();
     }
@@ -131,7 +112,7 @@ class RedisSentinelTest extends RedisTopologyContract {
 
         @Override
         protected SpendSyncInstance instance() {
-            return instance;
+            return RedisSentinelTest.this.instance();
         }
     }
 }

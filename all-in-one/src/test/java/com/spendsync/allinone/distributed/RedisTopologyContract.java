@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.spendsync.allinone.support.Api;
+import com.spendsync.allinone.support.RedisProcesses;
 import com.spendsync.allinone.support.SpendSyncInstance;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
@@ -27,9 +28,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +45,7 @@ import org.slf4j.LoggerFactory;
  * taken over. The failover runs last: the other tests need every master.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class RedisTopologyContract {
 
     private static final Duration PROJECTION = Duration.ofSeconds(15);
@@ -48,10 +53,44 @@ public abstract class RedisTopologyContract {
     private static final Duration FAILOVER_BOUND = Duration.ofSeconds(60);
     private static final Logger log = LoggerFactory.getLogger(RedisTopologyContract.class);
 
-    protected abstract SpendSyncInstance instance();
+    protected final RedisProcesses processes = new RedisProcesses();
+    private SpendSyncInstance instance;
+    private RedisClusterCommands<String, String> redis;
 
-    /** Commands to the topology from the test's own client, routed as the application's are. */
-    protected abstract RedisClusterCommands<String, String> redis();
+    /** Starts the topology's redis-server processes; returns Spring Boot's settings that point at them. */
+    protected abstract Map<String, String> startTopology();
+
+    /** The test's own connection to the topology, routed as the application's is. */
+    protected abstract RedisClusterCommands<String, String> connect();
+
+    protected abstract void disconnect();
+
+    @BeforeAll
+    void start() {
+        SpendSyncInstance.Builder builder = SpendSyncInstance.builder();
+        startTopology().forEach(builder::property);
+        instance = builder.start();
+        redis = connect();
+    }
+
+    @AfterAll
+    void stop() {
+        if (instance != null) {
+            instance.close();
+        }
+        if (redis != null) {
+            disconnect();
+        }
+        processes.close();
+    }
+
+    protected SpendSyncInstance instance() {
+        return instance;
+    }
+
+    protected RedisClusterCommands<String, String> redis() {
+        return redis;
+    }
 
     /** Kills (SIGKILL) the master serving {@code secret}'s entry; returns when it was killed. */
     protected abstract Instant killMasterOf(KeyHash secret);
