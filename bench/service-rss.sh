@@ -8,38 +8,17 @@ set -euo pipefail
 REPO_DIR="$(cd "$(dirname "$0")/.." && pwd)"
 VERIFICATIONS="${1:-20000}"
 WORK="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-await_line() {  # file pattern seconds
-  for _ in $(seq $(( $3 * 2 ))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.5; done
-  echo "timed out waiting for '$2' in $1" >&2; tail -n 30 "$1" >&2; exit 1
-}
+# shellcheck source=bench/distributed-lib.sh
+source "$REPO_DIR/bench/distributed-lib.sh"
+trap stop_all EXIT
 export JAVA_TOOL_OPTIONS="-XX:MaxRAM=1g -XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError"
 
-MONGO_PORT=$(free_port); REDIS_PORT=$(free_port)
-SPENDSYNC_MODE=infra SPENDSYNC_DATA_DIR="$WORK/infra" SPENDSYNC_EMBEDDED_MONGO_PORT=$MONGO_PORT \
-  SPENDSYNC_EMBEDDED_REDIS_PORT=$REDIS_PORT java -jar "$REPO_DIR/all-in-one/target/spendsync.jar" > "$WORK/infra.log" 2>&1 &
-PIDS+=($!)
-await_line "$WORK/infra.log" '^REDIS_URL=' 60
-export MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT" REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
-
+start_infra
 declare -A PORT PID
 for service in command-side query-side alerting-projector; do
   PORT[$service]=$(free_port)
-  SERVER_PORT=${PORT[$service]} SPENDSYNC_NODE_ID="$service-rss" SPENDSYNC_DATA_DIR="$WORK/$service" \
-    java -jar "$REPO_DIR/$service/target/$service-exec.jar" > "$WORK/$service.log" 2>&1 &
-  PID[$service]=$!
-  PIDS+=($!)
-  await_line "$WORK/$service.log" 'Started .* in ' 120
+  start_service "$service" "$service" "${PORT[$service]}"
+  PID[$service]=$SERVICE_PID
 done
 ROOT_KEY="$(cat "$WORK/command-side/bootstrap-key")"
 

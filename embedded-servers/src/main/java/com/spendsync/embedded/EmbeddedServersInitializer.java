@@ -20,9 +20,13 @@ public class EmbeddedServersInitializer implements ApplicationContextInitializer
     static final String MONGODB_URI = "MONGODB_URI";
     static final String REDIS_URL = "REDIS_URL";
     static final String SPRING_REDIS_URL = "spring.data.redis.url";
-    /** Spring Boot's settings of a Redis Cluster or Sentinel: either names the Redis to use instead of a URL. */
-    static final List<String> REDIS_TOPOLOGIES =
-            List.of("spring.data.redis.cluster.nodes", "spring.data.redis.sentinel.master");
+    /**
+     * Spring Boot's own settings that name a Redis: a URL or host given directly, a Cluster or a Sentinel (the
+     * services' defaults are not loaded yet when this runs, so only what the user set is seen).
+     */
+    static final List<String> REDIS_TOPOLOGIES = List.of("spring.data.redis.url", "spring.data.redis.host",
+            "spring.data.redis.cluster.nodes", "spring.data.redis.cluster.nodes[0]",
+            "spring.data.redis.sentinel.master");
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {

@@ -144,7 +144,8 @@ class DistributedModeTest {
             }
 
             // deadlines: both command sides sweep the same due keys; each expiry and grace end is recorded once
-            Instant due = Instant.now().plusSeconds(2).truncatedTo(ChronoUnit.MILLIS);
+            // far enough ahead for the ten creates and five rotations below on a loaded machine
+            Instant due = Instant.now().plusSeconds(6).truncatedTo(ChronoUnit.MILLIS);
             List<String> expiring = new ArrayList<>();
             List<String> rotated = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
@@ -152,7 +153,7 @@ class DistributedModeTest {
                         "permissions", List.of(), "expiresAt", due.toString())).text("keyId"));
                 String keyId = commands.createKey(Map.of("ownerId", "deadlines", "name", "rotated " + i,
                         "permissions", List.of())).text("keyId");
-                assertThat(otherCommands.rotate(keyId, 2L).status()).isEqualTo(200);
+                assertThat(otherCommands.rotate(keyId, 6L).status()).isEqualTo(200);
                 rotated.add(keyId);
             }
             try (EventStoreProbe eventStore = new EventStoreProbe(servers.mongoUri())) {

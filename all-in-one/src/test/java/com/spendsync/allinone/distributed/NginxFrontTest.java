@@ -7,13 +7,19 @@ import com.spendsync.alerting.AlertingProjectorApplication;
 import com.spendsync.allinone.support.Api;
 import com.spendsync.allinone.support.DistributedServices;
 import com.spendsync.command.CommandSideApplication;
+import com.spendsync.embedded.EmbeddedRedis;
+import com.spendsync.platform.verification.KeyVerifier;
 import com.spendsync.query.QuerySideApplication;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +45,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * Debian's nginx with deploy/nginx/spendsync.conf in front of a command side, two query sides and an alerting
  * projector: one address routes every call to the service that serves it, verification is spread over both query
- * sides and goes on when one stops, and a revocation through the command side reaches both query sides. Skipped,
+ * sides and goes on when one stops or when Redis does, and a revocation through the command side reaches both
+ * query sides. Skipped,
  * saying so, where no nginx is installed (.ci/run installs it).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -55,6 +62,8 @@ class NginxFrontTest {
     private ConfigurableApplicationContext otherQuerySide;
     private ConfigurableApplicationContext alerting;
     private Process nginx;
+    /** The Redis started again after the outage test stopped the first; the later tests use it. */
+    private EmbeddedRedis restartedRedis;
     private Api front;
 
     @BeforeAll
@@ -79,6 +88,9 @@ class NginxFrontTest {
         }
         if (services != null) {
             services.close();
+        }
+        if (restartedRedis != null) {
+            restartedRedis.close();
         }
     }
 
@@ -137,9 +149,61 @@ class NginxFrontTest {
                 millis.get(millis.size() / 2), millis.get(millis.size() - 1));
     }
 
-    /** Last: it stops a query side. */
     @Test
     @Order(3)
+    void withRedisStoppedBothQuerySidesAnswerFromMongoAndRecoverWhenItReturns() throws Exception {
+        Api.Reply valid = front.createKey(Map.of("ownerId", "outage", "name", "valid", "permissions", List.of()));
+        Api.Reply revoked = front.createKey(Map.of("ownerId", "outage", "name", "revoked", "permissions", List.of()));
+        front.revoke(revoked.text("keyId"));
+        for (Api side : List.of(services.api(querySide), services.api(otherQuerySide))) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(side.verify(valid.text("key")).text("code")).isEqualTo("VALID");
+                assertThat(side.verify(revoked.text("key")).text("code")).isEqualTo("REVOKED");
+                assertThat(side.get("/v1/keys/" + revoked.text("keyId")).text("status")).isEqualTo("revoked");
+            });
+        }
+        URI redis = URI.create(services.servers().redisUri());
+        RedisClient client = RedisClient.create(redis.toString());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            connection.sync().shutdown(false);
+        } catch (RedisException closedAsItStopped) {
+            // SHUTDOWN answers by closing the connection
+        } finally {
+            client.shutdown();
+        }
+
+        List<String> wrong = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Api.Reply first = front.verify(valid.text("key"));
+            Api.Reply second = front.verify(revoked.text("key"));
+            if (first.status() != 200 || !"VALID".equals(first.text("code"))) {
+                wrong.add("valid: " + first);
+            }
+            if (second.status() != 200 || !"REVOKED".equals(second.text("code"))) {
+                wrong.add("revoked: " + second);
+            }
+        }
+        assertThat(wrong).as("answers through nginx while Redis was down").isEmpty();
+        // the command side checks root keys in Redis alone: once its cache of the key lapses, commands are refused
+        Api.Reply refused = await().atMost(Duration.ofSeconds(20)).until(() -> front.createKey(Map.of(
+                "ownerId", "outage", "name", "refused", "permissions", List.of())), reply -> reply.status() != 201);
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
+        assertThat(refused.header("Retry-After")).isNotBlank();
+
+        restartedRedis = EmbeddedRedis.start(services.redisDirectory(), redis.getPort());
+        for (ConfigurableApplicationContext side : List.of(querySide, otherQuerySide)) {
+            KeyVerifier verifier = side.getBean(KeyVerifier.class);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(services.api(side).verify(valid.text("key")).text("code")).isEqualTo("VALID");
+                assertThat(verifier.degraded()).as("back on Redis").isFalse();
+            });
+        }
+        assertThat(front.verify(revoked.text("key")).text("code")).isEqualTo("REVOKED");
+    }
+
+    /** Last: it stops a query side. */
+    @Test
+    @Order(4)
     void verificationGoesOnWhenAQuerySideStops() {
         Api.Reply created = front.createKey(Map.of("ownerId", "failover", "name", "k", "permissions", List.of()));
         String key = created.text("key");

@@ -48,6 +48,11 @@ public final class DistributedServices implements AutoCloseable {
         return servers;
     }
 
+    /** Where the embedded Redis keeps its append-only file: a Redis restarted on it finds the view again. */
+    public Path redisDirectory() {
+        return directory.resolve("redis");
+    }
+
     public ApiKeySecret rootKey() {
         return rootKey;
     }

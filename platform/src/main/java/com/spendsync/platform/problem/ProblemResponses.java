@@ -1,10 +1,5 @@
 package com.spendsync.platform.problem;
 
-import org.springframework.http.HttpHeaders;
-import org.springframework.dao.QueryTimeoutException;
-import java.time.Duration;
-import com.mongodb.MongoTimeoutException;
-import com.mongodb.MongoSocketException;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
@@ -13,15 +8,22 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.mongodb.MongoSocketException;
+import com.mongodb.MongoTimeoutException;
 import com.spendsync.api.authority.AuthorityException;
 import com.spendsync.platform.auth.AuthenticationFailedException;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
 import java.net.URI;
+import java.time.Duration;
 import java.time.temporal.Temporal;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
@@ -32,6 +34,8 @@ public final class ProblemResponses {
     private static final String TYPE_BASE = "urn:spendsync:problem:";
     /** What a 503 asks callers to wait: a store that is back is found within the services' own retry pauses. */
     static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+    private static final List<String> TRANSIENT_REDIS_REPLIES =
+            List.of("CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "LOADING", "READONLY");
 
     private ProblemResponses() {
     }
@@ -83,11 +87,24 @@ public final class ProblemResponses {
     public static boolean storeUnavailable(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof DataAccessResourceFailureException || cause instanceof QueryTimeoutException
-                    || cause instanceof MongoTimeoutException || cause instanceof MongoSocketException) {
+                    || cause instanceof MongoTimeoutException || cause instanceof MongoSocketException
+                    || redisUnavailable(cause)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Lettuce's own failures (not connected: commands refused, connection closed) and the replies of a Redis that
+     * cannot serve for now; any other error reply (a wrong type, a script error) is a bug, not an outage.
+     */
+    private static boolean redisUnavailable(Throwable cause) {
+        if (cause instanceof RedisCommandExecutionException reply) {
+            String message = String.valueOf(reply.getMessage());
+            return TRANSIENT_REDIS_REPLIES.stream().anyMatch(message::startsWith);
+        }
+        return cause instanceof RedisException;
     }
 
     /**

@@ -118,6 +118,7 @@ public class KeyVerifier {
         }
         return runScript(script, hash, requiredPermissions, cost, counting, callerScope).thenCompose(verification -> {
             if (verification.code() != VerificationCode.NOT_FOUND) {
+                unknownKeys.found(hash);
                 return CompletableFuture.completedFuture(verification);
             }
             return CompletableFuture.supplyAsync(() -> lookUp(hash).map(entry -> {

@@ -42,6 +42,15 @@ public class UnknownKeys {
     }
 
     /**
+     * A secret Redis just knew: no longer unknown, even if it was remembered a moment ago because its view entries
+     * had not yet reached this process (a key another process created), so a Redis outage right after does not
+     * refuse it. A map removal: no lookup counted in the cache's metrics.
+     */
+    void found(KeyHash secret) {
+        unknown.asMap().remove(secret);
+    }
+
+    /**
      * A secret that is about to reach the views: forgotten as unknown, and not remembered as unknown for a TTL, so a
      * lookup that raced ahead of its view entries does not hide it either.
      */
