@@ -189,6 +189,9 @@ class NginxFrontTest {
                 "ownerId", "outage", "name", "refused", "permissions", List.of())), reply -> reply.status() != 201);
         assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
         assertThat(refused.header("Retry-After")).isNotBlank();
+        Api.Reply health = services.api(commandSide).get("/actuator/health");
+        assertThat(health.status()).as("a credential that cannot be checked: " + health).isEqualTo(503);
+        assertThat(health.text("type")).isEqualTo("urn:spendsync:problem:store-unavailable");
 
         restartedRedis = EmbeddedRedis.start(services.redisDirectory(), redis.getPort());
         for (ConfigurableApplicationContext side : List.of(querySide, otherQuerySide)) {

@@ -78,6 +78,13 @@ public class HealthDetailsAccess {
                 problems.getObject().write(request, response,
                         ProblemResponses.forbidden(refused, request.getRequestURI()));
                 return;
+            } catch (RuntimeException failed) {
+                if (!ProblemResponses.storeUnavailable(failed)) {
+                    throw failed;
+                }
+                // the credential could not be checked: the store's outage, answered as everywhere else
+                problems.getObject().write(request, response, ProblemResponses.of(failed, request.getRequestURI()));
+                return;
             }
             chain.doFilter(new AuthorizedRequest(request, caller.keyId()), response);
         }
