@@ -11,9 +11,10 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * The embedded default: for whichever of {@code MONGODB_URI} and {@code REDIS_URL} is not set (nor, for Redis, a Cluster
- * or Sentinel in Spring Boot's settings), starts the embedded server on loopback and points the setting at it. The servers are registered as the context's first disposable
- * bean, so they stop last, after the processors and connections that use them.
+ * The embedded default: for whichever of {@code MONGODB_URI} and {@code REDIS_URL} is not set (nor, for Redis, any
+ * of Spring Boot's own settings naming one), starts the embedded server on loopback and points the setting at it.
+ * The servers are registered as the context's first disposable bean, so they stop last, after the processors and
+ * connections that use them.
  */
 public class EmbeddedServersInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 

@@ -20,7 +20,8 @@ public class RedisUrlSetting implements EnvironmentPostProcessor {
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
         String url = environment.getProperty(REDIS_URL);
         if (url != null && !url.isBlank()) {
-            environment.getPropertySources().addLast(new MapPropertySource("spendsyncRedisUrl", Map.of(SPRING_URL, url)));
+            environment.getPropertySources()
+                    .addLast(new MapPropertySource("spendsyncRedisUrl", Map.of(SPRING_URL, url)));
         }
     }
 }
