@@ -3,6 +3,7 @@ package com.spendsync.embedded;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -14,6 +15,9 @@ import org.springframework.beans.factory.DisposableBean;
 public final class EmbeddedServers implements DisposableBean {
 
     static final String LOOPBACK = "127.0.0.1";
+    static final String DATA_DIR = "SPENDSYNC_DATA_DIR";
+    static final String MONGO_PORT = "SPENDSYNC_EMBEDDED_MONGO_PORT";
+    static final String REDIS_PORT = "SPENDSYNC_EMBEDDED_REDIS_PORT";
     private static final Logger log = LoggerFactory.getLogger(EmbeddedServers.class);
 
     private final EmbeddedMongo mongo;
@@ -22,6 +26,26 @@ public final class EmbeddedServers implements DisposableBean {
     private EmbeddedServers(EmbeddedMongo mongo, EmbeddedRedis redis) {
         this.mongo = mongo;
         this.redis = redis;
+    }
+
+    /**
+     * Starts the servers asked for with the embedded default's settings, read through {@code setting} (a process's
+     * environment, or Spring's): {@code SPENDSYNC_DATA_DIR} (./data), {@code SPENDSYNC_EMBEDDED_MONGO_PORT} (27018),
+     * {@code SPENDSYNC_EMBEDDED_REDIS_PORT} (6380).
+     */
+    static EmbeddedServers start(Function<String, String> setting, boolean mongo, boolean redis) {
+        String data = setting.apply(DATA_DIR);
+        return start(Path.of(data == null || data.isBlank() ? "./data" : data),
+                mongo ? port(setting, MONGO_PORT, 27018) : null, redis ? port(setting, REDIS_PORT, 6380) : null);
+    }
+
+    private static int port(Function<String, String> setting, String name, int fallback) {
+        String value = setting.apply(name);
+        try {
+            return value == null || value.isBlank() ? fallback : Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a port number, not '" + value + "'", e);
+        }
     }
 
     /** Starts the servers that are asked for; a null port means that server is external and not started here. */

@@ -1,6 +1,5 @@
 package com.spendsync.embedded;
 
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,7 @@ public class EmbeddedServersInitializer implements ApplicationContextInitializer
      * Spring Boot's own settings that name a Redis: a URL or host given directly, a Cluster or a Sentinel (the
      * services' defaults are not loaded yet when this runs, so only what the user set is seen).
      */
-    static final List<String> REDIS_TOPOLOGIES = List.of("spring.data.redis.url", "spring.data.redis.host",
+    static final List<String> REDIS_SETTINGS = List.of("spring.data.redis.url", "spring.data.redis.host",
             "spring.data.redis.cluster.nodes", "spring.data.redis.cluster.nodes[0]",
             "spring.data.redis.sentinel.master");
 
@@ -37,14 +36,11 @@ public class EmbeddedServersInitializer implements ApplicationContextInitializer
         }
         boolean needsMongo = !environment.containsProperty(MONGODB_URI);
         boolean needsRedis = !environment.containsProperty(REDIS_URL)
-                && REDIS_TOPOLOGIES.stream().noneMatch(environment::containsProperty);
+                && REDIS_SETTINGS.stream().noneMatch(environment::containsProperty);
         if (!needsMongo && !needsRedis) {
             return;
         }
-        Path dataDirectory = Path.of(environment.getProperty("SPENDSYNC_DATA_DIR", "./data"));
-        EmbeddedServers servers = EmbeddedServers.start(dataDirectory,
-                needsMongo ? environment.getProperty("SPENDSYNC_EMBEDDED_MONGO_PORT", Integer.class, 27018) : null,
-                needsRedis ? environment.getProperty("SPENDSYNC_EMBEDDED_REDIS_PORT", Integer.class, 6380) : null);
+        EmbeddedServers servers = EmbeddedServers.start(environment::getProperty, needsMongo, needsRedis);
         Map<String, Object> uris = new HashMap<>();
         if (needsMongo) {
             uris.put(MONGODB_URI, servers.mongoUri());

@@ -1,7 +1,6 @@
 package com.spendsync.embedded;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -34,10 +33,7 @@ public final class InfraMode {
 
     /** Starts both servers, prints the settings the services take ({@code MONGODB_URI=...}, {@code REDIS_URL=...}). */
     public static void run(Map<String, String> environment, PrintStream out) throws InterruptedException {
-        Path data = Path.of(environment.getOrDefault("SPENDSYNC_DATA_DIR", "./data"));
-        EmbeddedServers servers = EmbeddedServers.start(data,
-                port(environment, "SPENDSYNC_EMBEDDED_MONGO_PORT", 27018),
-                port(environment, "SPENDSYNC_EMBEDDED_REDIS_PORT", 6380));
+        EmbeddedServers servers = EmbeddedServers.start(environment::get, true, true);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             servers.destroy();
@@ -47,14 +43,5 @@ public final class InfraMode {
         out.println("REDIS_URL=" + servers.redisUri());
         out.flush();
         stopped.await();
-    }
-
-    private static int port(Map<String, String> environment, String name, int fallback) {
-        String value = environment.get(name);
-        try {
-            return value == null || value.isBlank() ? fallback : Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a port number, not '" + value + "'", e);
-        }
     }
 }

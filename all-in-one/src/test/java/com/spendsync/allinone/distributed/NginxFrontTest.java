@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.spendsync.alerting.AlertingProjectorApplication;
 import com.spendsync.allinone.support.Api;
 import com.spendsync.allinone.support.DistributedServices;
+import com.spendsync.allinone.support.Ports;
 import com.spendsync.command.CommandSideApplication;
 import com.spendsync.embedded.EmbeddedRedis;
 import com.spendsync.platform.verification.KeyVerifier;
@@ -17,7 +18,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -229,7 +229,7 @@ class NginxFrontTest {
 
     private Process startNginx(Path binary) throws IOException {
         Path home = Files.createTempDirectory("spendsync-nginx");
-        int port = freePort();
+        int port = Ports.free();
         String routes = Files.readString(CONFIGURATION).replace("listen 8080;", "listen 127.0.0.1:" + port + ";");
         assertThat(routes).as("the shipped file listens on 8080").contains("listen 127.0.0.1:" + port + ";");
         Files.writeString(home.resolve("spendsync.conf"), routes);
@@ -285,9 +285,4 @@ class NginxFrontTest {
                 .findFirst();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

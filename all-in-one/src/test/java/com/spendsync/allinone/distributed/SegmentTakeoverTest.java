@@ -10,10 +10,10 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.spendsync.allinone.support.Api;
 import com.spendsync.allinone.support.DistributedServices;
+import com.spendsync.allinone.support.Ports;
 import com.spendsync.command.CommandSideApplication;
 import com.spendsync.query.QuerySideApplication;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,11 +42,11 @@ class SegmentTakeoverTest {
         try (DistributedServices services = new DistributedServices()) {
             Api commands = services.api(services.start(CommandSideApplication.class));
             Path logs = Files.createTempDirectory("spendsync-query-sides");
-            int firstPort = freePort();
+            int firstPort = Ports.free();
             Process first = services.startProcess(QuerySideApplication.class, firstPort, logs.resolve("first.log"));
             Api firstApi = new Api("http://127.0.0.1:" + firstPort, services.rootKey().reveal());
             awaitClaimsEverySegment(firstApi, first, logs.resolve("first.log"), services.servers().mongoUri());
-            int secondPort = freePort();
+            int secondPort = Ports.free();
             Process second = services.startProcess(QuerySideApplication.class, secondPort,
                     logs.resolve("second.log"));
             Api secondApi = new Api("http://127.0.0.1:" + secondPort, services.rootKey().reveal());
@@ -124,9 +124,4 @@ class SegmentTakeoverTest {
                 assertThat(api.verify(key).text("code")).isEqualTo(code));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -9,13 +9,13 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.spendsync.allinone.SpendSyncApplication;
+import com.spendsync.allinone.support.Ports;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -80,16 +80,11 @@ class InfraModeTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     @Test
     void theEmbeddedServersRunAloneStopOnSigtermAndKeepTheirData(@TempDir Path temp) throws Exception {
         Path data = temp.resolve("data");
-        int webPort = freePort();
+        int webPort = Ports.free();
         Infra infra = start(data, temp.resolve("infra.log"), webPort);
         try {
             assertThat(redisPing(infra.redisUri())).isEqualTo("+PONG");

@@ -12,7 +12,6 @@ import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -113,16 +112,10 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
         return problem(ProblemResponses.of(ex, request.getRequestURI()));
     }
 
-    @ExceptionHandler(DataAccessResourceFailureException.class)
-    ResponseEntity<Object> storeUnavailable(DataAccessResourceFailureException ex, HttpServletRequest request) {
-        log.warn("A data store is unreachable: {}", ex.getClass().getSimpleName());
-        return problem(ProblemResponses.of(ex, request.getRequestURI()));
-    }
-
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception ex, HttpServletRequest request) {
         if (ProblemResponses.storeUnavailable(ex)) {
-            // Axon's event store reports an unreachable MongoDB in its own exceptions
+            // Spring's translations, and Axon's event store's own exceptions around the driver's
             log.warn("A data store is unreachable on {} {}: {}", request.getMethod(),
                     LogSafe.escape(request.getRequestURI()), ex.toString());
         } else {
