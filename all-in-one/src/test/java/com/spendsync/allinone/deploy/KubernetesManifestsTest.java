@@ -88,6 +88,12 @@ class KubernetesManifestsTest {
         assertThat(labels).containsAllEntriesOf(stringMap(path(ofKind(documents, "PodDisruptionBudget"),
                 "spec", "selector", "matchLabels")));
 
+        // a pause before the stop while the endpoints drop the pod, and the whole within the grace period
+        int pause = (Integer) map(path(container, "lifecycle", "preStop", "sleep")).get("seconds");
+        assertThat(pause).isPositive();
+        assertThat((Integer) path(deployment, "spec", "template", "spec", "terminationGracePeriodSeconds"))
+                .isGreaterThanOrEqualTo(pause + 30);
+
         Map<String, Object> resources = map(container.get("resources"));
         assertThat(map(resources.get("requests"))).containsKeys("cpu", "memory");
         assertThat(map(resources.get("limits"))).containsKey("memory");

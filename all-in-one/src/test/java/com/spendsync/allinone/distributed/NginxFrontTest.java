@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.spendsync.alerting.AlertingProjectorApplication;
 import com.spendsync.allinone.support.Api;
 import com.spendsync.allinone.support.DistributedServices;
-import com.spendsync.allinone.support.Ports;
+import com.spendsync.allinone.support.NginxFront;
 import com.spendsync.command.CommandSideApplication;
 import com.spendsync.embedded.EmbeddedRedis;
 import com.spendsync.platform.verification.KeyVerifier;
@@ -16,11 +16,7 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.io.File;
-import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +24,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,7 +47,6 @@ import org.springframework.context.ConfigurableApplicationContext;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NginxFrontTest {
 
-    private static final Path CONFIGURATION = Path.of("..", "deploy", "nginx", "spendsync.conf");
     private static final Logger log = LoggerFactory.getLogger(NginxFrontTest.class);
 
     private DistributedServices services;
@@ -61,14 +54,14 @@ class NginxFrontTest {
     private ConfigurableApplicationContext querySide;
     private ConfigurableApplicationContext otherQuerySide;
     private ConfigurableApplicationContext alerting;
-    private Process nginx;
+    private NginxFront nginx;
     /** The Redis started again after the outage test stopped the first; the later tests use it. */
     private EmbeddedRedis restartedRedis;
     private Api front;
 
     @BeforeAll
     void start() throws Exception {
-        Optional<Path> binary = nginxBinary();
+        Optional<Path> binary = NginxFront.binary();
         Assumptions.assumeTrue(binary.isPresent(), "no nginx on this machine (apt-get install nginx): skipped");
         services = new DistributedServices();
         commandSide = services.start(CommandSideApplication.class);
@@ -79,12 +72,9 @@ class NginxFrontTest {
     }
 
     @AfterAll
-    void stop() throws InterruptedException {
+    void stop() {
         if (nginx != null) {
-            nginx.destroy();
-            if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
-                nginx.destroyForcibly();
-            }
+            nginx.close();
         }
         if (services != null) {
             services.close();
@@ -227,62 +217,13 @@ class NginxFrontTest {
                 .timers().stream().mapToLong(Timer::count).sum();
     }
 
-    private Process startNginx(Path binary) throws IOException {
-        Path home = Files.createTempDirectory("spendsync-nginx");
-        int port = Ports.free();
-        String routes = Files.readString(CONFIGURATION).replace("listen 8080;", "listen 127.0.0.1:" + port + ";");
-        assertThat(routes).as("the shipped file listens on 8080").contains("listen 127.0.0.1:" + port + ";");
-        Files.writeString(home.resolve("spendsync.conf"), routes);
-        Files.writeString(home.resolve("upstreams.conf"), String.join("\n",
-                upstream("spendsync_commands", commandSide),
-                upstream("spendsync_queries", querySide, otherQuerySide),
-                upstream("spendsync_alerts", alerting)));
-        Files.writeString(home.resolve("nginx.conf"), String.join("\n",
-                "worker_processes 1;",
-                "pid " + home.resolve("nginx.pid") + ";",
-                "error_log " + home.resolve("error.log") + " warn;",
-                "events { worker_connections 256; }",
-                "http {",
-                "  access_log " + home.resolve("access.log") + ";",
-                "  client_body_temp_path " + home.resolve("body") + ";",
-                "  proxy_temp_path " + home.resolve("proxy") + ";",
-                "  fastcgi_temp_path " + home.resolve("fastcgi") + ";",
-                "  uwsgi_temp_path " + home.resolve("uwsgi") + ";",
-                "  scgi_temp_path " + home.resolve("scgi") + ";",
-                "  include " + home.resolve("upstreams.conf") + ";",
-                "  include " + home.resolve("spendsync.conf") + ";",
-                "}"));
-        Process process = new ProcessBuilder(binary.toString(), "-p", home.toString(), "-c",
-                home.resolve("nginx.conf").toString(), "-g", "daemon off;")
-                .redirectErrorStream(true).redirectOutput(home.resolve("stdout").toFile()).start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            assertThat(process.isAlive()).as("nginx: " + Files.readString(home.resolve("stdout"))).isTrue();
-            try (Socket socket = new Socket("127.0.0.1", port)) {
-                return true;
-            } catch (IOException notYet) {
-                return false;
-            }
-        });
-        front = new Api("http://127.0.0.1:" + port, services.rootKey().reveal());
-        return process;
+    private NginxFront startNginx(Path binary) {
+        NginxFront started = NginxFront.start(binary, Map.of(
+                "spendsync_commands", List.of(DistributedServices.port(commandSide)),
+                "spendsync_queries", List.of(DistributedServices.port(querySide),
+                        DistributedServices.port(otherQuerySide)),
+                "spendsync_alerts", List.of(DistributedServices.port(alerting))));
+        front = started.api(services.rootKey().reveal());
+        return started;
     }
-
-    private static String upstream(String name, ConfigurableApplicationContext... members) {
-        StringBuilder block = new StringBuilder("upstream " + name + " {\n");
-        for (ConfigurableApplicationContext member : members) {
-            block.append("  server 127.0.0.1:").append(DistributedServices.port(member))
-                    .append(" max_fails=2 fail_timeout=5s;\n");
-        }
-        return block.append("  keepalive 8;\n}\n").toString();
-    }
-
-    private static Optional<Path> nginxBinary() {
-        return Stream.concat(Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)),
-                        Stream.of("/usr/sbin", "/usr/local/sbin"))
-                .filter(directory -> !directory.isEmpty())
-                .map(directory -> Path.of(directory, "nginx"))
-                .filter(Files::isExecutable)
-                .findFirst();
-    }
-
 }

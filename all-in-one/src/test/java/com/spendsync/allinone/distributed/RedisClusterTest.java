@@ -58,6 +58,16 @@ class RedisClusterTest extends RedisTopologyContract {
     }
 
     @Override
+    protected Object masterOf(KeyHash secret) {
+        return cluster.masterOfSlot(secret.slot());
+    }
+
+    @Override
+    protected int masterCount() {
+        return cluster.masters().size();
+    }
+
+    @Override
     protected Instant killMasterOf(KeyHash secret) {
         processes.kill(cluster.masterOfSlot(secret.slot()));
         return Instant.now();

@@ -80,6 +80,16 @@ class RedisSentinelTest extends RedisTopologyContract {
     }
 
     @Override
+    protected Object masterOf(KeyHash secret) {
+        return master;
+    }
+
+    @Override
+    protected int masterCount() {
+        return 1;
+    }
+
+    @Override
     protected Instant killMasterOf(KeyHash secret) {
         processes.kill(master);
         return Instant.now();

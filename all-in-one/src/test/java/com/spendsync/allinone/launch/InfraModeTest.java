@@ -2,13 +2,12 @@ package com.spendsync.allinone.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
-import com.spendsync.allinone.SpendSyncApplication;
+import com.spendsync.allinone.support.InfraProcess;
 import com.spendsync.allinone.support.Ports;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,13 +20,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,34 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InfraModeTest {
 
-    private static final Pattern URIS = Pattern.compile("(?m)^MONGODB_URI=(\\S+)$[\\s\\S]*^REDIS_URL=(\\S+)$");
-
-    private record Infra(Process process, String mongoUri, String redisUri) {
-    }
-
-    private static Infra start(Path data, Path log, int webPort) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), SpendSyncApplication.class.getName())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().putAll(Map.of("SPENDSYNC_MODE", "infra", "SPENDSYNC_DATA_DIR", data.toString(),
-                "SPENDSYNC_EMBEDDED_MONGO_PORT", "0", "SPENDSYNC_EMBEDDED_REDIS_PORT", "0",
-                "SERVER_PORT", Integer.toString(webPort)));
-        Process process = builder.start();
-        Matcher uris = await().atMost(Duration.ofMinutes(1)).until(() -> {
-            assertThat(process.isAlive()).as(Files.readString(log)).isTrue();
-            Matcher matcher = URIS.matcher(Files.readString(log));
-            return matcher.find() ? matcher : null;
-        }, matcher -> matcher != null);
-        return new Infra(process, uris.group(1), uris.group(2));
-    }
-
-    private static void stop(Infra infra) throws InterruptedException {
-        List<ProcessHandle> children = infra.process().descendants().toList();
-        infra.process().destroy();
-        assertThat(infra.process().waitFor(30, TimeUnit.SECONDS)).as("SIGTERM ends infra mode").isTrue();
-        assertThat(infra.process().exitValue()).isIn(0, 143);
-        await().atMost(Duration.ofSeconds(10)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+    private static void stop(InfraProcess infra) {
+        infra.close();
+        assertThat(infra.process().exitValue()).as("SIGTERM ends infra mode").isIn(0, 143);
     }
 
     private static String redisPing(String redisUri) throws IOException {
@@ -80,12 +48,11 @@ class InfraModeTest {
         }
     }
 
-
     @Test
     void theEmbeddedServersRunAloneStopOnSigtermAndKeepTheirData(@TempDir Path temp) throws Exception {
         Path data = temp.resolve("data");
         int webPort = Ports.free();
-        Infra infra = start(data, temp.resolve("infra.log"), webPort);
+        InfraProcess infra = InfraProcess.start(data, temp.resolve("infra.log"), webPort);
         try {
             assertThat(redisPing(infra.redisUri())).isEqualTo("+PONG");
             try (MongoClient client = MongoClients.create(infra.mongoUri())) {
@@ -98,7 +65,7 @@ class InfraModeTest {
             stop(infra);
         }
 
-        Infra again = start(data, temp.resolve("infra-again.log"), webPort);
+        InfraProcess again = InfraProcess.start(data, temp.resolve("infra-again.log"), webPort);
         try (MongoClient client = MongoClients.create(again.mongoUri())) {
             MongoCollection<Document> notes = client.getDatabase("probe").getCollection("notes");
             assertThat(Optional.ofNullable(notes.find(Filters.eq("_id", "kept")).first())).isPresent();

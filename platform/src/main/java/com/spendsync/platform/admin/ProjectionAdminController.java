@@ -4,6 +4,7 @@ import com.spendsync.api.admin.ProjectionReplayRequestedEvent;
 import com.spendsync.platform.auth.Caller;
 import com.spendsync.platform.auth.RequiresPermission;
 import com.spendsync.platform.axon.AxonMongoConfiguration;
+import com.spendsync.platform.axon.ProcessorInstances;
 import com.spendsync.platform.problem.ResourceNotFoundException;
 import com.spendsync.platform.problem.StateConflictException;
 import java.time.Clock;
@@ -41,20 +42,27 @@ class ProjectionAdminController {
     private final EventGateway events;
     private final Clock clock;
     private final ProjectionRebuilds rebuilds;
+    private final ProcessorInstances instances;
 
     ProjectionAdminController(EventProcessingConfiguration processing, EventGateway events, Clock clock,
-                              ProjectionRebuilds rebuilds) {
+                              ProjectionRebuilds rebuilds, ProcessorInstances instances) {
         this.processing = processing;
         this.events = events;
         this.clock = clock;
         this.rebuilds = rebuilds;
+        this.instances = instances;
     }
 
     record SegmentStatus(int segment, boolean caughtUp, boolean replaying, Long position, Long replayUntil,
                          Double replayProgress) {
     }
 
-    record ProjectionStatus(String name, String status, boolean replaying, List<SegmentStatus> segments) {
+    /**
+     * @param segments the segments this instance processes
+     * @param instances every live instance running the projection and the segments it holds, as of its heartbeat
+     */
+    record ProjectionStatus(String name, String status, boolean replaying, List<SegmentStatus> segments,
+                            List<ProcessorInstances.Claims> instances) {
     }
 
     @GetMapping("/v1/admin/projections")
@@ -80,6 +88,14 @@ class ProjectionAdminController {
             throw new StateConflictException("replay-in-progress", "Rebuild already running",
                     "projection " + busy.name() + " is still being rebuilt; rebuild one projection at a time");
         });
+        // a reset takes every segment's token, which another instance running the projection would hold or claim
+        List<String> others = instances.of(name).stream().map(ProcessorInstances.Claims::node)
+                .filter(node -> !node.equals(instances.node())).toList();
+        if (!others.isEmpty()) {
+            throw new StateConflictException("projection-shared", "Projection runs on other instances",
+                    "projection " + name + " also runs on " + String.join(", ", others)
+                            + "; stop those instances, or rebuild from one of them once it runs alone");
+        }
         events.publish(GenericEventMessage.asEventMessage(new ProjectionReplayRequestedEvent(name, clock.instant()))
                 .andMetaData(Map.of(AxonMongoConfiguration.ACTOR, caller.keyId(),
                         AxonMongoConfiguration.SOURCE, caller.source())));
@@ -93,14 +109,15 @@ class ProjectionAdminController {
             processor.start();
             return null;
         }).thenRun(() -> restarted.set(true));
-        return new ProjectionStatus(name, "replay requested", true, List.of());
+        return new ProjectionStatus(name, "replay requested", true, List.of(), instances.of(name));
     }
 
     private ProjectionStatus statusOf(String name, StreamingEventProcessor processor) {
         List<SegmentStatus> segments = processor.processingStatus().values().stream()
                 .map(ProjectionAdminController::segmentOf).toList();
         String status = processor.isError() ? "error" : processor.isRunning() ? "running" : "stopped";
-        return new ProjectionStatus(name, status, rebuilds.rebuilding(name, processor), segments);
+        return new ProjectionStatus(name, status, rebuilds.rebuilding(name, processor), segments,
+                instances.of(name));
     }
 
     private static SegmentStatus segmentOf(EventTrackerStatus tracker) {

@@ -13,6 +13,7 @@ import com.spendsync.platform.config.SpendSyncProperties;
 import com.spendsync.platform.integrity.ChainedEventStorageStrategy;
 import com.spendsync.platform.integrity.MovedChains;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.axonframework.common.caching.Cache;
 import org.axonframework.common.caching.WeakReferenceCache;
@@ -52,6 +53,8 @@ public class AxonMongoConfiguration {
     /** Metadata keys copied from a command to every event it causes. */
     public static final String ACTOR = "actor";
     public static final String SOURCE = "source";
+    /** How long a token claim holds without being extended: a crashed instance's segments wait this long. */
+    public static final Duration TOKEN_CLAIM_TIMEOUT = Duration.ofSeconds(10);
 
     @Bean
     MongoTemplate axonMongoTemplate(MongoClient client, SpendSyncProperties properties) {
@@ -111,6 +114,7 @@ public class AxonMongoConfiguration {
                 .mongoTemplate(axonMongoTemplate)
                 .serializer(serializer)
                 .nodeId(nodeId(properties))
+                .claimTimeout(TOKEN_CLAIM_TIMEOUT)
                 .build();
     }
 
@@ -130,14 +134,16 @@ public class AxonMongoConfiguration {
     }
 
     /**
-     * Streaming processors are pooled, so several instances share a processor's segments through the token store.
+     * Streaming processors are pooled, so several instances share a processor's segments through the token store,
+     * each holding its fair share of them ({@link ProcessorInstances}).
      * A projector that fails stops its segment and retries with back-off rather than skip the event (Axon's default
      * logs and moves on, which would leave a view silently wrong: a revocation skipped is a revoked key accepted).
      */
     @Bean
-    ConfigurerModule streamingProcessors() {
+    ConfigurerModule streamingProcessors(ProcessorInstances instances) {
         return configurer -> configurer.eventProcessing(processing -> processing
-                .usingPooledStreamingEventProcessors((config, builder) -> builder.initialSegmentCount(4).batchSize(100))
+                .usingPooledStreamingEventProcessors((config, builder) -> builder.initialSegmentCount(4).batchSize(100)
+                        .maxSegmentProvider(instances::fairShare))
                 .registerDefaultListenerInvocationErrorHandler(config -> PropagatingErrorHandler.instance()));
     }
 

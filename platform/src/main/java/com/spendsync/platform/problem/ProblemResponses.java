@@ -12,8 +12,7 @@ import com.mongodb.MongoSocketException;
 import com.mongodb.MongoTimeoutException;
 import com.spendsync.api.authority.AuthorityException;
 import com.spendsync.platform.auth.AuthenticationFailedException;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisException;
+import com.spendsync.platform.redis.RedisOutage;
 import java.net.URI;
 import java.time.Duration;
 import java.time.temporal.Temporal;
@@ -34,8 +33,6 @@ public final class ProblemResponses {
     private static final String TYPE_BASE = "urn:spendsync:problem:";
     /** What a 503 asks callers to wait: a store that is back is found within the services' own retry pauses. */
     static final Duration RETRY_AFTER = Duration.ofSeconds(5);
-    private static final List<String> TRANSIENT_REDIS_REPLIES =
-            List.of("CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "LOADING", "READONLY");
 
     private ProblemResponses() {
     }
@@ -88,23 +85,11 @@ public final class ProblemResponses {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof DataAccessResourceFailureException || cause instanceof QueryTimeoutException
                     || cause instanceof MongoTimeoutException || cause instanceof MongoSocketException
-                    || redisUnavailable(cause)) {
+                    || RedisOutage.is(cause)) {
                 return true;
             }
         }
         return false;
-    }
-
-    /**
-     * Lettuce's own failures (not connected: commands refused, connection closed) and the replies of a Redis that
-     * cannot serve for now; any other error reply (a wrong type, a script error) is a bug, not an outage.
-     */
-    private static boolean redisUnavailable(Throwable cause) {
-        if (cause instanceof RedisCommandExecutionException reply) {
-            String message = String.valueOf(reply.getMessage());
-            return TRANSIENT_REDIS_REPLIES.stream().anyMatch(message::startsWith);
-        }
-        return cause instanceof RedisException;
     }
 
     /**

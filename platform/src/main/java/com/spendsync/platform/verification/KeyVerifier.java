@@ -17,12 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.dao.QueryTimeoutException;
-import org.springframework.data.redis.RedisConnectionFailureException;
-import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import com.spendsync.platform.concurrent.Stages;
+import com.spendsync.platform.redis.RedisOutage;
 import com.spendsync.platform.redis.RedisScripts;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -129,8 +127,7 @@ public class KeyVerifier {
                     : CompletableFuture.completedFuture(verification));
         }).exceptionallyCompose(failure -> {
             Throwable cause = Stages.cause(failure);
-            if (!(cause instanceof RedisConnectionFailureException || cause instanceof RedisSystemException
-                    || cause instanceof QueryTimeoutException)) {
+            if (!RedisOutage.in(cause)) {
                 return CompletableFuture.failedFuture(cause);
             }
             log.warn("Redis unreachable ({}); verifying from the MongoDB key view for {}", cause.getClass()

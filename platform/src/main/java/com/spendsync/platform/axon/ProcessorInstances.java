@@ -1,0 +1,209 @@
+package com.spendsync.platform.axon;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.ReplaceOptions;
+import com.spendsync.platform.config.SpendSyncProperties;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.axonframework.eventhandling.TrackingEventProcessor;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The instances running each streaming processor, known from the heartbeats they write beside the token store, and
+ * from them each instance's fair share of a processor's segments. Axon's pooled processors keep to it through their
+ * {@code MaxSegmentProvider}, claiming no more and releasing the surplus; a tracking processor has no such limit, so
+ * the heartbeat releases its surplus ({@code releaseSegment}) for the others to claim. Without this, the first
+ * instance to start claims every segment and the others stand idle. An instance that stops writing is counted out
+ * after the token claim timeout, by when its claims have timed out too.
+ */
+@Component
+public class ProcessorInstances implements SmartLifecycle {
+
+    static final String COLLECTION = "processor_instances";
+    static final Duration HEARTBEAT = Duration.ofSeconds(2);
+    /** A heartbeat older than this is an instance that crashed long ago: removed, as a TTL index would. */
+    static final Duration FORGOTTEN_AFTER = Duration.ofHours(1);
+    private static final Logger log = LoggerFactory.getLogger(ProcessorInstances.class);
+
+    /** One instance's claims on one processor, as of its last heartbeat. */
+    public record Claims(String node, List<Integer> segments, Instant seenAt) {
+    }
+
+    private final MongoCollection<Document> heartbeats;
+    private final TokenStore tokenStore;
+    private final ObjectProvider<EventProcessingConfiguration> processing;
+    private final Clock clock;
+    private final String node;
+    private final Map<String, Integer> shares = new ConcurrentHashMap<>();
+    private volatile Map<String, List<Claims>> live = Map.of();
+    private volatile boolean failing;
+    private ScheduledExecutorService schedule;
+
+    public ProcessorInstances(MongoClient client, SpendSyncProperties properties, TokenStore tokenStore,
+                              ObjectProvider<EventProcessingConfiguration> processing, Clock clock) {
+        this.heartbeats = client.getDatabase(properties.auditDatabase()).getCollection(COLLECTION);
+        this.tokenStore = tokenStore;
+        this.processing = processing;
+        this.clock = clock;
+        this.node = AxonMongoConfiguration.nodeId(properties);
+    }
+
+    /**
+     * The most segments of {@code processor} this instance should hold: its segments divided among the live
+     * instances running it, rounded up; Axon's own unbounded default until the first heartbeat has been read.
+     */
+    public int fairShare(String processor) {
+        return shares.getOrDefault(processor, (int) Short.MAX_VALUE);
+    }
+
+    /** The live instances running {@code processor} (this one among them) and the segments each holds. */
+    public List<Claims> of(String processor) {
+        return live.getOrDefault(processor, List.of());
+    }
+
+    public String node() {
+        return node;
+    }
+
+    /** Writes this instance's heartbeat, then reads everyone's and works out the shares. */
+    void heartbeat() {
+        Instant now = clock.instant();
+        Map<String, List<Integer>> claimedHere = claimedHere();
+        List<Document> processors = new ArrayList<>();
+        claimedHere.forEach((name, segments) ->
+                processors.add(new Document("name", name).append("segments", segments)));
+        heartbeats.replaceOne(Filters.eq("_id", node),
+                new Document("_id", node).append("seenAt", Date.from(now)).append("processors", processors),
+                new ReplaceOptions().upsert(true));
+
+        Map<String, List<Claims>> running = new TreeMap<>();
+        for (Document instance : heartbeats.find(Filters.gte("seenAt", Date.from(now.minus(liveness()))))) {
+            Instant seenAt = instance.getDate("seenAt").toInstant();
+            for (Document processor : instance.getList("processors", Document.class, List.of())) {
+                running.computeIfAbsent(processor.getString("name"), name -> new ArrayList<>()).add(new Claims(
+                        instance.getString("_id"), processor.getList("segments", Integer.class), seenAt));
+            }
+        }
+        for (String name : claimedHere.keySet()) {
+            int segments = tokenStore.fetchSegments(name).length;
+            int instances = Math.max(1, running.getOrDefault(name, List.of()).size());
+            shares.put(name, segments == 0 ? Short.MAX_VALUE : Math.max(1, (segments + instances - 1) / instances));
+        }
+        live = running;
+        releaseTrackingSurplus(claimedHere);
+        heartbeats.deleteMany(Filters.lt("seenAt", Date.from(now.minus(FORGOTTEN_AFTER))));
+    }
+
+    /** The highest segments a tracking processor holds beyond its share, released for another instance to claim. */
+    private void releaseTrackingSurplus(Map<String, List<Integer>> claimedHere) {
+        EventProcessingConfiguration configuration = processing.getIfAvailable();
+        if (configuration == null) {
+            return;
+        }
+        configuration.eventProcessors().forEach((name, processor) -> {
+            List<Integer> held = claimedHere.getOrDefault(name, List.of());
+            int surplus = held.size() - fairShare(name);
+            if (processor instanceof TrackingEventProcessor tracking && surplus > 0) {
+                log.info("Processor {} holds {} segments, {} above its share: releasing them", name, held.size(),
+                        surplus);
+                held.subList(held.size() - surplus, held.size()).forEach(tracking::releaseSegment);
+            }
+        });
+    }
+
+    private Map<String, List<Integer>> claimedHere() {
+        Map<String, List<Integer>> claimed = new TreeMap<>();
+        EventProcessingConfiguration configuration = processing.getIfAvailable();
+        if (configuration != null) {
+            configuration.eventProcessors().forEach((name, processor) -> {
+                if (processor instanceof StreamingEventProcessor streaming) {
+                    claimed.put(name, streaming.processingStatus().keySet().stream().sorted().toList());
+                }
+            });
+        }
+        return claimed;
+    }
+
+    /** How long an instance counts as running after its last heartbeat: as long as its token claims hold. */
+    static Duration liveness() {
+        return AxonMongoConfiguration.TOKEN_CLAIM_TIMEOUT;
+    }
+
+    private void heartbeatQuietly() {
+        try {
+            heartbeat();
+            if (failing) {
+                log.info("Processor heartbeats written again");
+                failing = false;
+            }
+        } catch (RuntimeException e) {
+            if (!failing) {
+                log.warn("Processor heartbeat failed, the segment shares stay as they were: {}", e.toString());
+                failing = true;
+            }
+        }
+    }
+
+    @Override
+    public synchronized void start() {
+        heartbeats.createIndex(Indexes.ascending("seenAt"), new IndexOptions().name("seenAt"));
+        schedule = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "processor-heartbeat");
+            thread.setDaemon(true);
+            return thread;
+        });
+        schedule.scheduleWithFixedDelay(this::heartbeatQuietly, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Leaves at once, so that the others take up this instance's share as soon as its processors let go. */
+    @Override
+    public void stop() {
+        ScheduledExecutorService running;
+        synchronized (this) {
+            running = schedule;
+            schedule = null;
+        }
+        if (running == null) {
+            return;
+        }
+        running.shutdownNow();
+        try {
+            running.awaitTermination(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            heartbeats.deleteOne(Filters.eq("_id", node));
+        } catch (RuntimeException e) {
+            log.warn("Could not remove this instance's processor heartbeat; it lapses in {}: {}", liveness(),
+                    e.toString());
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return schedule != null;
+    }
+}
