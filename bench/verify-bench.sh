@@ -2,8 +2,9 @@
 # Benchmarks the verify hot path of the all-in-one jar against the floor of its stack, in the same run: a minimal
 # Spring Boot application on the same versions (../shared/bench/floor) with a no-op JSON POST and a POST doing one
 # SHA-256 and one EVALSHA on a Redis of its own. Verify runs as the unscoped bootstrap key, as a gateway key scoped to
-# the keys' owner, with well-formed unknown keys (what a flood of made-up keys costs) and with malformed keys
-# (answered from the key alone). It also measures how long a revocation and a creation take to show in verify answers.
+# the keys' owner, on keys with three allowed networks, with well-formed unknown keys (what a flood of made-up keys
+# costs) and with malformed keys (answered from the key alone). It also measures how long a revocation and a
+# creation take to show in verify answers.
 #
 #   bench/verify-bench.sh            (from anywhere; builds the jars first if they are missing)
 #
@@ -148,6 +149,7 @@ load_test() {
   # Warm every path first (JIT, connection pools, Redis script caches), so no measured run pays for it.
   run_wrk verify-warmup wrk-verify.lua "$verify" "$WARMUP" "$WORK/warmup-verify.json"
   run_wrk scoped-warmup wrk-verify.lua "$verify" "$WARMUP" "$WORK/warmup-scoped.json" "$SCOPED_KEY"
+  run_wrk allowlist-warmup wrk-verify.lua "$verify" "$WARMUP" "$WORK/warmup-allowlist.json" "" "$WORK/allowlisted.tsv"
   run_wrk unknown-warmup wrk-verify.lua "$verify" "$WARMUP" "$WORK/warmup-unknown.json" "" "$WORK/unknown.tsv"
   run_wrk malformed-warmup wrk-verify.lua "$verify" "$WARMUP" "$WORK/warmup-malformed.json" "" "$WORK/malformed.tsv"
   run_wrk fast-warmup wrk-verify.lua "$fast" "$WARMUP" "$WORK/warmup-fast.json"
@@ -164,6 +166,9 @@ load_test() {
     measured "verify-$round" app "$verify"
     command_stats "cmd-verify-$round-after.json"
     measured "scoped-$round" app "$verify" "$SCOPED_KEY"
+    command_stats "cmd-allowlist-$round-before.json"
+    measured "allowlist-$round" app "$verify" "" "$WORK/allowlisted.tsv"
+    command_stats "cmd-allowlist-$round-after.json"
     measured "unknown-$round" app "$verify" "" "$WORK/unknown.tsv"
     measured "malformed-$round" app "$verify" "" "$WORK/malformed.tsv"
     measured "fast-$round" app "$fast"
@@ -207,6 +212,8 @@ main() {
 
   log "creating $KEYS keys"
   run_child "${HELPER[@]}" create-keys "$APP_PORT" "$KEYS" "$WORK/keys.tsv"
+  log "creating $KEYS keys with an allowlist"
+  run_child "${HELPER[@]}" create-keys "$APP_PORT" "$KEYS" "$WORK/allowlisted.tsv" allowlist
   SCOPED_KEY="$("${HELPER[@]}" scoped-gateway-key "$APP_PORT")"
   "${HELPER[@]}" unknown-keys "$UNKNOWN_KEYS" "$WORK/unknown.tsv"
   "${HELPER[@]}" malformed-keys "$MALFORMED_KEYS" "$WORK/malformed.tsv"

@@ -1,17 +1,21 @@
--- Decides one verification in a single round trip: scope, status, expiry, grace, permissions, rate limit, usage.
+-- Decides one verification in a single round trip: scope, status, expiry, grace, source, permissions, rate limit,
+-- usage.
 -- Every key lies in the slot of the secret's hash, so the script runs unchanged on Redis Cluster: the entry and usage
 -- carry the hash as tag, the rate-limit buckets the slot's own tag (all secrets of a key share a slot).
 -- KEYS[1] view entry (hash)   KEYS[2] the slot's rate-limit buckets (hash: key id -> GCRA state)   KEYS[3] usage
 -- ARGV[1] now, epoch ms   ARGV[2] cost   ARGV[3] "1" to apply the rate limit and count usage, "0" to only look
--- ARGV[4] n, the number of owner entries in the caller's scope, or -1 for a caller without a scope
--- ARGV[5 .. 4+n] those entries (an ownerId, or a prefix ending in *)   ARGV[5+n ..] required permissions
+-- ARGV[4] the source's address as "4:" or "6:" and its bits, "" when the source is no IP address, "*" not to check it
+-- ARGV[5] n, the number of owner entries in the caller's scope, or -1 for a caller without a scope
+-- ARGV[6 .. 5+n] those entries (an ownerId, or a prefix ending in *)   ARGV[6+n ..] required permissions
 -- Replies with name/value pairs.
 local now = tonumber(ARGV[1])
 local cost = tonumber(ARGV[2])
 local counting = ARGV[3] == '1'
-local scopeSize = tonumber(ARGV[4])
-local firstPermission = 5 + math.max(scopeSize, 0)
-local entry = redis.call('HMGET', KEYS[1], 'id', 'owner', 'status', 'perms', 'exp', 'grace', 'rl', 'rw', 'scope')
+local sourceBits = ARGV[4]
+local scopeSize = tonumber(ARGV[5])
+local firstPermission = 6 + math.max(scopeSize, 0)
+local entry = redis.call('HMGET', KEYS[1], 'id', 'owner', 'status', 'perms', 'exp', 'grace', 'rl', 'rw', 'scope',
+  'src')
 local keyId = entry[1]
 if not keyId then
   return {'code', 'NOT_FOUND'}
@@ -21,7 +25,7 @@ end
 if scopeSize >= 0 then
   local owner = entry[2] or ''
   local inScope = false
-  for i = 5, 4 + scopeSize do
+  for i = 6, 5 + scopeSize do
     local allowed = ARGV[i]
     if allowed == owner or (string.sub(allowed, -1) == '*'
         and string.sub(owner, 1, #allowed - 1) == string.sub(allowed, 1, -2)) then
@@ -49,11 +53,26 @@ local function grants(required)
   return false
 end
 
+-- an allowlist holds the bit prefixes of its blocks: a source is admitted when its bits start with one of them
+local function admitted(allowed)
+  if not allowed or sourceBits == '*' then
+    return true
+  end
+  for prefix in string.gmatch(allowed, '%S+') do
+    if string.sub(sourceBits, 1, #prefix) == prefix then
+      return true
+    end
+  end
+  return false
+end
+
 local code = 'VALID'
 if entry[3] == 'revoked' then
   code = 'REVOKED'
 elseif entry[3] == 'expired' or (expiresAt and expiresAt <= now) or (graceUntil and graceUntil <= now) then
   code = 'EXPIRED'
+elseif not admitted(entry[10]) then
+  code = 'FORBIDDEN_SOURCE'
 else
   for i = firstPermission, #ARGV do
     if not grants(ARGV[i]) then

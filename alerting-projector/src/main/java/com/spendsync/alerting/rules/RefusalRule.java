@@ -22,9 +22,12 @@ record RefusalRule(String name, Set<String> kinds, Scope scope, boolean enabled,
     static final String REVOKED_KEY_USE = "revoked-key-use";
     /** The subject of the brute-force alert about every source together: {@code brute-force:*}. */
     static final String ALL_SOURCES = "*";
-    /** Refused credentials of any kind, whoever presents them: what someone guessing keys is refused with. */
+    /**
+     * Refused credentials of any kind, whoever presents them: what someone guessing keys is refused with, and what
+     * someone holding a key outside its allowed networks is.
+     */
     static final Set<String> BRUTE_FORCE_KINDS = Set.of(AccessFailures.UNKNOWN_KEY, AccessFailures.MALFORMED_KEY,
-            AccessFailures.UNAUTHENTICATED, AccessFailures.FORBIDDEN);
+            AccessFailures.UNAUTHENTICATED, AccessFailures.FORBIDDEN, AccessFailures.FORBIDDEN_SOURCE);
 
     /** What a rule counts the refusals about, each subject in a window of its own. */
     enum Scope { SOURCE, KEY, ALL_SOURCES }
@@ -34,7 +37,7 @@ record RefusalRule(String name, Set<String> kinds, Scope scope, boolean enabled,
         AlertSettings.BruteForce bruteForce = settings.bruteForce();
         AlertSettings.Abuse abuse = settings.abuse();
         AlertSettings.RevokedKeyUse revokedKeyUse = settings.revokedKeyUse();
-        String refusals = "%1$d refusals (unknown or malformed keys, 401 or 403) from ";
+        String refusals = "%1$d refusals (unknown or malformed keys, keys outside their networks, 401 or 403) from ";
         return List.of(
                 new RefusalRule(BRUTE_FORCE, BRUTE_FORCE_KINDS, Scope.SOURCE, bruteForce.enabled(),
                         bruteForce.threshold(), bruteForce.window(), bruteForce.severity(),

@@ -91,11 +91,11 @@ class ExpiringSoonTest {
 
     private static KeyState expiringAt(Instant expiresAt) {
         return KeyState.unknown("key_1").after(new ApiKeyCreatedEvent("key_1", null, "ss_live_abcd", null, "acme",
-                "n", List.of("payments:read"), null, expiresAt, null, null, NOW.minus(Duration.ofDays(30))));
+                "n", List.of("payments:read"), null, expiresAt, null, null, null, NOW.minus(Duration.ofDays(30))));
     }
 
     private static ApiKeyUpdatedEvent updatedTo(Instant expiresAt) {
-        return new ApiKeyUpdatedEvent("key_1", null, null, "n", List.of("payments:read"), null, null, null, expiresAt,
+        return new ApiKeyUpdatedEvent("key_1", null, null, "n", List.of("payments:read"), null, null, null, null, expiresAt,
                 Set.of("expiresAt"), NOW);
     }
 

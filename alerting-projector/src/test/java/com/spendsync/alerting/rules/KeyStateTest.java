@@ -50,6 +50,6 @@ class KeyStateTest {
 
     private static KeyState created() {
         return KeyState.unknown("key_1").after(new ApiKeyCreatedEvent("key_1", FIRST, "ss_live_abcd", null, "acme",
-                "n", List.of("payments:read"), null, null, null, null, AT.minus(Duration.ofDays(30))));
+                "n", List.of("payments:read"), null, null, null, null, null, AT.minus(Duration.ofDays(30))));
     }
 }

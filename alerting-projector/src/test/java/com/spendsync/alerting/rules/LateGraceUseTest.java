@@ -59,7 +59,7 @@ class LateGraceUseTest {
 
     private static KeyState created() {
         return KeyState.unknown("key_1").after(new ApiKeyCreatedEvent("key_1", FIRST, "ss_live_abcd", null, "acme",
-                "n", List.of("payments:read"), null, null, null, null, ROTATED_AT.minus(Duration.ofDays(30))));
+                "n", List.of("payments:read"), null, null, null, null, null, ROTATED_AT.minus(Duration.ofDays(30))));
     }
 
     private static KeyState rotated() {

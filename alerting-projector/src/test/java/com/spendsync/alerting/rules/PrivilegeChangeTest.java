@@ -45,11 +45,11 @@ class PrivilegeChangeTest {
 
     private static ApiKeyCreatedEvent created(String permission) {
         return new ApiKeyCreatedEvent("key_1", null, "ss_live_abcd", null, "acme", "n", List.of(permission), null, null,
-                null, null, Instant.EPOCH);
+                null, null, null, Instant.EPOCH);
     }
 
     private static ApiKeyUpdatedEvent updated(Set<String> changedFields, String permission) {
-        return new ApiKeyUpdatedEvent("key_1", null, null, "n", List.of(permission), null, null, null, null,
+        return new ApiKeyUpdatedEvent("key_1", null, null, "n", List.of(permission), null, null, null, null, null,
                 changedFields, Instant.EPOCH);
     }
 }

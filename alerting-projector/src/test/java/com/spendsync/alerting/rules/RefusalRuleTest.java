@@ -71,9 +71,9 @@ class RefusalRuleTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "brute-force     | SOURCE      | 20 refusals (unknown or malformed keys, 401 or 403) from 203.0.113.9 "
+            "brute-force     | SOURCE      | 20 refusals (unknown or malformed keys, keys outside their networks, 401 or 403) from 203.0.113.9 "
                     + "within PT5M",
-            "brute-force     | ALL_SOURCES | 20 refusals (unknown or malformed keys, 401 or 403) from all sources "
+            "brute-force     | ALL_SOURCES | 20 refusals (unknown or malformed keys, keys outside their networks, 401 or 403) from all sources "
                     + "together within PT5M",
             "abuse           | KEY         | 20 verifications refused as rate limited within PT5M",
             "revoked-key-use | KEY         | 20 verifications presented a revoked or expired secret of the key "

@@ -121,7 +121,7 @@ class AlertRulesTest {
             JsonNode alert = AlertListing.awaitAlert(own.api(), "brute-force:127.0.0.1");
             assertThat(alert.path("keyId").isNull()).as("about the source, not the refused root key").isTrue();
             assertThat(alert.path("detail").asText())
-                    .isEqualTo("5 refusals (unknown or malformed keys, 401 or 403) from 127.0.0.1 within PT5M");
+                    .isEqualTo("5 refusals (unknown or malformed keys, keys outside their networks, 401 or 403) from 127.0.0.1 within PT5M");
             // raised by the second batch alone: the first, one refusal short, raised nothing
             assertThat(alert.path("count").asLong()).isEqualTo(1);
             assertThat(Instant.parse(alert.path("firstSeen").asText())).isAfterOrEqualTo(belowThresholdRecorded);
@@ -172,7 +172,7 @@ class AlertRulesTest {
             assertThat(alert.path("severity").asText()).isEqualTo("HIGH");
             assertThat(alert.path("subject").asText()).isEqualTo("*");
             assertThat(alert.path("detail").asText()).isEqualTo(
-                    "12 refusals (unknown or malformed keys, 401 or 403) from all sources together within PT5M");
+                    "12 refusals (unknown or malformed keys, keys outside their networks, 401 or 403) from all sources together within PT5M");
             // raised by the second batch alone: the first, one refusal short of the total, raised nothing
             assertThat(alert.path("count").asLong()).isEqualTo(1);
             assertThat(Instant.parse(alert.path("firstSeen").asText())).isAfterOrEqualTo(belowTotalRecorded);

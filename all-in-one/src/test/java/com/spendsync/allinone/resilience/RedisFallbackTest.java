@@ -53,6 +53,10 @@ class RedisFallbackTest {
             awaitCode(api, expiring, "VALID");
             await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/v1/keys/" + expiringKey.text("keyId"))
                     .status() == 200);
+            Api.Reply networkKey = api.createKey(Map.of("ownerId", "fallback", "name", "networks",
+                    "permissions", List.of(), "allowedSources", List.of("203.0.113.0/24")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/v1/keys/" + networkKey.text("keyId"))
+                    .status() == 200);
             String entry = entryOf(valid);
 
             RedisClient client = RedisClient.create(instance.redisUri());
@@ -79,6 +83,11 @@ class RedisFallbackTest {
             assertThat(api.verify(valid, "payments:read").text("code")).isEqualTo("VALID");
             assertThat(api.verify(valid, "ledger:write").text("code")).isEqualTo("INSUFFICIENT_PERMISSIONS");
             assertThat(api.verify(revokedKey.text("key")).text("code")).isEqualTo("REVOKED");
+            // the allowlist decides from the MongoDB view as the script does from Redis
+            assertThat(verifyFrom(api, networkKey.text("key"), "203.0.113.200")).isEqualTo("VALID");
+            assertThat(verifyFrom(api, networkKey.text("key"), "203.0.114.1")).isEqualTo("FORBIDDEN_SOURCE");
+            assertThat(api.verify(networkKey.text("key")).text("code")).as("from the caller's own address")
+                    .isEqualTo("FORBIDDEN_SOURCE");
             for (int i = 0; i < 3; i++) {
                 assertThat(api.verify(limitedKey.text("key")).text("code")).isEqualTo("VALID");
             }
@@ -106,6 +115,10 @@ class RedisFallbackTest {
                 assertThat(api.verify(revokedKey.text("key")).text("code")).isEqualTo("REVOKED");
             }
         }
+    }
+
+    private static String verifyFrom(Api api, String key, String source) {
+        return api.post("/v1/keys/verify", Map.of("key", key, "source", source)).text("code");
     }
 
     private static String entryOf(String key) {

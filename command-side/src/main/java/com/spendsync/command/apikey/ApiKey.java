@@ -2,6 +2,7 @@ package com.spendsync.command.apikey;
 
 import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
+import com.spendsync.api.apikey.AllowedSources;
 import com.spendsync.api.apikey.ApiKeyCreatedEvent;
 import com.spendsync.api.apikey.ApiKeyExpiredEvent;
 import com.spendsync.api.apikey.ApiKeyRevokedEvent;
@@ -14,6 +15,7 @@ import com.spendsync.api.apikey.CreateApiKeyCommand;
 import com.spendsync.api.apikey.EndRotationGraceCommand;
 import com.spendsync.api.apikey.ExpireApiKeyCommand;
 import com.spendsync.api.apikey.KeyStatus;
+import com.spendsync.api.apikey.Permissions;
 import com.spendsync.api.apikey.RateLimitPolicy;
 import com.spendsync.api.apikey.RecordKeyUsageCommand;
 import com.spendsync.api.apikey.RevokeApiKeyCommand;
@@ -26,7 +28,9 @@ import com.spendsync.api.authority.ManagedKey;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
+import com.spendsync.platform.problem.InvalidRequestException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,6 +71,7 @@ public class ApiKey {
     private KeyScope scope;
     private Map<String, Object> metadata;
     private RateLimitPolicy rateLimit;
+    private List<String> allowedSources;
     private Instant expiresAt;
     /**
      * Per batch counter ({@link #counterOf}: a secret and an epoch of its counter in Redis), the highest usage batch
@@ -91,10 +96,10 @@ public class ApiKey {
         if (command.expiresAt() != null && !command.expiresAt().isAfter(command.requestedAt())) {
             throw new IllegalArgumentException("expiresAt must be in the future");
         }
+        List<String> allowed = allowedSources(command.allowedSources(), command.permissions());
         apply(new ApiKeyCreatedEvent(command.keyId(), command.keyHash(), command.prefix(), command.environment(),
                 command.ownerId(), command.name(), List.copyOf(command.permissions()), command.scope(),
-                command.expiresAt(),
-                command.rateLimit(), command.metadata(), command.requestedAt()));
+                command.expiresAt(), command.rateLimit(), allowed, command.metadata(), command.requestedAt()));
     }
 
     /** The previous secret stops working at the grace end, or at the key's own expiry if that is sooner. */
@@ -140,6 +145,7 @@ public class ApiKey {
                 newScope,
                 Change.applyTo(metadata, command.metadata()),
                 Change.applyTo(rateLimit, command.rateLimit()),
+                allowedSources(Change.applyTo(allowedSources, command.allowedSources()), newPermissions),
                 newExpiresAt,
                 changedFields(command, newExpiresAt),
                 command.requestedAt());
@@ -191,6 +197,7 @@ public class ApiKey {
         scope = event.scope();
         metadata = event.metadata();
         rateLimit = event.rateLimit();
+        allowedSources = event.allowedSources();
         expiresAt = event.expiresAt();
     }
 
@@ -213,6 +220,7 @@ public class ApiKey {
         scope = event.scope();
         metadata = event.metadata();
         rateLimit = event.rateLimit();
+        allowedSources = event.allowedSources();
         expiresAt = event.expiresAt();
     }
 
@@ -281,10 +289,34 @@ public class ApiKey {
         if (command.rateLimit() != null && !Objects.equals(rateLimit, command.rateLimit().value())) {
             changed.add("rateLimit");
         }
+        if (command.allowedSources() != null && !Objects.equals(allowedSources, command.allowedSources().value())) {
+            changed.add("allowedSources");
+        }
         if (!Objects.equals(expiresAt, newExpiresAt)) {
             changed.add("expiresAt");
         }
         return changed;
+    }
+
+    /**
+     * The allowlist as recorded: every block in canonical form, none for an empty one. It restricts verification
+     * only, so a key that reaches the management plane cannot have one: it would not hold where a root key is used.
+     */
+    private static List<String> allowedSources(List<String> blocks, List<String> permissions) {
+        if (blocks == null || blocks.isEmpty()) {
+            return null;
+        }
+        if (Permissions.reachManagement(permissions)) {
+            throw new InvalidRequestException("allowedSources",
+                    "restricts verification only: a key holding management permissions cannot have one");
+        }
+        List<String> canonical = new ArrayList<>();
+        for (int i = 0; i < blocks.size(); i++) {
+            String field = "allowedSources[" + i + "]";
+            canonical.add(AllowedSources.canonical(blocks.get(i)).orElseThrow(() ->
+                    new InvalidRequestException(field, "must be an IPv4 or IPv6 address, or a CIDR block")));
+        }
+        return canonical.stream().distinct().toList();
     }
 
     private ManagedKey asManaged() {
@@ -294,8 +326,8 @@ public class ApiKey {
     private KeySettings settings() {
         return new KeySettings(keyId, ownerId, name, prefix, environment, permissions, scope, status, createdAt,
                 expiresAt, lastUsedAt,
-                rotatedAt, previousKeyHash == null ? null : previousKeyExpiresAt, revokedAt, rateLimit, metadata,
-                new KeySettings.Usage(validUses, rejectedUses));
+                rotatedAt, previousKeyHash == null ? null : previousKeyExpiresAt, revokedAt, rateLimit,
+                allowedSources, metadata, new KeySettings.Usage(validUses, rejectedUses));
     }
 
     private void makeRoomForAnEpochOf(KeyHash secret) {

@@ -28,6 +28,7 @@ public record KeySettings(
         Instant rotationExpiresAt,
         Instant revokedAt,
         RateLimitPolicy rateLimit,
+        List<String> allowedSources,
         Map<String, Object> metadata,
         Usage usage) {
 

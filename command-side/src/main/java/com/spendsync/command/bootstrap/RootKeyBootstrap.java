@@ -68,7 +68,7 @@ class RootKeyBootstrap implements ApplicationRunner {
         try {
             commands.sendAsSystem(new CreateApiKeyCommand(BOOTSTRAP_KEY_ID, secret.hash(), secret.prefix(),
                     secret.environment(), "spendsync", "bootstrap root key", List.of(Permissions.ALL), null, null,
-                    null, Map.of(), clock.instant(), Authority.SYSTEM), ACTOR);
+                    null, null, Map.of(), clock.instant(), Authority.SYSTEM), ACTOR);
         } catch (AggregateStreamCreationException | ConcurrencyException alreadyCreated) {
             log.info("Another instance created the bootstrap root key first");
             return;

@@ -58,15 +58,17 @@ class KeyCommandController {
         Authority authority = caller.authority();
         KeyEnvironment environment = authority.environmentOfNewKey(request.environment());
         KeyScope scope = authority.scopeOfNewKey(KeyRequestValidator.toScope(request.scope()), request.permissions());
+        List<String> allowedSources = KeyRequestValidator.toAllowedSources(request.allowedSources());
         ApiKeySecret secret = ApiKeySecret.generate(environment, random);
         String keyId = KeyIds.next(random);
         commands.send(new CreateApiKeyCommand(keyId, secret.hash(), secret.prefix(), environment, request.ownerId(),
                 request.name(), List.copyOf(request.permissions()), scope, request.expiresAt(),
-                KeyRequestValidator.toPolicy(request.rateLimit()), request.metadata(), now, authority), caller);
+                KeyRequestValidator.toPolicy(request.rateLimit()), allowedSources, request.metadata(), now,
+                authority), caller);
         return ResponseEntity.created(URI.create("/v1/keys/" + keyId)).body(new KeyResponses.Created(keyId,
                 secret.reveal(), secret.prefix(), request.ownerId(), request.name(), environment,
                 request.permissions(), scope, KeyStatus.ACTIVE, now, request.expiresAt(),
-                KeyRequestValidator.toPolicy(request.rateLimit()), request.metadata()));
+                KeyRequestValidator.toPolicy(request.rateLimit()), allowedSources, request.metadata()));
     }
 
     @PostMapping("/{keyId}/rotate")
@@ -103,6 +105,8 @@ class KeyCommandController {
                 changes.scope() == null ? null : Change.to(KeyRequestValidator.toScope(changes.scope().value())),
                 changes.metadata(),
                 changes.rateLimit() == null ? null : Change.to(KeyRequestValidator.toPolicy(changes.rateLimit().value())),
+                changes.allowedSources() == null ? null
+                        : Change.to(KeyRequestValidator.toAllowedSources(changes.allowedSources().value())),
                 changes.expiresAt(), now, caller.authority()), caller);
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.spendsync.api.apikey.Change;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.spendsync.api.apikey.Permissions;
+import com.spendsync.api.apikey.AllowedSources;
 import com.spendsync.api.apikey.RateLimitPolicy;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.platform.config.SpendSyncProperties;
@@ -71,6 +72,12 @@ class KeyRequestValidator {
         }
         checkExpiresAt(request.expiresAt(), now, problems);
         checkRateLimit(request.rateLimit(), problems);
+        checkAllowedSources(request.allowedSources(), problems);
+        if (request.allowedSources() != null && request.permissions() != null
+                && Permissions.reachManagement(request.permissions())) {
+            problems.add(new FieldProblem("allowedSources",
+                    "restricts verification only: a key holding management permissions cannot have one"));
+        }
         checkMetadata(request.metadata(), problems);
         throwIfAny(problems);
     }
@@ -84,12 +91,13 @@ class KeyRequestValidator {
                 read(request.scope(), "scope", new TypeReference<>() { }, problems),
                 read(request.metadata(), "metadata", new TypeReference<>() { }, problems),
                 read(request.rateLimit(), "rateLimit", new TypeReference<>() { }, problems),
+                read(request.allowedSources(), "allowedSources", new TypeReference<>() { }, problems),
                 read(request.expiresAt(), "expiresAt", new TypeReference<>() { }, problems));
         throwIfAny(problems);
         if (Stream.of(changes.name(), changes.permissions(), changes.scope(), changes.metadata(),
-                changes.rateLimit(), changes.expiresAt()).allMatch(Objects::isNull)) {
+                changes.rateLimit(), changes.allowedSources(), changes.expiresAt()).allMatch(Objects::isNull)) {
             problems.add(new FieldProblem(null,
-                    "send at least one of name, permissions, scope, metadata, rateLimit, expiresAt"));
+                    "send at least one of name, permissions, scope, metadata, rateLimit, allowedSources, expiresAt"));
         }
         if (changes.name() != null) {
             checkName(changes.name().value(), problems);
@@ -105,6 +113,9 @@ class KeyRequestValidator {
         }
         if (changes.rateLimit() != null) {
             checkRateLimit(changes.rateLimit().value(), problems);
+        }
+        if (changes.allowedSources() != null) {
+            checkAllowedSources(changes.allowedSources().value(), problems);
         }
         if (changes.expiresAt() != null) {
             checkExpiresAt(changes.expiresAt().value(), now, problems);
@@ -153,6 +164,35 @@ class KeyRequestValidator {
 
     static KeyScope toScope(KeyRequests.Scope scope) {
         return scope == null ? null : new KeyScope(scope.owners());
+    }
+
+    /** The blocks in canonical form, each once, in the order given; none (null) for a missing list. */
+    static List<String> toAllowedSources(List<String> entries) {
+        if (entries == null || entries.isEmpty()) {
+            return null;
+        }
+        return entries.stream().map(entry -> AllowedSources.canonical(entry).orElseThrow()).distinct().toList();
+    }
+
+    private static void checkAllowedSources(List<String> entries, List<FieldProblem> problems) {
+        if (entries == null) {
+            return;
+        }
+        if (entries.isEmpty()) {
+            // an empty list is no "nowhere": it would read as no allowlist at all
+            problems.add(new FieldProblem("allowedSources", "must hold at least one block; null removes the allowlist"));
+            return;
+        }
+        if (entries.size() > AllowedSources.MAX_ENTRIES) {
+            problems.add(new FieldProblem("allowedSources", "must hold at most " + AllowedSources.MAX_ENTRIES));
+            return;
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            if (AllowedSources.canonical(entries.get(i)).isEmpty()) {
+                problems.add(new FieldProblem("allowedSources[" + i + "]",
+                        "must be an IPv4 or IPv6 address, or a CIDR block such as 203.0.113.0/24 or 2001:db8::/48"));
+            }
+        }
     }
 
     static RateLimitPolicy toPolicy(KeyRequests.RateLimit rateLimit) {

@@ -21,7 +21,8 @@ final class KeyRequests {
     }
 
     record Create(String ownerId, String name, List<String> permissions, Scope scope, Instant expiresAt,
-                  KeyEnvironment environment, RateLimit rateLimit, Map<String, Object> metadata) {
+                  KeyEnvironment environment, RateLimit rateLimit, List<String> allowedSources,
+                  Map<String, Object> metadata) {
     }
 
     record Rotate(Long gracePeriodSeconds) {
@@ -35,11 +36,12 @@ final class KeyRequests {
      * JSON trees because only a tree tells a field left out (null) from a field sent as null ({@code NullNode}).
      */
     record Update(JsonNode name, JsonNode permissions, JsonNode scope, JsonNode metadata, JsonNode rateLimit,
-                  JsonNode expiresAt) {
+                  JsonNode allowedSources, JsonNode expiresAt) {
     }
 
     /** An update once read: see {@link Change} for left, set and cleared. */
     record Changes(Change<String> name, Change<List<String>> permissions, Change<Scope> scope,
-                   Change<Map<String, Object>> metadata, Change<RateLimit> rateLimit, Change<Instant> expiresAt) {
+                   Change<Map<String, Object>> metadata, Change<RateLimit> rateLimit,
+                   Change<List<String>> allowedSources, Change<Instant> expiresAt) {
     }
 }

@@ -15,8 +15,8 @@ final class KeyResponses {
     }
 
     record Created(String keyId, String key, String prefix, String ownerId, String name, KeyEnvironment environment,
-                   List<String> permissions, KeyScope scope, KeyStatus status, Instant createdAt, Instant expiresAt, RateLimitPolicy rateLimit,
-                   Map<String, Object> metadata) {
+                   List<String> permissions, KeyScope scope, KeyStatus status, Instant createdAt, Instant expiresAt,
+                   RateLimitPolicy rateLimit, List<String> allowedSources, Map<String, Object> metadata) {
     }
 
     record Rotated(String keyId, String key, String prefix, Instant previousKeyExpiresAt) {

@@ -31,6 +31,7 @@ import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
 import com.spendsync.api.keyformat.SecretRandom;
+import com.spendsync.platform.problem.InvalidRequestException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,7 +90,7 @@ class ApiKeyTest {
         void recordsEverySettingOfTheNewKey() {
             fixture.givenNoPriorActivity()
                     .when(new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(), KeyEnvironment.LIVE,
-                            OWNER_ID, NAME, PERMISSIONS, null, EXPIRES_AT, RATE_LIMIT, METADATA, CREATED_AT, ROOT))
+                            OWNER_ID, NAME, PERMISSIONS, null, EXPIRES_AT, RATE_LIMIT, null, METADATA, CREATED_AT, ROOT))
                     .expectEvents(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT));
         }
 
@@ -111,7 +112,7 @@ class ApiKeyTest {
 
         private CreateApiKeyCommand createCommand(Instant expiresAt, Instant requestedAt) {
             return new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(), KeyEnvironment.LIVE,
-                    OWNER_ID, NAME, PERMISSIONS, null, expiresAt, RATE_LIMIT, METADATA, requestedAt, ROOT);
+                    OWNER_ID, NAME, PERMISSIONS, null, expiresAt, RATE_LIMIT, null, METADATA, requestedAt, ROOT);
         }
     }
 
@@ -277,15 +278,50 @@ class ApiKeyTest {
 
             ResultValidator<ApiKey> result = fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
                     .when(new UpdateApiKeyCommand(KEY_ID, Change.to("renamed"), Change.to(List.of("keys:read")),
-                            null, Change.to(Map.of("team", "core")), Change.to(newRateLimit), Change.to(newExpiry),
+                            null, Change.to(Map.of("team", "core")), Change.to(newRateLimit), null, Change.to(newExpiry),
                             LATER, ROOT))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, "renamed",
-                            List.of("keys:read"), null, Map.of("team", "core"), newRateLimit, newExpiry,
+                            List.of("keys:read"), null, Map.of("team", "core"), newRateLimit, null, newExpiry,
                             Set.of("name", "permissions", "metadata", "rateLimit", "expiresAt"), LATER));
 
             assertThat(resultOf(KeySettings.class, result)).isEqualTo(new KeySettings(KEY_ID, OWNER_ID, "renamed",
                     ORIGINAL.prefix(), KeyEnvironment.LIVE, List.of("keys:read"), null, KeyStatus.ACTIVE, CREATED_AT,
-                    newExpiry, null, null, null, null, newRateLimit, Map.of("team", "core"), new KeySettings.Usage(0, 0)));
+                    newExpiry, null, null, null, null, newRateLimit, null, Map.of("team", "core"), new KeySettings.Usage(0, 0)));
+        }
+
+        @Test
+        void setsTheAllowedNetworksAndLaterRemovesThem() {
+            List<String> networks = List.of("203.0.113.0/24", "2001:db8::/48");
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
+                    .when(changing().allowedSources(Change.to(networks)).at(LATER))
+                    .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, PERMISSIONS, null,
+                            METADATA, RATE_LIMIT, networks, EXPIRES_AT, Set.of("allowedSources"), LATER));
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), new ApiKeyUpdatedEvent(KEY_ID,
+                            ORIGINAL.hash(), null, NAME, PERMISSIONS, null, METADATA, RATE_LIMIT, networks, EXPIRES_AT,
+                            Set.of("allowedSources"), LATER))
+                    .when(changing().allowedSources(Change.to(null)).at(LATER))
+                    .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, PERMISSIONS, null,
+                            METADATA, RATE_LIMIT, null, EXPIRES_AT, Set.of("allowedSources"), LATER));
+        }
+
+        @Test
+        void aKeyReachingTheManagementPlaneCannotHaveAnAllowlist() {
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), new ApiKeyUpdatedEvent(KEY_ID,
+                            ORIGINAL.hash(), null, NAME, PERMISSIONS, null, METADATA, RATE_LIMIT,
+                            List.of("10.0.0.0/8"), EXPIRES_AT, Set.of("allowedSources"), LATER))
+                    .when(changing().permissions(Change.to(List.of("keys:read"))).at(LATER))
+                    .expectException(InvalidRequestException.class)
+                    .expectNoEvents();
+        }
+
+        @Test
+        void theSameNetworksAgainRecordNothing() {
+            List<String> networks = List.of("10.0.0.0/8");
+            fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), new ApiKeyUpdatedEvent(KEY_ID,
+                            ORIGINAL.hash(), null, NAME, PERMISSIONS, null, METADATA, RATE_LIMIT, networks, EXPIRES_AT,
+                            Set.of("allowedSources"), LATER))
+                    .when(changing().allowedSources(Change.to(List.of("10.0.0.0/8"))).at(LATER))
+                    .expectNoEvents();
         }
 
         @Test
@@ -293,7 +329,7 @@ class ApiKeyTest {
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
                     .when(changing().name(Change.to("renamed")).at(LATER))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, "renamed", PERMISSIONS, null,
-                            METADATA, RATE_LIMIT, EXPIRES_AT, Set.of("name"), LATER));
+                            METADATA, RATE_LIMIT, null, EXPIRES_AT, Set.of("name"), LATER));
         }
 
         @Test
@@ -301,7 +337,7 @@ class ApiKeyTest {
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
                     .when(changing().expiresAt(Change.to(null)).at(LATER))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, PERMISSIONS, null,
-                            METADATA, RATE_LIMIT, null, Set.of("expiresAt"), LATER));
+                            METADATA, RATE_LIMIT, null, null, Set.of("expiresAt"), LATER));
         }
 
         @Test
@@ -309,7 +345,7 @@ class ApiKeyTest {
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
                     .when(changing().rateLimit(Change.to(null)).metadata(Change.to(null)).at(LATER))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, PERMISSIONS, null,
-                            null, null, EXPIRES_AT, Set.of("metadata", "rateLimit"), LATER));
+                            null, null, null, EXPIRES_AT, Set.of("metadata", "rateLimit"), LATER));
         }
 
         @Test
@@ -349,7 +385,7 @@ class ApiKeyTest {
                     .given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation())
                     .when(changing().name(Change.to("renamed")).at(withinGrace))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, FIRST_ROTATED.hash(), ORIGINAL.hash(), "renamed",
-                            PERMISSIONS, null, METADATA, RATE_LIMIT, EXPIRES_AT, Set.of("name"), withinGrace));
+                            PERMISSIONS, null, METADATA, RATE_LIMIT, null, EXPIRES_AT, Set.of("name"), withinGrace));
 
             KeySettings settings = resultOf(KeySettings.class, result);
             assertThat(settings.status()).isEqualTo(KeyStatus.ROTATING);
@@ -505,7 +541,7 @@ class ApiKeyTest {
             fixture.given(acmeWide)
                     .when(changing().scope(Change.to(KeyScope.of("acme-eu"))).by(acmeAdmin).at(LATER))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, List.of("keys:verify"),
-                            KeyScope.of("acme-eu"), METADATA, RATE_LIMIT, EXPIRES_AT, Set.of("scope"), LATER));
+                            KeyScope.of("acme-eu"), METADATA, RATE_LIMIT, null, EXPIRES_AT, Set.of("scope"), LATER));
         }
 
         @Test
@@ -526,9 +562,9 @@ class ApiKeyTest {
                     .when(changing().expiresAt(Change.to(null)).by(temporary).at(LATER)), Reason.WIDER_GRANT);
             expectRefusal(fixture.givenNoPriorActivity().when(new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(),
                     ORIGINAL.prefix(), KeyEnvironment.LIVE, OWNER_ID, NAME, List.of("keys:read"), null,
-                    EXPIRES_AT.plusSeconds(1), RATE_LIMIT, METADATA, CREATED_AT, temporary)), Reason.WIDER_GRANT);
+                    EXPIRES_AT.plusSeconds(1), RATE_LIMIT, null, METADATA, CREATED_AT, temporary)), Reason.WIDER_GRANT);
             fixture.givenNoPriorActivity().when(new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(),
-                    KeyEnvironment.LIVE, OWNER_ID, NAME, PERMISSIONS, null, null, RATE_LIMIT, METADATA, CREATED_AT,
+                    KeyEnvironment.LIVE, OWNER_ID, NAME, PERMISSIONS, null, null, RATE_LIMIT, null, METADATA, CREATED_AT,
                     temporary)).expectSuccessfulHandlerExecution();
         }
 
@@ -544,7 +580,7 @@ class ApiKeyTest {
         void anUnscopedCallerMayLiftTheScopeOfARootKey() {
             fixture.given(acmeGateway).when(changing().scope(Change.to(null)).at(LATER))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, List.of("keys:verify"),
-                            null, METADATA, RATE_LIMIT, EXPIRES_AT, Set.of("scope"), LATER));
+                            null, METADATA, RATE_LIMIT, null, EXPIRES_AT, Set.of("scope"), LATER));
         }
 
         private void expectRefusal(ResultValidator<ApiKey> result, Reason reason) {
@@ -560,7 +596,7 @@ class ApiKeyTest {
         private CreateApiKeyCommand createBy(Authority caller, String ownerId, List<String> permissions,
                                              KeyScope scope) {
             return new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(), KeyEnvironment.LIVE, ownerId,
-                    NAME, permissions, scope, EXPIRES_AT, RATE_LIMIT, METADATA, CREATED_AT, caller);
+                    NAME, permissions, scope, EXPIRES_AT, RATE_LIMIT, null, METADATA, CREATED_AT, caller);
         }
 
         private Authority caller(String... permissions) {
@@ -573,7 +609,7 @@ class ApiKeyTest {
 
         private ApiKeyCreatedEvent createdWith(List<String> permissions, KeyScope scope, String ownerId) {
             return new ApiKeyCreatedEvent(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(), KeyEnvironment.LIVE, ownerId,
-                    NAME, permissions, scope, EXPIRES_AT, RATE_LIMIT, METADATA, CREATED_AT);
+                    NAME, permissions, scope, EXPIRES_AT, RATE_LIMIT, null, METADATA, CREATED_AT);
         }
     }
 
@@ -854,7 +890,7 @@ class ApiKeyTest {
 
     private static ApiKeyCreatedEvent created(KeyEnvironment environment, ApiKeySecret secret, Instant expiresAt) {
         return new ApiKeyCreatedEvent(KEY_ID, secret.hash(), secret.prefix(), environment, OWNER_ID, NAME,
-                PERMISSIONS, null, expiresAt, RATE_LIMIT, METADATA, CREATED_AT);
+                PERMISSIONS, null, expiresAt, RATE_LIMIT, null, METADATA, CREATED_AT);
     }
 
     private static ApiKeyRotatedEvent rotated(ApiKeySecret newSecret, ApiKeySecret previous,
@@ -903,6 +939,7 @@ class ApiKeyTest {
         private Change<Map<String, Object>> metadata;
         private Change<RateLimitPolicy> rateLimit;
         private Change<Instant> expiresAt;
+        private Change<List<String>> allowedSources;
         private Change<KeyScope> scope;
         private Authority caller = ROOT;
 
@@ -941,9 +978,14 @@ class ApiKeyTest {
             return this;
         }
 
+        UpdateBuilder allowedSources(Change<List<String>> change) {
+            allowedSources = change;
+            return this;
+        }
+
         UpdateApiKeyCommand at(Instant requestedAt) {
-            return new UpdateApiKeyCommand(KEY_ID, name, permissions, scope, metadata, rateLimit, expiresAt,
-                    requestedAt, caller);
+            return new UpdateApiKeyCommand(KEY_ID, name, permissions, scope, metadata, rateLimit, allowedSources,
+                    expiresAt, requestedAt, caller);
         }
     }
 }

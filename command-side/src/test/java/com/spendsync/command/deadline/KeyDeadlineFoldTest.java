@@ -62,6 +62,6 @@ class KeyDeadlineFoldTest {
 
     private static ApiKeyCreatedEvent created(Instant expiresAt) {
         return new ApiKeyCreatedEvent("key_1", FIRST, "ss_live_abcd", KeyEnvironment.LIVE, "owner", "name",
-                List.of("payments:read"), null, expiresAt, null, null, AT);
+                List.of("payments:read"), null, expiresAt, null, null, null, AT);
     }
 }

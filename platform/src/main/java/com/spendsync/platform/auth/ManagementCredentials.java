@@ -3,6 +3,7 @@ package com.spendsync.platform.auth;
 import com.spendsync.platform.security.AccessFailures;
 import com.spendsync.api.authority.Authority;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -22,10 +23,23 @@ public class ManagementCredentials {
 
     private final RootKeyAuthenticator authenticator;
     private final AccessFailures failures;
+    private final ClientAddresses addresses;
 
-    public ManagementCredentials(RootKeyAuthenticator authenticator, AccessFailures failures) {
+    public ManagementCredentials(RootKeyAuthenticator authenticator, AccessFailures failures,
+                                 ClientAddresses addresses) {
         this.authenticator = authenticator;
         this.failures = failures;
+        this.addresses = addresses;
+    }
+
+    /** Where the request came from ({@link ClientAddresses}). */
+    public String sourceOf(HttpServletRequest request) {
+        return addresses.of(request);
+    }
+
+    /** Where a request from {@code peer} with these {@code X-Forwarded-For} headers came from. */
+    public String sourceOf(String peer, List<String> forwardedFor) {
+        return addresses.of(peer, forwardedFor);
     }
 
     public static boolean presented(HttpServletRequest request) {
@@ -35,7 +49,7 @@ public class ManagementCredentials {
     /** The caller behind the request, or {@link AuthenticationFailedException} (401). */
     public Caller authenticate(HttpServletRequest request) {
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-        String source = request.getRemoteAddr();
+        String source = addresses.of(request);
         return callerOf(authenticator.authenticate(bearerOf(authorization, source)), source);
     }
 

@@ -74,7 +74,7 @@ public class HealthDetailsAccess {
                         ProblemResponses.unauthenticated(refused, request.getRequestURI()));
                 return;
             } catch (AuthorityException refused) {
-                failures.getObject().record(refused, request.getRemoteAddr());
+                failures.getObject().record(refused, credentials.getObject().sourceOf(request));
                 problems.getObject().write(request, response,
                         ProblemResponses.forbidden(refused, request.getRequestURI()));
                 return;

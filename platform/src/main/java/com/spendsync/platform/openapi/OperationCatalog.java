@@ -3,6 +3,7 @@ package com.spendsync.platform.openapi;
 import static com.spendsync.platform.openapi.ProblemResponse.CONFLICT;
 
 import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.tags.Tag;
 import java.util.EnumSet;
@@ -25,7 +26,7 @@ public final class OperationCatalog {
             operation("GET /v1/keys", "listKeys", "List keys, a page at a time"),
             operation("GET /v1/keys/{keyId}", "getKey", "Read a key"),
             operation("PATCH /v1/keys/{keyId}", "updateKey",
-                    "Change a key's permissions, name, metadata, rate limit or expiry", CONFLICT),
+                    "Change a key's permissions, name, metadata, rate limit, networks or expiry", CONFLICT),
             operation("POST /v1/keys/{keyId}/rotate", "rotateKey",
                     "Rotate a key's secret; the previous one works for a grace period", CONFLICT),
             operation("POST /v1/keys/{keyId}/revoke", "revokeKey", "Revoke a key, for good", CONFLICT),
@@ -94,6 +95,34 @@ public final class OperationCatalog {
             ProblemResponse.addTo(operation, entry == null ? Set.of() : entry.moreProblems());
         }));
         openApi.setTags(tags.stream().map(tag -> new Tag().name(tag).description(TAGS.get(tag))).toList());
+        describeFields(openApi);
+    }
+
+    /** What a field means where a record's name does not say it, with an example, in every schema holding it. */
+    private static final Map<String, Map.Entry<String, Object>> FIELDS = Map.of(
+            "allowedSources", Map.entry("The networks the key may be verified from: up to 100 IPv4 or IPv6 addresses "
+                    + "or CIDR blocks, answered in canonical form (host bits cleared, a single address as /32 or "
+                    + "/128, an IPv4-mapped IPv6 address as IPv4). A verification whose source (or, without one, "
+                    + "the caller's address) lies outside answers FORBIDDEN_SOURCE. Absent or null: anywhere.",
+                    List.of("203.0.113.0/24", "2001:db8::/48", "10.1.2.3/32")));
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static void describeFields(OpenAPI openApi) {
+        if (openApi.getComponents() == null || openApi.getComponents().getSchemas() == null) {
+            return;
+        }
+        openApi.getComponents().getSchemas().values().forEach(schema -> {
+            Map<String, Schema> properties = ((Schema<?>) schema).getProperties();
+            if (properties != null) {
+                FIELDS.forEach((name, doc) -> {
+                    Schema property = properties.get(name);
+                    if (property != null) {
+                        property.description(doc.getKey());
+                        property.example(doc.getValue());
+                    }
+                });
+            }
+        });
     }
 
     /** The resource a path is under: its first segment after the version, such as keys or audit-logs. */

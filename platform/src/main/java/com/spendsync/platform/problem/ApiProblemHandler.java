@@ -1,6 +1,7 @@
 package com.spendsync.platform.problem;
 
 import com.spendsync.platform.auth.AuthenticationFailedException;
+import com.spendsync.platform.auth.ClientAddresses;
 import com.spendsync.api.authority.AuthorityException;
 import com.spendsync.platform.config.SpendSyncProperties;
 import com.spendsync.platform.logging.LogSafe;
@@ -35,10 +36,12 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     private final int maxRequestBodyBytes;
     private final AccessFailures failures;
+    private final ClientAddresses addresses;
 
-    public ApiProblemHandler(SpendSyncProperties properties, AccessFailures failures) {
+    public ApiProblemHandler(SpendSyncProperties properties, AccessFailures failures, ClientAddresses addresses) {
         this.maxRequestBodyBytes = properties.maxRequestBodyBytes();
         this.failures = failures;
+        this.addresses = addresses;
     }
 
     @Override
@@ -108,7 +111,7 @@ public class ApiProblemHandler extends ResponseEntityExceptionHandler {
      */
     @ExceptionHandler(AuthorityException.class)
     ResponseEntity<Object> forbidden(AuthorityException ex, HttpServletRequest request) {
-        failures.record(ex, request.getRemoteAddr());
+        failures.record(ex, addresses.of(request));
         return problem(ProblemResponses.of(ex, request.getRequestURI()));
     }
 

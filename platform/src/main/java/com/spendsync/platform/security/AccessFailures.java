@@ -30,6 +30,8 @@ public class AccessFailures {
     public static final String RATE_LIMITED = "RATE_LIMITED";
     public static final String REVOKED_KEY = "REVOKED_KEY";
     public static final String EXPIRED_KEY = "EXPIRED_KEY";
+    /** A key verified from a source outside its allowed networks. */
+    public static final String FORBIDDEN_SOURCE = "FORBIDDEN_SOURCE";
     public static final String UNAUTHENTICATED = "UNAUTHENTICATED";
     public static final String FORBIDDEN = "FORBIDDEN";
     /** A root key refused because the key it wanted to act on holds power it lacks: {@code keyId} is that key. */

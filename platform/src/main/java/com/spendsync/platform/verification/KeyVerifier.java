@@ -1,5 +1,6 @@
 package com.spendsync.platform.verification;
 
+import com.spendsync.api.apikey.AllowedSources;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyHash;
 import java.time.Clock;
@@ -79,10 +80,13 @@ public class KeyVerifier {
 
     /**
      * Verifies a use of the key for a caller whose scope is {@code callerScope} (null: every owner): applies its rate
-     * limit and counts the use. A key outside the scope is {@code NOT_FOUND}, decided in the same round trip.
+     * limit and counts the use. A key outside the scope is {@code NOT_FOUND}, a use from a {@code source} outside
+     * the key's allowed networks {@code FORBIDDEN_SOURCE}, both decided in the same round trip.
      */
-    public Verification verifyUse(KeyHash hash, List<String> requiredPermissions, int cost, KeyScope callerScope) {
-        return Stages.join(run(hash, requiredPermissions, cost, true, callerScope, this::scriptNow, Runnable::run));
+    public Verification verifyUse(KeyHash hash, List<String> requiredPermissions, int cost, KeyScope callerScope,
+                                  String source) {
+        return Stages.join(run(hash, requiredPermissions, cost, true, callerScope, checked(source), this::scriptNow,
+                Runnable::run));
     }
 
     /**
@@ -91,13 +95,20 @@ public class KeyVerifier {
      * run on {@code blocking}.
      */
     public CompletionStage<Verification> verifyUseWithoutBlocking(KeyHash hash, List<String> requiredPermissions,
-                                                                  int cost, KeyScope callerScope, Executor blocking) {
-        return run(hash, requiredPermissions, cost, true, callerScope, this::scriptWithoutBlocking, blocking);
+                                                                  int cost, KeyScope callerScope, String source,
+                                                                  Executor blocking) {
+        return run(hash, requiredPermissions, cost, true, callerScope, checked(source), this::scriptWithoutBlocking,
+                blocking);
     }
 
     /** Looks at the key without counting a use or spending its rate limit: for checking a management credential. */
     public Verification inspect(KeyHash hash) {
-        return Stages.join(run(hash, List.of(), 0, false, null, this::scriptNow, Runnable::run));
+        return Stages.join(run(hash, List.of(), 0, false, null, null, this::scriptNow, Runnable::run));
+    }
+
+    /** A use's source is always checked: none is "", which no allowlist admits (null is for a look, not a use). */
+    private static String checked(String source) {
+        return source == null ? "" : source;
     }
 
     /** How the verify script reaches Redis: its reply, or the failure to get one. */
@@ -106,15 +117,16 @@ public class KeyVerifier {
     }
 
     private CompletionStage<Verification> run(KeyHash hash, List<String> requiredPermissions, int cost,
-                                              boolean counting, KeyScope callerScope, Script script, Executor blocking) {
+                                              boolean counting, KeyScope callerScope, String source, Script script,
+                                              Executor blocking) {
         if (fallback == null) {
-            return runScript(script, hash, requiredPermissions, cost, counting, callerScope);
+            return runScript(script, hash, requiredPermissions, cost, counting, callerScope, source);
         }
         if (degraded()) {
             return CompletableFuture.supplyAsync(
-                    () -> decideWithoutRedis(hash, requiredPermissions, cost, counting, callerScope), blocking);
+                    () -> decideWithoutRedis(hash, requiredPermissions, cost, counting, callerScope, source), blocking);
         }
-        return runScript(script, hash, requiredPermissions, cost, counting, callerScope).thenCompose(verification -> {
+        return runScript(script, hash, requiredPermissions, cost, counting, callerScope, source).thenCompose(verification -> {
             if (verification.code() != VerificationCode.NOT_FOUND) {
                 unknownKeys.found(hash);
                 return CompletableFuture.completedFuture(verification);
@@ -123,7 +135,7 @@ public class KeyVerifier {
                 writer.write(hash, entry.sequence(), entry.fields(), List.of(), entry.lifetime(retention));
                 return true;
             }).orElse(false), blocking).thenCompose(written -> written
-                    ? runScript(script, hash, requiredPermissions, cost, counting, callerScope)
+                    ? runScript(script, hash, requiredPermissions, cost, counting, callerScope, source)
                     : CompletableFuture.completedFuture(verification));
         }).exceptionallyCompose(failure -> {
             Throwable cause = Stages.cause(failure);
@@ -134,15 +146,15 @@ public class KeyVerifier {
                     .getSimpleName(), REDIS_RETRY_PAUSE);
             redisRetryAt = clock.instant().plus(REDIS_RETRY_PAUSE);
             return CompletableFuture.supplyAsync(
-                    () -> decideWithoutRedis(hash, requiredPermissions, cost, counting, callerScope), blocking);
+                    () -> decideWithoutRedis(hash, requiredPermissions, cost, counting, callerScope, source), blocking);
         });
     }
 
     private Verification decideWithoutRedis(KeyHash hash, List<String> requiredPermissions, int cost,
-                                            boolean counting, KeyScope callerScope) {
+                                            boolean counting, KeyScope callerScope, String source) {
         lastFallbackAt = clock.instant();
         return lookUp(hash).map(entry -> {
-            Verification decided = entry.decide(requiredPermissions, callerScope, clock.instant());
+            Verification decided = entry.decide(requiredPermissions, callerScope, source, clock.instant());
             return counting && decided.valid() && entry.rateLimit() != null
                     ? degradedRateLimits.spend(decided, entry.rateLimit(), cost) : decided;
         }).orElse(Verification.of(VerificationCode.NOT_FOUND));
@@ -161,14 +173,15 @@ public class KeyVerifier {
     }
 
     private CompletionStage<Verification> runScript(Script script, KeyHash hash, List<String> requiredPermissions,
-                                                    int cost, boolean counting, KeyScope callerScope) {
+                                                    int cost, boolean counting, KeyScope callerScope, String source) {
         List<String> scopeOwners = callerScope == null ? List.of() : callerScope.owners();
-        Object[] arguments = new Object[4 + scopeOwners.size() + requiredPermissions.size()];
+        Object[] arguments = new Object[5 + scopeOwners.size() + requiredPermissions.size()];
         arguments[0] = Long.toString(clock.millis());
         arguments[1] = Integer.toString(cost);
         arguments[2] = counting ? "1" : "0";
-        arguments[3] = Integer.toString(callerScope == null ? -1 : scopeOwners.size());
-        int next = 4;
+        arguments[3] = AllowedSources.scriptArgument(source);
+        arguments[4] = Integer.toString(callerScope == null ? -1 : scopeOwners.size());
+        int next = 5;
         for (String owner : scopeOwners) {
             arguments[next++] = owner;
         }

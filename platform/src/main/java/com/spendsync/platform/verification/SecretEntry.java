@@ -1,11 +1,11 @@
 package com.spendsync.platform.verification;
 
+import com.spendsync.api.apikey.AllowedSources;
 import com.spendsync.api.apikey.Permissions;
 import com.spendsync.api.apikey.RateLimitPolicy;
 import com.spendsync.api.authority.KeyScope;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  */
 public record SecretEntry(String keyId, String ownerId, String status, List<String> permissions, KeyScope scope,
                           Instant expiresAt, Instant graceUntil, Instant revokedAt, RateLimitPolicy rateLimit,
-                          long sequence) {
+                          List<String> allowedSources, long sequence) {
 
     /**
      * How long Redis keeps the entry: until {@code retention} after the secret stopped working (its grace end, the
@@ -32,32 +32,23 @@ public record SecretEntry(String keyId, String ownerId, String status, List<Stri
 
     /** The entry's fields as the verify script reads them. */
     public Map<String, String> fields() {
-        Map<String, String> fields = new HashMap<>();
+        Map<String, String> fields = ValidationViewKeys.settingsFields(permissions, scope, rateLimit, expiresAt,
+                allowedSources);
         fields.put(ValidationViewKeys.KEY_ID, keyId);
         fields.put(ValidationViewKeys.OWNER_ID, ownerId);
         fields.put(ValidationViewKeys.STATUS, status);
-        fields.put(ValidationViewKeys.PERMISSIONS, String.join(" ", permissions));
-        if (scope != null) {
-            fields.put(ValidationViewKeys.SCOPE, ValidationViewKeys.scopeField(scope));
-        }
-        if (expiresAt != null) {
-            fields.put(ValidationViewKeys.EXPIRES_AT, Long.toString(expiresAt.toEpochMilli()));
-        }
         if (graceUntil != null) {
             fields.put(ValidationViewKeys.GRACE_UNTIL, Long.toString(graceUntil.toEpochMilli()));
-        }
-        if (rateLimit != null) {
-            fields.put(ValidationViewKeys.RATE_LIMIT, Integer.toString(rateLimit.limit()));
-            fields.put(ValidationViewKeys.RATE_WINDOW_SECONDS, Integer.toString(rateLimit.windowSeconds()));
         }
         return fields;
     }
 
     /**
      * The verify script's decision, made without Redis: the same order of checks, but no rate limit and no usage
-     * count, since both live in Redis. A key outside {@code callerScope} (null: every owner) is not found.
+     * count, since both live in Redis. A key outside {@code callerScope} (null: every owner) is not found; a use from
+     * a {@code source} outside the key's allowed networks is refused (null: a look that is not a use, unchecked).
      */
-    public Verification decide(List<String> requiredPermissions, KeyScope callerScope, Instant now) {
+    public Verification decide(List<String> requiredPermissions, KeyScope callerScope, String source, Instant now) {
         if (callerScope != null && !callerScope.covers(ownerId)) {
             return Verification.of(VerificationCode.NOT_FOUND);
         }
@@ -67,6 +58,8 @@ public record SecretEntry(String keyId, String ownerId, String status, List<Stri
         } else if (ValidationViewKeys.STATUS_EXPIRED.equals(status) || reached(expiresAt, now)
                 || reached(graceUntil, now)) {
             code = VerificationCode.EXPIRED;
+        } else if (source != null && !AllowedSources.admits(allowedSources, source)) {
+            code = VerificationCode.FORBIDDEN_SOURCE;
         } else if (!Permissions.grantsAll(permissions, requiredPermissions)) {
             code = VerificationCode.INSUFFICIENT_PERMISSIONS;
         } else {

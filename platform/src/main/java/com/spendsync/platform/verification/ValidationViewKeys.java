@@ -1,10 +1,15 @@
 package com.spendsync.platform.verification;
 
+import com.spendsync.api.apikey.AllowedSources;
+import com.spendsync.api.apikey.RateLimitPolicy;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.HashSlot;
 import com.spendsync.api.keyformat.KeyHash;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The layout of the Redis validation view. Each secret has an entry (a hash) with what verification needs, and
@@ -24,6 +29,11 @@ public final class ValidationViewKeys {
     public static final String GRACE_UNTIL = "grace";
     public static final String RATE_LIMIT = "rl";
     public static final String RATE_WINDOW_SECONDS = "rw";
+    /** The key's allowed networks as the bit prefixes the script compares ({@link AllowedSources}), space-separated. */
+    public static final String ALLOWED_SOURCES = "src";
+    /** The fields a key's settings fill: an update rewrites them all, those it leaves unset removed. */
+    public static final List<String> SETTINGS =
+            List.of(PERMISSIONS, SCOPE, EXPIRES_AT, RATE_LIMIT, RATE_WINDOW_SECONDS, ALLOWED_SOURCES);
     public static final String SEQUENCE = "seq";
     public static final String CURRENT_SECRET = "hash";
     public static final String PREVIOUS_SECRET = "prev";
@@ -93,6 +103,29 @@ public final class ValidationViewKeys {
     /** The number of the secret's latest usage batch; it never expires, so batch numbers never repeat. */
     public static String usageBatchSeq(KeyHash hash) {
         return "ss:ufseq:{" + hash.hex() + "}";
+    }
+
+    /** The entry's fields for a key's settings, as the verify script reads them: the one codec of those fields. */
+    public static Map<String, String> settingsFields(List<String> permissions, KeyScope scope,
+                                                     RateLimitPolicy rateLimit, Instant expiresAt,
+                                                     List<String> allowedSources) {
+        Map<String, String> fields = new HashMap<>();
+        fields.put(PERMISSIONS, String.join(" ", permissions));
+        if (scope != null) {
+            fields.put(SCOPE, scopeField(scope));
+        }
+        if (expiresAt != null) {
+            fields.put(EXPIRES_AT, Long.toString(expiresAt.toEpochMilli()));
+        }
+        if (rateLimit != null) {
+            fields.put(RATE_LIMIT, Integer.toString(rateLimit.limit()));
+            fields.put(RATE_WINDOW_SECONDS, Integer.toString(rateLimit.windowSeconds()));
+        }
+        if (allowedSources != null && !allowedSources.isEmpty()) {
+            fields.put(ALLOWED_SOURCES, String.join(" ",
+                    allowedSources.stream().map(AllowedSources::prefixBits).toList()));
+        }
+        return fields;
     }
 
     /** The {@link #SCOPE} field's value of a scope; null (no field) for no scope. */

@@ -93,7 +93,7 @@ class RateLimitProperties {
             nowMs += Math.max(arrival.gapMs(), realElapsedMs);
             clock.set(Instant.ofEpochMilli(nowMs));
 
-            Verification verification = verifier.verifyUse(hash, List.of(), arrival.cost(), null);
+            Verification verification = verifier.verifyUse(hash, List.of(), arrival.cost(), null, "198.51.100.7");
             Decision expected = reference.use(nowMs, arrival.cost());
 
             assertThat(decisionOf(verification)).isEqualTo(expected);

@@ -16,6 +16,7 @@ import static com.spendsync.platform.verification.ValidationViewKeys.USAGE_REJEC
 import static com.spendsync.platform.verification.ValidationViewKeys.USAGE_VALID;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.spendsync.api.apikey.AllowedSources;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
@@ -43,6 +44,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,6 +69,8 @@ class VerifyScriptTest {
     private static final Instant NOW = Instant.parse("2025-06-01T12:00:00.123Z");
     private static final String KEY_ID_OF_ENTRY = "key_0001";
     private static final String OWNER_OF_ENTRY = "owner_0001";
+    /** The source of a verification that names none: the gateway's own address. */
+    private static final String GATEWAY = "198.51.100.7";
     private static final Pattern HASH_TAG = Pattern.compile("\\{([^}]*)}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -573,7 +577,7 @@ class VerifyScriptTest {
     void the_scope_of_a_scoped_caller_does_not_change_what_the_script_decides_inside_it() {
         KeyHash hash = anActiveEntry().withPermissions("payments:read").store();
 
-        Verification verification = verifier.verifyUse(hash, List.of("payments:write"), 1, scopeOf("owner_*"));
+        Verification verification = verifyUse(hash, List.of("payments:write"), 1, scopeOf("owner_*"));
 
         assertThat(verification.code()).isEqualTo(VerificationCode.INSUFFICIENT_PERMISSIONS);
     }
@@ -641,6 +645,52 @@ class VerifyScriptTest {
     // ---- helpers ----
 
 
+    @Test
+    void a_key_with_an_allowlist_is_valid_from_inside_its_networks_from_the_network_to_the_broadcast_address() {
+        KeyHash hash = anActiveEntry().allowedFrom("203.0.113.0/24", "2001:db8::/48", "10.1.2.3").store();
+
+        for (String inside : List.of("203.0.113.0", "203.0.113.255", "2001:db8::1", "2001:db8:0:ffff::",
+                "10.1.2.3", "::ffff:203.0.113.9")) {
+            assertThat(verifyFrom(hash, inside).code()).as(inside).isEqualTo(VerificationCode.VALID);
+        }
+    }
+
+    @Test
+    void a_use_from_outside_the_allowlist_is_forbidden_source_and_spends_nothing() {
+        KeyHash hash = anActiveEntry().allowedFrom("203.0.113.0/24", "2001:db8::/48").rateLimited(1, 60).store();
+
+        for (String outside : List.of("203.0.112.255", "203.0.114.0", "2001:db9::1", "10.0.0.1", "customer-42",
+                "::ffff:198.51.100.1", "*", "")) {
+            Verification refused = verifyFrom(hash, outside);
+            assertThat(refused.code()).as(outside).isEqualTo(VerificationCode.FORBIDDEN_SOURCE);
+            assertThat(refused.rateLimit()).as("no rate limit spent").isNull();
+        }
+        assertThat(verifyFrom(hash, "203.0.113.1").code()).as("the whole limit is left").isEqualTo(
+                VerificationCode.VALID);
+        assertThat(redis.opsForHash().get(ValidationViewKeys.usage(hash), ValidationViewKeys.USAGE_REJECTED))
+                .isEqualTo("8");
+    }
+
+    @Test
+    void a_revoked_key_answers_revoked_wherever_it_is_used_from_and_permissions_come_after_the_source() {
+        KeyHash revoked = anActiveEntry().withStatus(STATUS_REVOKED).allowedFrom("10.0.0.0/8").store();
+        assertThat(verifyFrom(revoked, "192.0.2.1").code()).isEqualTo(VerificationCode.REVOKED);
+
+        KeyHash narrow = anActiveEntry().withPermissions("payments:read").allowedFrom("10.0.0.0/8")
+                .store();
+        assertThat(verifyUse(narrow, List.of("payments:write"), 1, null, "192.0.2.1").code())
+                .isEqualTo(VerificationCode.FORBIDDEN_SOURCE);
+        assertThat(verifyUse(narrow, List.of("payments:write"), 1, null, "10.9.9.9").code())
+                .isEqualTo(VerificationCode.INSUFFICIENT_PERMISSIONS);
+    }
+
+    @Test
+    void a_management_credential_check_does_not_look_at_the_source() {
+        KeyHash hash = anActiveEntry().allowedFrom("10.0.0.0/8").store();
+
+        assertThat(verifier.inspect(hash).code()).isEqualTo(VerificationCode.VALID);
+    }
+
     private Verification verifyUse(KeyHash hash, String... requiredPermissions) {
         return verifyUse(hash, Arrays.asList(requiredPermissions), 1, null);
     }
@@ -649,9 +699,17 @@ class VerifyScriptTest {
         return verifyUse(hash, List.of(), cost, null);
     }
 
-    /** Every use in these tests goes through here: {@link VerifyScriptWithoutBlockingTest} runs them all its way. */
     Verification verifyUse(KeyHash hash, List<String> requiredPermissions, int cost, KeyScope scope) {
-        return verifier.verifyUse(hash, requiredPermissions, cost, scope);
+        return verifyUse(hash, requiredPermissions, cost, scope, GATEWAY);
+    }
+
+    /** Every use in these tests goes through here: {@link VerifyScriptWithoutBlockingTest} runs them all its way. */
+    Verification verifyUse(KeyHash hash, List<String> requiredPermissions, int cost, KeyScope scope, String source) {
+        return verifier.verifyUse(hash, requiredPermissions, cost, scope, source);
+    }
+
+    private Verification verifyFrom(KeyHash hash, String source) {
+        return verifyUse(hash, List.of(), 1, null, source);
     }
 
     private List<Verification> verifyUseTimes(KeyHash hash, int times) {
@@ -744,6 +802,13 @@ class VerifyScriptTest {
 
         ViewEntry inRotationGraceUntil(Instant graceUntil) {
             fields.put(GRACE_UNTIL, Long.toString(graceUntil.toEpochMilli()));
+            return this;
+        }
+
+        ViewEntry allowedFrom(String... blocks) {
+            fields.put(ValidationViewKeys.ALLOWED_SOURCES, String.join(" ",
+                    Stream.of(blocks).map(block -> AllowedSources.prefixBits(AllowedSources.canonical(block)
+                            .orElseThrow())).toList()));
             return this;
         }
 

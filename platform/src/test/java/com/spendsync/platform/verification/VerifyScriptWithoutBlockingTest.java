@@ -8,8 +8,9 @@ import java.util.List;
 class VerifyScriptWithoutBlockingTest extends VerifyScriptTest {
 
     @Override
-    Verification verifyUse(KeyHash hash, List<String> requiredPermissions, int cost, KeyScope scope) {
-        return verifier.verifyUseWithoutBlocking(hash, requiredPermissions, cost, scope, Runnable::run)
+    Verification verifyUse(KeyHash hash, List<String> requiredPermissions, int cost, KeyScope scope,
+                           String source) {
+        return verifier.verifyUseWithoutBlocking(hash, requiredPermissions, cost, scope, source, Runnable::run)
                 .toCompletableFuture().join();
     }
 }

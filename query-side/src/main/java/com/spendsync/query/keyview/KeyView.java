@@ -32,6 +32,7 @@ public record KeyView(
         Instant rotationExpiresAt,
         Instant revokedAt,
         RateLimitPolicy rateLimit,
+        List<String> allowedSources,
         Map<String, Object> metadata,
         Usage usage,
         @JsonIgnore String keyHash,
@@ -70,13 +71,13 @@ public record KeyView(
         }
         return new KeyView(keyId, ownerId, name, prefix, environment, permissions, scope, effective, createdAt,
                 expiresAt,
-                lastUsedAt, rotatedAt, rotationEnd, revokedAt, rateLimit, metadata, usage, keyHash, previousKeyHash,
-                retiredSecrets, version, foldedUntil);
+                lastUsedAt, rotatedAt, rotationEnd, revokedAt, rateLimit, allowedSources, metadata, usage, keyHash,
+                previousKeyHash, retiredSecrets, version, foldedUntil);
     }
 
     KeyView withFoldedUntil(Instant instant) {
         return new KeyView(keyId, ownerId, name, prefix, environment, permissions, scope, status, createdAt, expiresAt,
-                lastUsedAt, rotatedAt, rotationExpiresAt, revokedAt, rateLimit, metadata, usage, keyHash,
+                lastUsedAt, rotatedAt, rotationExpiresAt, revokedAt, rateLimit, allowedSources, metadata, usage, keyHash,
                 previousKeyHash, retiredSecrets, version, instant);
     }
 }

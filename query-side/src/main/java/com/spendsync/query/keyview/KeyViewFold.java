@@ -79,6 +79,7 @@ public final class KeyViewFold {
         Instant rotationExpiresAt;
         Instant revokedAt;
         RateLimitPolicy rateLimit;
+        List<String> allowedSources;
         Map<String, Object> metadata;
         KeyView.Usage usage;
         String keyHash;
@@ -105,6 +106,7 @@ public final class KeyViewFold {
             rotationExpiresAt = view.rotationExpiresAt();
             revokedAt = view.revokedAt();
             rateLimit = view.rateLimit();
+            allowedSources = view.allowedSources();
             metadata = view.metadata();
             usage = view.usage();
             keyHash = view.keyHash();
@@ -127,6 +129,7 @@ public final class KeyViewFold {
             createdAt = e.createdAt();
             expiresAt = e.expiresAt();
             rateLimit = e.rateLimit();
+            allowedSources = e.allowedSources();
             metadata = e.metadata();
             usage = new KeyView.Usage(0, 0);
             keyHash = e.keyHash().hex();
@@ -157,6 +160,7 @@ public final class KeyViewFold {
             scope = e.scope();
             metadata = e.metadata();
             rateLimit = e.rateLimit();
+            allowedSources = e.allowedSources();
             expiresAt = e.expiresAt();
             return this;
         }
@@ -198,9 +202,8 @@ public final class KeyViewFold {
 
         KeyView build(long sequence) {
             return new KeyView(keyId, ownerId, name, prefix, environment, permissions, scope, status, createdAt,
-                    expiresAt,
-                    lastUsedAt, rotatedAt, rotationExpiresAt, revokedAt, rateLimit, metadata, usage, keyHash,
-                    previousKeyHash, retiredSecrets, sequence, foldedUntil);
+                    expiresAt, lastUsedAt, rotatedAt, rotationExpiresAt, revokedAt, rateLimit, allowedSources, metadata,
+                    usage, keyHash, previousKeyHash, retiredSecrets, sequence, foldedUntil);
         }
     }
 }

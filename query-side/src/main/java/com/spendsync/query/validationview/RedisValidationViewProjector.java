@@ -5,12 +5,9 @@ import static com.spendsync.platform.verification.ValidationViewKeys.EXPIRES_AT;
 import static com.spendsync.platform.verification.ValidationViewKeys.GRACE_UNTIL;
 import static com.spendsync.platform.verification.ValidationViewKeys.KEY_ID;
 import static com.spendsync.platform.verification.ValidationViewKeys.OWNER_ID;
-import static com.spendsync.platform.verification.ValidationViewKeys.PERMISSIONS;
 import static com.spendsync.platform.verification.ValidationViewKeys.PREVIOUS_SECRET;
-import static com.spendsync.platform.verification.ValidationViewKeys.RATE_LIMIT;
-import static com.spendsync.platform.verification.ValidationViewKeys.RATE_WINDOW_SECONDS;
-import static com.spendsync.platform.verification.ValidationViewKeys.SCOPE;
 import static com.spendsync.platform.verification.ValidationViewKeys.SEQUENCE;
+import static com.spendsync.platform.verification.ValidationViewKeys.SETTINGS;
 import static com.spendsync.platform.verification.ValidationViewKeys.STATUS;
 import static com.spendsync.platform.verification.ValidationViewKeys.STATUS_ACTIVE;
 import static com.spendsync.platform.verification.ValidationViewKeys.STATUS_EXPIRED;
@@ -65,8 +62,6 @@ import org.springframework.stereotype.Component;
 public class RedisValidationViewProjector extends SequencedProjector<Long> {
 
     public static final String PROCESSING_GROUP = "redis-validation-view";
-    private static final List<String> SETTINGS =
-            List.of(PERMISSIONS, SCOPE, EXPIRES_AT, RATE_LIMIT, RATE_WINDOW_SECONDS);
 
     private final StringRedisTemplate redis;
     private final KeyViews keyViews;
@@ -123,7 +118,8 @@ public class RedisValidationViewProjector extends SequencedProjector<Long> {
 
         @Override
         public Void created(ApiKeyCreatedEvent e) {
-            Map<String, String> record = settings(e.permissions(), e.scope(), e.rateLimit(), e.expiresAt());
+            Map<String, String> record = ValidationViewKeys.settingsFields(e.permissions(), e.scope(), e.rateLimit(), e.expiresAt(),
+                    e.allowedSources());
             record.put(KEY_ID, e.keyId());
             record.put(OWNER_ID, e.ownerId());
             record.put(CURRENT_SECRET, e.keyHash().hex());
@@ -147,7 +143,8 @@ public class RedisValidationViewProjector extends SequencedProjector<Long> {
 
         @Override
         public Void updated(ApiKeyUpdatedEvent e) {
-            Map<String, String> settings = settings(e.permissions(), e.scope(), e.rateLimit(), e.expiresAt());
+            Map<String, String> settings = ValidationViewKeys.settingsFields(e.permissions(), e.scope(), e.rateLimit(), e.expiresAt(),
+                    e.allowedSources());
             redis.opsForHash().delete(recordKey, SETTINGS.toArray());
             redis.opsForHash().putAll(recordKey, settings);
             entries.write(e.keyHash(), sequence, settings, SETTINGS, lifetimeOf(e.expiresAt()));
@@ -205,7 +202,8 @@ public class RedisValidationViewProjector extends SequencedProjector<Long> {
 
     private void seed(KeyView view) {
         String recordKey = ValidationViewKeys.keyRecord(view.keyId());
-        Map<String, String> record = settings(view.permissions(), view.scope(), view.rateLimit(), view.expiresAt());
+        Map<String, String> record = ValidationViewKeys.settingsFields(view.permissions(), view.scope(),
+                view.rateLimit(), view.expiresAt(), view.allowedSources());
         record.put(KEY_ID, view.keyId());
         record.put(OWNER_ID, view.ownerId());
         record.put(CURRENT_SECRET, view.keyHash());
@@ -230,8 +228,9 @@ public class RedisValidationViewProjector extends SequencedProjector<Long> {
 
     private void writeCurrent(KeyHash hash, long sequence, Map<String, String> record, Instant expiresAt) {
         Map<String, String> entry = new HashMap<>(record);
-        entry.keySet().retainAll(
-                List.of(KEY_ID, OWNER_ID, PERMISSIONS, SCOPE, EXPIRES_AT, RATE_LIMIT, RATE_WINDOW_SECONDS));
+        // the key's settings and who it is; the record's other fields are the projector's own
+        entry.keySet().removeIf(field -> !SETTINGS.contains(field) && !field.equals(KEY_ID)
+                && !field.equals(OWNER_ID));
         entry.put(STATUS, STATUS_ACTIVE);
         entries.write(hash, sequence, entry, List.of(GRACE_UNTIL), lifetimeOf(expiresAt));
     }
@@ -254,23 +253,6 @@ public class RedisValidationViewProjector extends SequencedProjector<Long> {
 
     private Lifetime lifetimeOf(Instant expiresAt) {
         return Lifetime.until(expiresAt == null ? null : expiresAt.plus(retention));
-    }
-
-    private static Map<String, String> settings(List<String> permissions, KeyScope scope, RateLimitPolicy rateLimit,
-                                                Instant expiresAt) {
-        Map<String, String> settings = new HashMap<>();
-        settings.put(PERMISSIONS, String.join(" ", permissions));
-        if (scope != null) {
-            settings.put(SCOPE, ValidationViewKeys.scopeField(scope));
-        }
-        if (expiresAt != null) {
-            settings.put(EXPIRES_AT, Long.toString(expiresAt.toEpochMilli()));
-        }
-        if (rateLimit != null) {
-            settings.put(RATE_LIMIT, Integer.toString(rateLimit.limit()));
-            settings.put(RATE_WINDOW_SECONDS, Integer.toString(rateLimit.windowSeconds()));
-        }
-        return settings;
     }
 
     private static Instant epochMillis(String value) {

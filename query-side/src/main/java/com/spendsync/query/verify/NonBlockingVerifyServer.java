@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.spendsync.api.authority.AuthorityException;
 import com.spendsync.platform.auth.AuthenticationFailedException;
+import com.spendsync.platform.auth.ClientAddresses;
 import com.spendsync.platform.auth.ManagementCredentials;
 import com.spendsync.platform.concurrent.Stages;
 import com.spendsync.platform.config.SpendSyncProperties;
@@ -26,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
@@ -63,6 +65,8 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(60);
     private static final int MAX_CONNECTIONS = 8192;
+    /** The most of a refused body read before answering, as Tomcat's maxSwallowSize. */
+    private static final long SWALLOWED_BYTES = 2 * 1024 * 1024;
 
     private final VerifyCalls calls;
     private final KeyVerifier verifier;
@@ -143,8 +147,9 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
 
     private Mono<ServerResponse> handle(ServerRequest request) {
         String instance = request.path();
-        String source = request.remoteAddress().map(InetSocketAddress::getAddress)
-                .map(InetAddress::getHostAddress).orElse(null);
+        String peer = request.remoteAddress().map(InetSocketAddress::getAddress).map(InetAddress::getHostAddress)
+                .orElse(null);
+        String source = credentials.sourceOf(peer, request.headers().header(ClientAddresses.FORWARDED_FOR));
         if (!VerifyCalls.PATH.equals(instance)) {
             return problem(ProblemResponses.notFound("this port serves POST " + VerifyCalls.PATH + " only", instance));
         }
@@ -152,9 +157,14 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
             return problem(spring(HttpStatus.METHOD_NOT_ALLOWED, "Method '" + request.method().name()
                     + "' is not supported.", instance), HttpHeaders.ALLOW, HttpMethod.POST.name());
         }
-        if (request.headers().contentLength().orElse(-1) > maxBodyBytes) {
-            // as the management port's body limit does, before anything else is read
-            return problem(ProblemResponses.payloadTooLarge(maxBodyBytes, instance));
+        long declared = request.headers().contentLength().orElse(-1);
+        if (declared > maxBodyBytes) {
+            // as the management port's body limit does, before anything else is read; a body Tomcat would swallow
+            // is read and dropped first, since closing on unread bytes resets the connection and the client may
+            // lose the answer
+            Mono<ServerResponse> refusal = problem(ProblemResponses.payloadTooLarge(maxBodyBytes, instance));
+            return declared > SWALLOWED_BYTES ? refusal : request.bodyToFlux(DataBuffer.class)
+                    .doOnNext(DataBufferUtils::release).then(refusal);
         }
         return Mono.fromCompletionStage(() -> credentials.authenticateWithoutBlocking(
                         request.headers().firstHeader(HttpHeaders.AUTHORIZATION), source, blocking))
@@ -162,8 +172,8 @@ public class NonBlockingVerifyServer implements SmartLifecycle {
                     caller.authority().requirePermission(VerifyCalls.PERMISSION_NEEDED);
                     acceptable(request, instance);
                     return body(request).map(this::read).flatMap(verify -> Mono.fromCompletionStage(() ->
-                            calls.answer(verify, caller, (hash, required, cost, scope) ->
-                                    verifier.verifyUseWithoutBlocking(hash, required, cost, scope, blocking))));
+                            calls.answer(verify, caller, (hash, required, cost, scope, from) ->
+                                    verifier.verifyUseWithoutBlocking(hash, required, cost, scope, from, blocking))));
                 })
                 .flatMap(answer -> ServerResponse.ok().headers(headers -> headers.addAll(answer.headers()))
                         .contentType(MediaType.APPLICATION_JSON).bodyValue(bytes(answer.body())))

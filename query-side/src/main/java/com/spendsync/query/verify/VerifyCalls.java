@@ -45,7 +45,8 @@ class VerifyCalls {
             VerificationCode.NOT_FOUND, AccessFailures.UNKNOWN_KEY,
             VerificationCode.RATE_LIMITED, AccessFailures.RATE_LIMITED,
             VerificationCode.REVOKED, AccessFailures.REVOKED_KEY,
-            VerificationCode.EXPIRED, AccessFailures.EXPIRED_KEY));
+            VerificationCode.EXPIRED, AccessFailures.EXPIRED_KEY,
+            VerificationCode.FORBIDDEN_SOURCE, AccessFailures.FORBIDDEN_SOURCE));
 
     /** The answer: 200 with these headers and this body. */
     record Answer(HttpHeaders headers, VerifyResponse body) {
@@ -53,7 +54,8 @@ class VerifyCalls {
 
     /** How the key's use is decided: on the caller's thread, or without blocking it. */
     interface UseCheck {
-        CompletionStage<Verification> verifyUse(KeyHash hash, List<String> required, int cost, KeyScope scope);
+        CompletionStage<Verification> verifyUse(KeyHash hash, List<String> required, int cost, KeyScope scope,
+                                                String source);
     }
 
     private final AccessFailures failures;
@@ -72,6 +74,8 @@ class VerifyCalls {
         validate(request, required, cost);
         Optional<ApiKeySecret> secret = ApiKeySecret.parse(request.key());
         Authority authority = caller.authority();
+        // the end client as the gateway names it, else the gateway itself: what allowlists and refusal counts see
+        String source = request.source() != null ? request.source() : caller.source();
         CompletionStage<Verification> verification;
         if (secret.isEmpty()) {
             verification = CompletableFuture.completedFuture(Verification.of(VerificationCode.MALFORMED));
@@ -79,13 +83,12 @@ class VerifyCalls {
             // the prefix says it: a test gateway key never learns anything of a live key
             verification = CompletableFuture.completedFuture(Verification.of(VerificationCode.NOT_FOUND));
         } else {
-            verification = check.verifyUse(secret.get().hash(), required, cost, authority.scope());
+            verification = check.verifyUse(secret.get().hash(), required, cost, authority.scope(), source);
         }
         return verification.thenApply(decided -> {
             String refusal = REFUSALS.get(decided.code());
             if (refusal != null && !aboveTheWholeLimit(decided)) {
-                failures.record(refusal, request.source() != null ? request.source() : caller.source(),
-                        decided.keyId());
+                failures.record(refusal, source, decided.keyId());
             }
             return new Answer(rateLimitHeaders(decided.rateLimit()), VerifyResponse.of(decided));
         });

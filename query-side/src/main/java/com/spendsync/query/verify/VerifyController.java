@@ -25,8 +25,8 @@ class VerifyController {
     @PostMapping(VerifyCalls.PATH)
     @RequiresPermission(VerifyCalls.PERMISSION_NEEDED)
     ResponseEntity<VerifyResponse> verify(@RequestBody VerifyRequest request, Caller caller) {
-        VerifyCalls.Answer answer = Stages.join(calls.answer(request, caller, (hash, required, cost, scope) ->
-                CompletableFuture.completedFuture(verifier.verifyUse(hash, required, cost, scope))));
+        VerifyCalls.Answer answer = Stages.join(calls.answer(request, caller, (hash, required, cost, scope, from) ->
+                CompletableFuture.completedFuture(verifier.verifyUse(hash, required, cost, scope, from))));
         return ResponseEntity.ok().headers(answer.headers()).body(answer.body());
     }
 }

@@ -112,7 +112,7 @@ class KeyViewFoldTest {
 
     private static ApiKeyEvent created() {
         return new ApiKeyCreatedEvent("key_1", FIRST, "ss_live_abcd", KeyEnvironment.LIVE,
-                "owner", "name", List.of("payments:read"), null, null, null, null, AT);
+                "owner", "name", List.of("payments:read"), null, null, null, null, null, AT);
     }
 
     private static ApiKeyEvent revocation() {

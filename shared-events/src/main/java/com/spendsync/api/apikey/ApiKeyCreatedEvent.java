@@ -7,7 +7,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** A new key; {@code scope} is null for a key that acts on every owner (and for keys without management power). */
+/**
+ * A new key; {@code scope} is null for a key that acts on every owner (and for keys without management power);
+ * {@code allowedSources} (canonical blocks, {@link AllowedSources}) null or empty for a key usable from anywhere.
+ */
 public record ApiKeyCreatedEvent(
         String keyId,
         KeyHash keyHash,
@@ -19,6 +22,7 @@ public record ApiKeyCreatedEvent(
         KeyScope scope,
         Instant expiresAt,
         RateLimitPolicy rateLimit,
+        List<String> allowedSources,
         Map<String, Object> metadata,
         Instant createdAt) implements ApiKeyEvent {
 

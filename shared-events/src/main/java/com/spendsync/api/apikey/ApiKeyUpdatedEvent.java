@@ -20,6 +20,7 @@ public record ApiKeyUpdatedEvent(
         KeyScope scope,
         Map<String, Object> metadata,
         RateLimitPolicy rateLimit,
+        List<String> allowedSources,
         Instant expiresAt,
         Set<String> changedFields,
         Instant updatedAt) implements ApiKeyEvent {

@@ -21,6 +21,7 @@ public record CreateApiKeyCommand(
         KeyScope scope,
         Instant expiresAt,
         RateLimitPolicy rateLimit,
+        List<String> allowedSources,
         Map<String, Object> metadata,
         Instant requestedAt,
         Authority caller) {

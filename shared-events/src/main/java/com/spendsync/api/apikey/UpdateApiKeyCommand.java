@@ -15,6 +15,7 @@ public record UpdateApiKeyCommand(
         Change<KeyScope> scope,
         Change<Map<String, Object>> metadata,
         Change<RateLimitPolicy> rateLimit,
+        Change<List<String>> allowedSources,
         Change<Instant> expiresAt,
         Instant requestedAt,
         Authority caller) {
