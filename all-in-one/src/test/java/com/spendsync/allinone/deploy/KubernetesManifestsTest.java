@@ -57,6 +57,20 @@ class KubernetesManifestsTest {
         instance = shared;
     }
 
+    /** The probes stay on the service's port when the actuator moves to a management port of its own. */
+    @Test
+    void theProbesAnswerOnTheServicePortWhenTheActuatorMovesAway() {
+        try (SpendSyncInstance moved = SpendSyncInstance.builder().property("management.server.port", "0").start()) {
+            for (String path : List.of("/livez", "/readyz")) {
+                Api.Reply reply = moved.api().send("GET", path, null, null);
+                assertThat(reply.status()).as(path).isEqualTo(200);
+                assertThat(reply.json().path("status").asText()).isEqualTo("UP");
+            }
+            assertThat(moved.api().send("GET", "/actuator/health", null, null).status())
+                    .as("the actuator itself is on the other port").isEqualTo(404);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"command-side", "query-side", "alerting-projector"})
     void eachServiceRunsOnItsPortWithProbesTheApplicationAnswers(String service) {
@@ -89,7 +103,11 @@ class KubernetesManifestsTest {
                 "spec", "selector", "matchLabels")));
 
         // a pause before the stop while the endpoints drop the pod, and the whole within the grace period
-        int pause = (Integer) map(path(container, "lifecycle", "preStop", "sleep")).get("seconds");
+        // an exec of the image's sleep, which every Kubernetes version runs (the sleep action needs 1.30)
+        @SuppressWarnings("unchecked")
+        List<Object> command = (List<Object>) path(container, "lifecycle", "preStop", "exec", "command");
+        assertThat(command).hasSize(2).first().isEqualTo("sleep");
+        int pause = Integer.parseInt((String) command.get(1));
         assertThat(pause).isPositive();
         assertThat((Integer) path(deployment, "spec", "template", "spec", "terminationGracePeriodSeconds"))
                 .isGreaterThanOrEqualTo(pause + 30);

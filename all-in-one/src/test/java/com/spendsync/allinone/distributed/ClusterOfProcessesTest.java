@@ -69,8 +69,8 @@ class ClusterOfProcessesTest {
                     "spendsync_alerts", List.of(alerting.port())))).orElse(null)) {
                 Api entry = front != null ? front.api(services.rootKey().reveal()) : null;
                 Instant started = Instant.now();
-                awaitSegmentsShared(commands, otherCommands);
-                awaitSegmentsShared(queries, survivor);
+                awaitSegmentsShared(commands, otherCommands, services.mongoUri());
+                awaitSegmentsShared(queries, survivor, services.mongoUri());
                 log.info("every projection's segments shared by both instances of each service {} ms after all were"
                         + " ready", Duration.between(started, Instant.now()).toMillis());
                 assertThat(alerting.api().get("/v1/admin/projections").json()).allSatisfy(projection ->
@@ -133,32 +133,36 @@ class ClusterOfProcessesTest {
     }
 
     /**
-     * Until the two instances hold, between them, the segments of each of their projections, half each, as both see
-     * it in their heartbeats; that they are all the segments there are is checked once one of them holds them all.
+     * Until the two instances hold, between them, every segment the token store has of each of their projections,
+     * half each, as both see it in their heartbeats.
      */
-    private static void awaitSegmentsShared(ServiceProcess first, ServiceProcess second) {
+    private static void awaitSegmentsShared(ServiceProcess first, ServiceProcess second, String mongoUri) {
         Set<String> nodes = Set.of(first.node(), second.node());
-        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-            for (ServiceProcess instance : List.of(first, second)) {
-                JsonNode projections = instance.api().get("/v1/admin/projections").json();
-                assertThat(projections).isNotEmpty();
-                for (JsonNode projection : projections) {
-                    Map<String, Set<Integer>> held = new LinkedHashMap<>();
-                    projection.path("instances").forEach(claims -> held.put(claims.path("node").asText(),
-                            segments(claims.path("segments"))));
-                    String name = projection.path("name").asText();
-                    assertThat(held.keySet()).as(name + " as " + instance.node() + " sees it").isEqualTo(nodes);
-                    Set<Integer> all = new HashSet<>();
-                    held.values().forEach(all::addAll);
-                    assertThat(all).as(name + ": every segment held once, " + held)
-                            .hasSize(held.values().stream().mapToInt(Set::size).sum());
-                    assertThat(held.values()).as(name + ": half each, " + held)
-                            .allSatisfy(segments -> assertThat(segments).hasSize(all.size() / 2));
-                    assertThat(segments(projection.path("segments"), "segment"))
-                            .as(name + " processed by " + instance.node()).isEqualTo(held.get(instance.node()));
+        try (MongoClient mongo = MongoClients.create(mongoUri)) {
+            var tokens = mongo.getDatabase("spendsync_audit").getCollection("trackingtokens", Document.class);
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                for (ServiceProcess instance : List.of(first, second)) {
+                    JsonNode projections = instance.api().get("/v1/admin/projections").json();
+                    assertThat(projections).isNotEmpty();
+                    for (JsonNode projection : projections) {
+                        String name = projection.path("name").asText();
+                        Map<String, Set<Integer>> held = new LinkedHashMap<>();
+                        projection.path("instances").forEach(claims -> held.put(claims.path("node").asText(),
+                                segments(claims.path("segments"))));
+                        assertThat(held.keySet()).as(name + " as " + instance.node() + " sees it").isEqualTo(nodes);
+                        Set<Integer> all = new HashSet<>();
+                        held.values().forEach(all::addAll);
+                        long segments = tokens.countDocuments(Filters.eq("processorName", name));
+                        assertThat(all).as(name + ": every segment held, once, " + held).hasSize((int) segments)
+                                .hasSize(held.values().stream().mapToInt(Set::size).sum()).isNotEmpty();
+                        assertThat(held.values()).as(name + ": half each, " + held)
+                                .allSatisfy(mine -> assertThat(mine).hasSize(all.size() / 2));
+                        assertThat(segments(projection.path("segments"), "segment"))
+                                .as(name + " processed by " + instance.node()).isEqualTo(held.get(instance.node()));
+                    }
                 }
-            }
-        });
+            });
+        }
     }
 
     /** Until {@code service} processes every segment the token store has of each of its projections. */

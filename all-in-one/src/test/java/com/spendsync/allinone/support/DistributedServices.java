@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -40,6 +39,8 @@ public final class DistributedServices implements AutoCloseable {
     private final ApiKeySecret rootKey = ApiKeySecret.generate(KeyEnvironment.LIVE, new SecureRandom());
     private final List<ConfigurableApplicationContext> started = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
+    /** Kills the processes this left running if the test JVM ends without closing it (a fork timed out, say). */
+    private final Thread orphanKiller = new Thread(this::killProcesses);
 
     /** The embedded servers started in this JVM. */
     public DistributedServices() {
@@ -59,11 +60,23 @@ public final class DistributedServices implements AutoCloseable {
             mongoUri = servers.mongoUri();
             redisUri = servers.redisUri();
         }
+        Runtime.getRuntime().addShutdownHook(orphanKiller);
         signingKey = directory.resolve("audit-signing-key.pem");
         try {
             SigningKey.load(signingKey, true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private void killProcesses() {
+        List<Process> all = new ArrayList<>(processes);
+        if (infra != null) {
+            all.add(infra.process());
+        }
+        for (Process process : all) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
         }
     }
 
@@ -187,22 +200,16 @@ public final class DistributedServices implements AutoCloseable {
     /** Stops the services still running (a process: SIGKILL after 30 s), then the servers. */
     @Override
     public void close() {
-        started.forEach(ConfigurableApplicationContext::close);
-        for (Process process : processes) {
-            process.destroy();
-            try {
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
+        try {
+            started.forEach(ConfigurableApplicationContext::close);
+        } finally {
+            processes.forEach(process -> Stopping.stop(process, Duration.ofSeconds(30)));
+            Runtime.getRuntime().removeShutdownHook(orphanKiller);
+            if (infra != null) {
+                infra.close();
+            } else {
+                servers.destroy();
             }
-        }
-        if (infra != null) {
-            infra.close();
-        } else {
-            servers.destroy();
         }
     }
 }

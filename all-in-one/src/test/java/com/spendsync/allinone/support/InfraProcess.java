@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,12 +47,17 @@ public final class InfraProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Matcher uris = await().atMost(Duration.ofMinutes(1)).until(() -> {
-            assertThat(process.isAlive()).as(Files.readString(log)).isTrue();
-            Matcher matcher = URIS.matcher(Files.readString(log));
-            return matcher.find() ? matcher : null;
-        }, matcher -> matcher != null);
-        return new InfraProcess(process, uris.group(1), uris.group(2));
+        try {
+            Matcher uris = await().atMost(Duration.ofMinutes(1)).until(() -> {
+                assertThat(process.isAlive()).as(Files.readString(log)).isTrue();
+                Matcher matcher = URIS.matcher(Files.readString(log));
+                return matcher.find() ? matcher : null;
+            }, matcher -> matcher != null);
+            return new InfraProcess(process, uris.group(1), uris.group(2));
+        } catch (RuntimeException | AssertionError failed) {
+            new InfraProcess(process, null, null).close();
+            throw failed;
+        }
     }
 
     public Process process() {
@@ -72,15 +76,12 @@ public final class InfraProcess implements AutoCloseable {
     @Override
     public void close() {
         List<ProcessHandle> children = process.descendants().toList();
-        process.destroy();
+        Stopping.stop(process, Duration.ofSeconds(30));
         try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
+            await().atMost(Duration.ofSeconds(10)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+        } finally {
+            // a redis-server its SIGKILLed parent could not stop
+            children.forEach(ProcessHandle::destroyForcibly);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
     }
 }

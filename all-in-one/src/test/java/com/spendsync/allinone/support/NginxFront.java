@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -75,15 +74,21 @@ public final class NginxFront implements AutoCloseable {
             Process process = new ProcessBuilder(binary.toString(), "-p", home.toString(), "-c",
                     home.resolve("nginx.conf").toString(), "-g", "daemon off;")
                     .redirectErrorStream(true).redirectOutput(home.resolve("stdout").toFile()).start();
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
-                assertThat(process.isAlive()).as("nginx: " + Files.readString(home.resolve("stdout"))).isTrue();
-                try (Socket socket = new Socket("127.0.0.1", port)) {
-                    return true;
-                } catch (IOException notYet) {
-                    return false;
-                }
-            });
-            return new NginxFront(process, port);
+            NginxFront front = new NginxFront(process, port);
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    assertThat(process.isAlive()).as("nginx: " + Files.readString(home.resolve("stdout"))).isTrue();
+                    try (Socket socket = new Socket("127.0.0.1", port)) {
+                        return true;
+                    } catch (IOException notYet) {
+                        return false;
+                    }
+                });
+            } catch (RuntimeException | AssertionError failed) {
+                front.close();
+                throw failed;
+            }
+            return front;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -104,14 +109,8 @@ public final class NginxFront implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        List<ProcessHandle> workers = process.descendants().toList();
+        Stopping.stop(process, Duration.ofSeconds(10));
+        workers.forEach(ProcessHandle::destroyForcibly);
     }
 }

@@ -5,6 +5,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
@@ -20,6 +22,10 @@ import org.springframework.util.StringUtils;
 public class ClientAddresses {
 
     public static final String FORWARDED_FOR = "X-Forwarded-For";
+    /** The most hops looked at, from the right: a header of thousands costs no more than this. */
+    static final int MAX_HOPS = 20;
+    /** A hop some proxies write with its port: 203.0.113.7:4711 or [2001:db8::1]:443. */
+    private static final Pattern WITH_PORT = Pattern.compile("\\[([0-9A-Fa-f:.]+)](?::\\d+)?|([0-9.]+):\\d+");
 
     /** The trusted proxies' blocks as {@link AllowedSources#prefixBits}, worked out once. */
     private final List<String> trustedProxies;
@@ -50,16 +56,25 @@ public class ClientAddresses {
         for (String header : forwardedFor) {
             for (String hop : header.split(",")) {
                 if (!hop.isBlank()) {
-                    hops.add(hop.trim());
+                    hops.add(withoutPort(hop.trim()));
                 }
             }
         }
-        for (int i = hops.size() - 1; i >= 0; i--) {
+        int first = Math.max(0, hops.size() - MAX_HOPS);
+        for (int i = hops.size() - 1; i >= first; i--) {
             if (!trusted(hops.get(i))) {
                 return hops.get(i);
             }
         }
-        return hops.isEmpty() ? peer : hops.get(0);
+        return hops.isEmpty() ? peer : hops.get(first);
+    }
+
+    private static String withoutPort(String hop) {
+        Matcher matcher = WITH_PORT.matcher(hop);
+        if (!matcher.matches()) {
+            return hop;
+        }
+        return matcher.group(1) != null ? matcher.group(1) : matcher.group(2);
     }
 
     private boolean trusted(String address) {

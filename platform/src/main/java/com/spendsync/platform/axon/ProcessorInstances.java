@@ -23,6 +23,7 @@ import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.StreamingEventProcessor;
 import org.axonframework.eventhandling.TrackingEventProcessor;
 import org.axonframework.eventhandling.tokenstore.TokenStore;
+import org.axonframework.spring.config.SpringAxonConfiguration;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,14 +36,20 @@ import org.springframework.stereotype.Component;
  * from them each instance's fair share of a processor's segments. Axon's pooled processors keep to it through their
  * {@code MaxSegmentProvider}, claiming no more and releasing the surplus; a tracking processor has no such limit, so
  * the heartbeat releases its surplus ({@code releaseSegment}) for the others to claim. Without this, the first
- * instance to start claims every segment and the others stand idle. An instance that stops writing is counted out
- * after the token claim timeout, by when its claims have timed out too.
+ * instance to start claims every segment and the others stand idle. Only processors that are running count: one
+ * stopped or in error on another instance leaves its share to the others. An instance that stops writing is counted
+ * out after {@link #LIVENESS}, before its claims time out.
  */
 @Component
 public class ProcessorInstances implements SmartLifecycle {
 
     static final String COLLECTION = "processor_instances";
     static final Duration HEARTBEAT = Duration.ofSeconds(2);
+    /**
+     * How long an instance counts as running after its last heartbeat: three beats, shorter than the token claim
+     * timeout, so a crashed instance is counted out before its claims lapse and the survivor keeps what it claims.
+     */
+    static final Duration LIVENESS = HEARTBEAT.multipliedBy(3);
     /** A heartbeat older than this is an instance that crashed long ago: removed, as a TTL index would. */
     static final Duration FORGOTTEN_AFTER = Duration.ofHours(1);
     private static final Logger log = LoggerFactory.getLogger(ProcessorInstances.class);
@@ -99,7 +106,7 @@ public class ProcessorInstances implements SmartLifecycle {
                 new ReplaceOptions().upsert(true));
 
         Map<String, List<Claims>> running = new TreeMap<>();
-        for (Document instance : heartbeats.find(Filters.gte("seenAt", Date.from(now.minus(liveness()))))) {
+        for (Document instance : heartbeats.find(Filters.gte("seenAt", Date.from(now.minus(LIVENESS))))) {
             Instant seenAt = instance.getDate("seenAt").toInstant();
             for (Document processor : instance.getList("processors", Document.class, List.of())) {
                 running.computeIfAbsent(processor.getString("name"), name -> new ArrayList<>()).add(new Claims(
@@ -138,17 +145,13 @@ public class ProcessorInstances implements SmartLifecycle {
         EventProcessingConfiguration configuration = processing.getIfAvailable();
         if (configuration != null) {
             configuration.eventProcessors().forEach((name, processor) -> {
-                if (processor instanceof StreamingEventProcessor streaming) {
+                if (processor instanceof StreamingEventProcessor streaming && streaming.isRunning()
+                        && !streaming.isError()) {
                     claimed.put(name, streaming.processingStatus().keySet().stream().sorted().toList());
                 }
             });
         }
         return claimed;
-    }
-
-    /** How long an instance counts as running after its last heartbeat: as long as its token claims hold. */
-    static Duration liveness() {
-        return AxonMongoConfiguration.TOKEN_CLAIM_TIMEOUT;
     }
 
     private void heartbeatQuietly() {
@@ -169,12 +172,14 @@ public class ProcessorInstances implements SmartLifecycle {
     @Override
     public synchronized void start() {
         heartbeats.createIndex(Indexes.ascending("seenAt"), new IndexOptions().name("seenAt"));
+        heartbeatQuietly();
         schedule = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "processor-heartbeat");
             thread.setDaemon(true);
             return thread;
         });
-        schedule.scheduleWithFixedDelay(this::heartbeatQuietly, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+        schedule.scheduleWithFixedDelay(this::heartbeatQuietly, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** Leaves at once, so that the others take up this instance's share as soon as its processors let go. */
@@ -189,17 +194,32 @@ public class ProcessorInstances implements SmartLifecycle {
             return;
         }
         running.shutdownNow();
+        boolean ended;
         try {
-            running.awaitTermination(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+            ended = running.awaitTermination(HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            ended = false;
+        }
+        // a heartbeat still under way could land after the removal and stand for a live instance: it lapses instead
+        if (!ended) {
+            return;
         }
         try {
             heartbeats.deleteOne(Filters.eq("_id", node));
         } catch (RuntimeException e) {
-            log.warn("Could not remove this instance's processor heartbeat; it lapses in {}: {}", liveness(),
+            log.warn("Could not remove this instance's processor heartbeat; it lapses in {}: {}", LIVENESS,
                     e.toString());
         }
+    }
+
+    /**
+     * Starts before Axon's processors and stops after them: the first heartbeat is read before anything is claimed,
+     * and the last one goes once this instance's processors have let go of their claims.
+     */
+    @Override
+    public int getPhase() {
+        return SpringAxonConfiguration.LIFECYCLE_PHASE - 1;
     }
 
     @Override
