@@ -30,7 +30,6 @@ import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
 import com.spendsync.platform.problem.InvalidRequestException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -303,20 +302,12 @@ public class ApiKey {
      * only, so a key that reaches the management plane cannot have one: it would not hold where a root key is used.
      */
     private static List<String> allowedSources(List<String> blocks, List<String> permissions) {
-        if (blocks == null || blocks.isEmpty()) {
-            return null;
-        }
-        if (Permissions.reachManagement(permissions)) {
+        List<String> canonical = AllowedSources.canonicalAll(blocks);
+        if (canonical != null && Permissions.reachManagement(permissions)) {
             throw new InvalidRequestException("allowedSources",
                     "restricts verification only: a key holding management permissions cannot have one");
         }
-        List<String> canonical = new ArrayList<>();
-        for (int i = 0; i < blocks.size(); i++) {
-            String field = "allowedSources[" + i + "]";
-            canonical.add(AllowedSources.canonical(blocks.get(i)).orElseThrow(() ->
-                    new InvalidRequestException(field, "must be an IPv4 or IPv6 address, or a CIDR block")));
-        }
-        return canonical.stream().distinct().toList();
+        return canonical;
     }
 
     private ManagedKey asManaged() {

@@ -1,5 +1,6 @@
 package com.spendsync.command.keys;
 
+import com.spendsync.api.apikey.AllowedSources;
 import com.spendsync.api.apikey.Change;
 import com.spendsync.api.apikey.CreateApiKeyCommand;
 import com.spendsync.api.apikey.KeyStatus;
@@ -58,7 +59,7 @@ class KeyCommandController {
         Authority authority = caller.authority();
         KeyEnvironment environment = authority.environmentOfNewKey(request.environment());
         KeyScope scope = authority.scopeOfNewKey(KeyRequestValidator.toScope(request.scope()), request.permissions());
-        List<String> allowedSources = KeyRequestValidator.toAllowedSources(request.allowedSources());
+        List<String> allowedSources = AllowedSources.canonicalAll(request.allowedSources());
         ApiKeySecret secret = ApiKeySecret.generate(environment, random);
         String keyId = KeyIds.next(random);
         commands.send(new CreateApiKeyCommand(keyId, secret.hash(), secret.prefix(), environment, request.ownerId(),
@@ -106,7 +107,7 @@ class KeyCommandController {
                 changes.metadata(),
                 changes.rateLimit() == null ? null : Change.to(KeyRequestValidator.toPolicy(changes.rateLimit().value())),
                 changes.allowedSources() == null ? null
-                        : Change.to(KeyRequestValidator.toAllowedSources(changes.allowedSources().value())),
+                        : Change.to(AllowedSources.canonicalAll(changes.allowedSources().value())),
                 changes.expiresAt(), now, caller.authority()), caller);
     }
 }

@@ -73,11 +73,6 @@ class KeyRequestValidator {
         checkExpiresAt(request.expiresAt(), now, problems);
         checkRateLimit(request.rateLimit(), problems);
         checkAllowedSources(request.allowedSources(), problems);
-        if (request.allowedSources() != null && request.permissions() != null
-                && Permissions.reachManagement(request.permissions())) {
-            problems.add(new FieldProblem("allowedSources",
-                    "restricts verification only: a key holding management permissions cannot have one"));
-        }
         checkMetadata(request.metadata(), problems);
         throwIfAny(problems);
     }
@@ -164,14 +159,6 @@ class KeyRequestValidator {
 
     static KeyScope toScope(KeyRequests.Scope scope) {
         return scope == null ? null : new KeyScope(scope.owners());
-    }
-
-    /** The blocks in canonical form, each once, in the order given; none (null) for a missing list. */
-    static List<String> toAllowedSources(List<String> entries) {
-        if (entries == null || entries.isEmpty()) {
-            return null;
-        }
-        return entries.stream().map(entry -> AllowedSources.canonical(entry).orElseThrow()).distinct().toList();
     }
 
     private static void checkAllowedSources(List<String> entries, List<FieldProblem> problems) {

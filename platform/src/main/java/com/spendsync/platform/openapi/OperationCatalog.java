@@ -21,6 +21,14 @@ public final class OperationCatalog {
     private record Entry(String operationId, String summary, Set<ProblemResponse> moreProblems) {
     }
 
+    /** What a field means where a record's name does not say it, with an example, in every schema holding it. */
+    private static final Map<String, Map.Entry<String, Object>> FIELDS = Map.of(
+            "allowedSources", Map.entry("The networks the key may be verified from: up to 100 IPv4 or IPv6 addresses "
+                    + "or CIDR blocks, answered in canonical form (host bits cleared, a single address as /32 or "
+                    + "/128, an IPv4-mapped IPv6 address as IPv4). A verification whose source (or, without one, "
+                    + "the caller's address) lies outside answers FORBIDDEN_SOURCE. Absent or null: anywhere.",
+                    List.of("203.0.113.0/24", "2001:db8::/48", "10.1.2.3/32")));
+
     private static final Map<String, Entry> OPERATIONS = Map.ofEntries(
             operation("POST /v1/keys", "createKey", "Create a key; its secret is returned once"),
             operation("GET /v1/keys", "listKeys", "List keys, a page at a time"),
@@ -97,14 +105,6 @@ public final class OperationCatalog {
         openApi.setTags(tags.stream().map(tag -> new Tag().name(tag).description(TAGS.get(tag))).toList());
         describeFields(openApi);
     }
-
-    /** What a field means where a record's name does not say it, with an example, in every schema holding it. */
-    private static final Map<String, Map.Entry<String, Object>> FIELDS = Map.of(
-            "allowedSources", Map.entry("The networks the key may be verified from: up to 100 IPv4 or IPv6 addresses "
-                    + "or CIDR blocks, answered in canonical form (host bits cleared, a single address as /32 or "
-                    + "/128, an IPv4-mapped IPv6 address as IPv4). A verification whose source (or, without one, "
-                    + "the caller's address) lies outside answers FORBIDDEN_SOURCE. Absent or null: anywhere.",
-                    List.of("203.0.113.0/24", "2001:db8::/48", "10.1.2.3/32")));
 
     @SuppressWarnings({"rawtypes", "unchecked"})
     private static void describeFields(OpenAPI openApi) {

@@ -69,6 +69,19 @@ public final class AllowedSources {
         }
     }
 
+    /**
+     * The blocks in canonical form, each once, in the order given; none (null) for a missing or empty list. An entry
+     * that is no address or block is an {@link IllegalArgumentException}: callers check each with {@link #canonical}
+     * first, to name the one at fault.
+     */
+    public static List<String> canonicalAll(List<String> entries) {
+        if (entries == null || entries.isEmpty()) {
+            return null;
+        }
+        return entries.stream().map(entry -> canonical(entry).orElseThrow(() ->
+                new IllegalArgumentException("no address or CIDR block: " + entry))).distinct().toList();
+    }
+
     /** The prefix a canonical block admits: its family and its first (length) bits. */
     public static String prefixBits(String canonicalBlock) {
         int slash = canonicalBlock.indexOf('/');
