@@ -38,7 +38,8 @@ import org.bson.conversions.Bson;
  * each (p50 and p99 in ms): the audit newest-first page filtered by owner, Axon's tracking query (a timestamp range
  * sorted, limited), an aggregate load (aggregateIdentifier, sequenceNumber >= 1, sorted), a count; and one full read
  * of the events in tracking order in batches of 1000. Then START_EVENTS events into one store, and the time to open
- * it with the indexed backend: after a clean close (indexes as stored) and after a crash (indexes rebuilt).
+ * it with the indexed backend: after a clean close (indexes as stored), after a crash (indexes rebuilt), and with
+ * most of the file free (compacted at the start).
  */
 public class EmbeddedMongoBench {
 
@@ -147,7 +148,31 @@ public class EmbeddedMongoBench {
         rows.add(String.format(Locale.ROOT, "| open %d events after a clean close (s) | | %.2f | |", events, clean));
         rows.add(String.format(Locale.ROOT, "| open %d events after a crash: indexes rebuilt (s) | | %.2f | |", events, rebuilt));
         rows.add(String.format(Locale.ROOT, "| (the open before the crash: %.2f s) | | | |", crashed));
+        rows.addAll(compactionTimes(file, events, clean));
         return rows;
+    }
+
+    /**
+     * Leaves the store mostly free space (two collections as large as the events, written and dropped), then times
+     * the open that compacts it against the clean open of the same live data measured before.
+     */
+    private static List<String> compactionTimes(String file, int events, double cleanOpen) {
+        IndexedH2Backend writing = IndexedH2Backend.open(file, false, Duration.ofMinutes(1));
+        MongoServer server = new MongoServer(writing);
+        try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + server.bind().getPort())) {
+            MongoCollection<Document> scratch = client.getDatabase("spendsync_audit").getCollection("scratch");
+            seedEvents(scratch, events);
+            seedEvents(client.getDatabase("spendsync_audit").getCollection("scratch2"), events);
+            scratch.drop();
+            client.getDatabase("spendsync_audit").getCollection("scratch2").drop();
+        }
+        server.shutdown();
+        long grown = Path.of(file).toFile().length();
+        double compacting = timeToOpen(() -> IndexedH2Backend.open(file, false, Duration.ofMinutes(1)), true);
+        long compacted = Path.of(file).toFile().length();
+        return List.of(String.format(Locale.ROOT,
+                "| open %d events after a clean close, the file %d MB with two thirds free: compacted to %d MB (s) | | %.2f | %.0fx the clean open |",
+                events, grown >> 20, compacted >> 20, compacting, compacting / cleanOpen));
     }
 
     /** Opens the store and answers one query on it; then closes it cleanly, or abandons it as a killed process would. */

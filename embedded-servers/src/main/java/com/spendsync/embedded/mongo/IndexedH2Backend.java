@@ -2,13 +2,14 @@ package com.spendsync.embedded.mongo;
 
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.h2.mvstore.FileStore;
 import org.h2.mvstore.MVStore;
-import org.h2.mvstore.RandomAccessStore;
+import org.h2.mvstore.MVStoreTool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,9 +23,6 @@ public final class IndexedH2Backend extends H2Backend {
 
     private static final Logger log = LoggerFactory.getLogger(IndexedH2Backend.class);
     private static final int COMPACT_BELOW_FILL_RATE = 50;
-    private static final Duration COMPACTION_BUDGET = Duration.ofMinutes(2);
-    private static final int COMPACTION_STEP_BYTES = 64 << 20;
-    private static final int MAX_FRUITLESS_STEPS = 20;
 
     private final StoreContext context;
     private final ScheduledExecutorService maintenance;
@@ -49,6 +47,7 @@ public final class IndexedH2Backend extends H2Backend {
     public static IndexedH2Backend open(String fileName, boolean noTableScan, Duration ttlInterval) {
         // H2 compacts in the background as it writes; every read registers the version it walks (OpenReads), so
         // that compaction never frees a chunk a read still needs
+        compactWhenMostlyFree(fileName);
         MVStore store = new MVStore.Builder().fileName(fileName).open();
         StoreState state = StoreState.open(store);
         if (!state.indexesTrusted()) {
@@ -58,8 +57,6 @@ public final class IndexedH2Backend extends H2Backend {
                 new OpenReads(store));
         long started = System.nanoTime();
         IndexedH2Backend backend = StoreContext.during(context, () -> new IndexedH2Backend(store, context));
-        backend.compactBeforeUse(fileName);
-        // only now: a sweep is a read and a delete, which must not meet the compaction above
         long interval = Math.max(1, ttlInterval.toMillis());
         backend.maintenance.scheduleWithFixedDelay(backend::sweepExpired, interval, interval, TimeUnit.MILLISECONDS);
         backend.maintenance.scheduleWithFixedDelay(backend::endAbandonedReads, 1, 1, TimeUnit.MINUTES);
@@ -69,66 +66,32 @@ public final class IndexedH2Backend extends H2Backend {
     }
 
     /**
-     * Compacts the store before anything reads it, and gives free space back to the file system, which compaction
-     * in the background does not do: when its chunks hold
-     * less than {@link #COMPACT_BELOW_FILL_RATE}% live data, or its chunks less than that share of the file, for at
-     * most {@link #COMPACTION_BUDGET} of rewriting partly dead chunks, then chunks are moved together and the file
-     * truncated. Every map is open by now, with its own data types, as compaction needs.
+     * Rewrites the file with its live pages only, before anything opens it, when its chunks hold less than
+     * {@link #COMPACT_BELOW_FILL_RATE}% live data or fill less than that share of the file: H2's offline compaction
+     * (a copy to a temporary file, then an atomic rename; a copy a crash cut short is dropped first). Compaction in
+     * the background reuses free space but does not give the file back.
      */
-    private void compactBeforeUse(String fileName) {
-        FileStore<?> file = getMvStore().getFileStore();
-        int liveInChunks = file.getChunksFillRate();
-        int chunksInFile = file.getFillRate();
-        log.debug("Store {} at start: {}% live in chunks, chunks {}% of the file", fileName, liveInChunks, chunksInFile);
-        if (liveInChunks < COMPACT_BELOW_FILL_RATE || chunksInFile < COMPACT_BELOW_FILL_RATE) {
-            compact(fileName, file, liveInChunks, chunksInFile);
+    private static void compactWhenMostlyFree(String fileName) {
+        MVStoreTool.compactCleanUp(fileName);
+        Path path = Path.of(fileName);
+        if (!Files.isRegularFile(path) || path.toFile().length() == 0) {
+            return;
         }
-    }
-
-    private void compact(String fileName, FileStore<?> file, int liveInChunks, int chunksInFile) {
-        MVStore store = getMvStore();
+        int liveInChunks;
+        int chunksInFile;
+        try (MVStore closed = new MVStore.Builder().fileName(fileName).readOnly().open()) {
+            liveInChunks = closed.getFileStore().getChunksFillRate();
+            chunksInFile = closed.getFileStore().getFillRate();
+        }
+        if (liveInChunks >= COMPACT_BELOW_FILL_RATE && chunksInFile >= COMPACT_BELOW_FILL_RATE) {
+            return;
+        }
         long started = System.nanoTime();
-        long sizeBefore = file.size();
-        long deadline = started + COMPACTION_BUDGET.toNanos();
-        // Nothing reads old versions yet, so no chunk needs to outlive the retention time, nor the last versions that
-        // MVStore keeps for readers that do not register (compaction would leave alone the chunks written within the
-        // one, and could not free those emptied within the other: the last run's background compaction empties
-        // chunks up to its close); the running store gets both back.
-        int retention = store.getRetentionTime();
-        int versionsToKeep = store.getVersionsToKeep();
-        store.setRetentionTime(0);
-        store.setVersionsToKeep(0);
-        try {
-            rewriteAndMove(store, file, deadline);
-        } finally {
-            store.setVersionsToKeep(versionsToKeep);
-            store.setRetentionTime(retention);
-        }
-        log.info("Compacted {} from {} MB ({}% live in chunks, chunks {}% of the file) to {} MB ({}%, {}%) in {} ms",
-                fileName, sizeBefore >> 20, liveInChunks, chunksInFile, file.size() >> 20,
-                file.getChunksFillRate(), file.getFillRate(), (System.nanoTime() - started) / 1_000_000);
-    }
-
-    private static void rewriteAndMove(MVStore store, FileStore<?> file, long deadline) {
-        // as H2 compacts a file on request: rewrite the emptiest chunks, then move chunks over the free space
-        // before them and truncate the file; within the budget, until steps stop gaining anything (a step may
-        // find nothing to rewrite until the chunks emptied before are freed; a small store may stay below the
-        // fill rate whatever is rewritten)
-        int fruitless = 0;
-        while (fruitless < MAX_FRUITLESS_STEPS && System.nanoTime() < deadline) {
-            long size = file.size();
-            int fill = file.getChunksFillRate();
-            store.compact(COMPACT_BELOW_FILL_RATE, COMPACTION_STEP_BYTES);
-            store.commit();
-            // with no retention, freed space is written over at once: on disk first, so a power loss
-            // mid-compaction leaves the last commit readable
-            store.sync();
-            if (file instanceof RandomAccessStore blocks) {
-                blocks.compactMoveChunks(100, Long.MAX_VALUE, store);
-            }
-            boolean gained = file.size() < size || file.getChunksFillRate() > fill;
-            fruitless = gained ? 0 : fruitless + 1;
-        }
+        long sizeBefore = path.toFile().length();
+        MVStore.compact(fileName, false, null);
+        log.info("Compacted {} from {} MB ({}% live in chunks, chunks {}% of the file) to {} MB in {} ms", fileName,
+                sizeBefore >> 20, liveInChunks, chunksInFile, path.toFile().length() >> 20,
+                (System.nanoTime() - started) / 1_000_000);
     }
 
     @Override
