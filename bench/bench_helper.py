@@ -9,8 +9,9 @@ Subcommands (see verify-bench.sh for how they are chained):
   free-ports N                     N distinct free TCP ports on 127.0.0.1
   keygen                           a well-formed ss_live_ key (the bootstrap root key for this run only)
   wait-health PORT TIMEOUT_S PID   wait until GET /actuator/health says UP (fail early if PID exits)
-  create-keys PORT N OUT [allowlist]  create N keys, wait until each verifies VALID, write "keyId<TAB>key" lines;
-                                   with allowlist, each key may be used from 3 networks, the last one 127.0.0.0/8
+  create-keys PORT N OUT [allowlist|limits]  create N keys, wait until each verifies VALID, write "keyId<TAB>key"
+                                   lines; with allowlist, each key may be used from 3 networks, the last one
+                                   127.0.0.0/8; with limits, also 3 named limits, one of them shared by the owner
   scoped-gateway-key PORT          create a keys:verify key scoped to the bench keys' owner, print it once VALID
   redis-info PORT SECTION [FIELD]  INFO <section> as JSON (commandstats -> {cmd: calls}, else {field: value}),
                                    or just the one field
@@ -168,9 +169,14 @@ def wait_code(api, key, wanted, timeout_s, max_polls):
 # The allowlisted keys' networks: the load comes from 127.0.0.1, which only the last block admits, so every
 # verification compares its source with all three.
 ALLOWLIST = ["203.0.113.0/24", "2001:db8::/48", "127.0.0.0/8"]
+# Issue 14's key: a per-key limit, a customer-wide one that every bench key of the owner draws from, and a third;
+# none of them reached by the load, so each is decided and charged on every verification measured.
+NAMED_LIMITS = [{"name": "default", "limit": 1_000_000, "windowSeconds": 60},
+                {"name": "tokens", "limit": 1_000_000, "windowSeconds": 60, "shared": "owner"},
+                {"name": "writes", "limit": 1_000_000, "windowSeconds": 3600}]
 
 
-def create_keys(port, count, out_path, allowlist=False, workers=4):
+def create_keys(port, count, out_path, kind=None, workers=4):
     # A few connections in parallel: key creation writes the event store, which is slow on the embedded servers,
     # and this is set-up, not a measurement.
     started = time.perf_counter()
@@ -181,8 +187,11 @@ def create_keys(port, count, out_path, allowlist=False, workers=4):
             # a rate limit that the load never reaches: its check is part of every verification measured
             request = {"ownerId": "bench", "name": f"bench-{i}", "permissions": [VERIFY_PERMISSION],
                        "rateLimit": {"limit": 1_000_000, "windowSeconds": 60}}
-            if allowlist:
+            if kind in ("allowlist", "limits"):
                 request["allowedSources"] = ALLOWLIST
+            if kind == "limits":
+                del request["rateLimit"]
+                request["rateLimits"] = NAMED_LIMITS
             status, body = api.request("POST", "/v1/keys", request)
             if status != 201:
                 raise RuntimeError(f"create key: HTTP {status} {body}")
@@ -457,7 +466,8 @@ def report(workdir):
     settings = load(workdir, "settings.json")
     machine = load(workdir, "machine.json")
     rounds = range(1, settings["rounds"] + 1)
-    sides = ("verify", "scoped", "allowlist", "unknown", "malformed", "fast", "fastmalformed", "lua", "noop")
+    sides = ("verify", "scoped", "allowlist", "limits", "unknown", "malformed", "fast", "fastmalformed", "lua",
+             "noop")
     runs = {side: [load(workdir, f"wrk-{side}-{r}.json") for r in rounds] for side in sides}
     combined = {side: combine(runs[side]) for side in sides}
     light = {side: combine([load(workdir, f"wrk-light-{side}-{r}.json") for r in rounds])
@@ -509,6 +519,7 @@ def report(workdir):
     print(f"{'':<{w}}{'':>12}{'':>10}{'':>10}{'':>7}{'us/req':>10}{'us/req':>11}{'bytes/req':>11}")
     labels = {"verify": "POST /v1/keys/verify (valid key)", "scoped": "  same, by a scoped gateway key",
               "allowlist": "  same, keys with 3 allowed networks",
+              "limits": "  same, 3 named limits + 3 networks",
               "unknown": "  same, unknown keys (NOT_FOUND)", "malformed": "  same, malformed keys (MALFORMED)",
               "fast": "non-blocking port, valid key", "fastmalformed": "  same, malformed keys (MALFORMED)",
               "lua": "floor POST /lua (SHA-256 + EVALSHA)", "noop": "floor POST /noop (JSON in and out)"}
@@ -525,6 +536,7 @@ def report(workdir):
     ratio("unknown", "verify", 0.8, "verify(unknown) / verify(valid)")
     ratio("scoped", "verify", None, "verify(scoped) / verify(unscoped)")
     ratio("allowlist", "verify", 0.9, "verify(allowlist) / verify(valid)")
+    ratio("limits", "verify", 0.9, "verify(3 limits+nets) / verify(1 limit)")
     ratio("fast", "lua", 0.9, "non-blocking(valid) / floor /lua")
     ratio("fastmalformed", "noop", 0.9, "non-blocking(malformed) / floor /noop")
     ratio("fast", "noop", 0.5, "non-blocking(valid) / floor /noop")
@@ -543,14 +555,15 @@ def report(workdir):
     others = ", ".join(f"{command} {calls / n:.2f}" for command, calls in
                        sorted(verify_cmds.items(), key=lambda item: -item[1]) if command != "evalsha")
     print(f"{'  run inside the verify script':<{w}}{(total - verify_cmds.get('evalsha', 0)) / n:>12.3f}   ({others})")
-    allowlisted = {}
-    for r in rounds:
-        for command, calls in command_delta(load(workdir, f"cmd-allowlist-{r}-before.json"),
-                                            load(workdir, f"cmd-allowlist-{r}-after.json")).items():
-            allowlisted[command] = allowlisted.get(command, 0) + calls
-    n_allowlist = combined["allowlist"]["requests"]
-    print(f"{'  allowlisted keys: evalsha per verify':<{w}}{allowlisted.get('evalsha', 0) / n_allowlist:>12.3f}"
-          f"   (all Redis commands {sum(allowlisted.values()) / n_allowlist:.3f})")
+    for keyset, label in (("allowlist", "allowlisted keys"), ("limits", "3 limits + nets")):
+        counted = {}
+        for r in rounds:
+            for command, calls in command_delta(load(workdir, f"cmd-{keyset}-{r}-before.json"),
+                                                load(workdir, f"cmd-{keyset}-{r}-after.json")).items():
+                counted[command] = counted.get(command, 0) + calls
+        requests = combined[keyset]["requests"]
+        print(f"{'  ' + label + ': evalsha per verify':<{w}}{counted.get('evalsha', 0) / requests:>12.3f}"
+              f"   (all Redis commands {sum(counted.values()) / requests:.3f})")
     valid = use_after["valid"] - use_before["valid"]
     rejected = use_after["rejected"] - use_before["rejected"]
     print(f"{'verifications counted VALID':<{w}}{valid:>12,}   (rejected {rejected}; wrk completed"
@@ -596,7 +609,7 @@ def main(argv):
     elif command == "scoped-gateway-key":
         scoped_gateway_key(int(args[0]))
     elif command == "create-keys":
-        create_keys(int(args[0]), int(args[1]), args[2], len(args) > 3 and args[3] == "allowlist")
+        create_keys(int(args[0]), int(args[1]), args[2], args[3] if len(args) > 3 else None)
     elif command == "redis-info":
         redis_info(int(args[0]), args[1], args[2] if len(args) > 2 else None)
     elif command == "machine":

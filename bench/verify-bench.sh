@@ -2,7 +2,8 @@
 # Benchmarks the verify hot path of the all-in-one jar against the floor of its stack, in the same run: a minimal
 # Spring Boot application on the same versions (../shared/bench/floor) with a no-op JSON POST and a POST doing one
 # SHA-256 and one EVALSHA on a Redis of its own. Verify runs as the unscoped bootstrap key, as a gateway key scoped to
-# the keys' owner, on keys with three allowed networks, with well-formed unknown keys (what a flood of made-up keys
+# the keys' owner, on keys with three allowed networks, on keys with three named limits (one shared by the owner's
+# keys) and the same networks against keys with one limit, with well-formed unknown keys (what a flood of made-up keys
 # costs) and with malformed keys (answered from the key alone). It also measures how long a revocation and a
 # creation take to show in verify answers.
 #
@@ -150,6 +151,7 @@ load_test() {
   run_wrk verify-warmup wrk-verify.lua "$verify" "$WARMUP" "$WORK/warmup-verify.json"
   run_wrk scoped-warmup wrk-verify.lua "$verify" "$WARMUP" "$WORK/warmup-scoped.json" "$SCOPED_KEY"
   run_wrk allowlist-warmup wrk-verify.lua "$verify" "$WARMUP" "$WORK/warmup-allowlist.json" "" "$WORK/allowlisted.tsv"
+  run_wrk limits-warmup wrk-verify.lua "$verify" "$WARMUP" "$WORK/warmup-limits.json" "" "$WORK/limited.tsv"
   run_wrk unknown-warmup wrk-verify.lua "$verify" "$WARMUP" "$WORK/warmup-unknown.json" "" "$WORK/unknown.tsv"
   run_wrk malformed-warmup wrk-verify.lua "$verify" "$WARMUP" "$WORK/warmup-malformed.json" "" "$WORK/malformed.tsv"
   run_wrk fast-warmup wrk-verify.lua "$fast" "$WARMUP" "$WORK/warmup-fast.json"
@@ -169,6 +171,9 @@ load_test() {
     command_stats "cmd-allowlist-$round-before.json"
     measured "allowlist-$round" app "$verify" "" "$WORK/allowlisted.tsv"
     command_stats "cmd-allowlist-$round-after.json"
+    command_stats "cmd-limits-$round-before.json"
+    measured "limits-$round" app "$verify" "" "$WORK/limited.tsv"
+    command_stats "cmd-limits-$round-after.json"
     measured "unknown-$round" app "$verify" "" "$WORK/unknown.tsv"
     measured "malformed-$round" app "$verify" "" "$WORK/malformed.tsv"
     measured "fast-$round" app "$fast"
@@ -214,6 +219,8 @@ main() {
   run_child "${HELPER[@]}" create-keys "$APP_PORT" "$KEYS" "$WORK/keys.tsv"
   log "creating $KEYS keys with an allowlist"
   run_child "${HELPER[@]}" create-keys "$APP_PORT" "$KEYS" "$WORK/allowlisted.tsv" allowlist
+  log "creating $KEYS keys with 3 named limits (one shared by the owner) and an allowlist"
+  run_child "${HELPER[@]}" create-keys "$APP_PORT" "$KEYS" "$WORK/limited.tsv" limits
   SCOPED_KEY="$("${HELPER[@]}" scoped-gateway-key "$APP_PORT")"
   "${HELPER[@]}" unknown-keys "$UNKNOWN_KEYS" "$WORK/unknown.tsv"
   "${HELPER[@]}" malformed-keys "$MALFORMED_KEYS" "$WORK/malformed.tsv"

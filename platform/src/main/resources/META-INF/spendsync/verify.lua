@@ -1,15 +1,20 @@
 -- Decides one verification in a single round trip: scope, status, expiry, grace, source, permissions, rate limit,
 -- usage.
 -- Every key lies in the slot of the secret's hash, so the script runs unchanged on Redis Cluster: the entry and usage
--- carry the hash as tag, the rate-limit buckets the slot's own tag (all secrets of a key share a slot).
--- KEYS[1] view entry (hash)   KEYS[2] the slot's rate-limit buckets (hash: key id -> GCRA state)   KEYS[3] usage
--- ARGV[1] now, epoch ms   ARGV[2] cost   ARGV[3] "1" to apply the rate limit and count usage, "0" to only look
+-- carry the hash as tag, the rate-limit buckets the slot's own tag (all secrets of a key share a slot, and all keys of
+-- an owner created since owner-wide limits exist share the owner's slot).
+-- KEYS[1] view entry (hash)   KEYS[2] the slot's rate-limit buckets (hash: bucket -> GCRA state)   KEYS[3] usage
+-- ARGV[1] now, epoch ms   ARGV[2] costs, "name n" pairs space-separated (a limit not named costs 1)
+-- ARGV[3] "1" to apply the rate limits and count usage, "0" to only look
 -- ARGV[4] the source's address as "4:" or "6:" and its bits, "" when the source is no IP address, "*" not to check it
 -- ARGV[5] n, the number of owner entries in the caller's scope, or -1 for a caller without a scope
 -- ARGV[6 .. 5+n] those entries (an ownerId, or a prefix ending in *)   ARGV[6+n ..] required permissions
 -- Replies with name/value pairs.
 local now = tonumber(ARGV[1])
-local cost = tonumber(ARGV[2])
+local costs = {}
+for name, n in string.gmatch(ARGV[2], '(%S+) (%d+)') do
+  costs[name] = tonumber(n)
+end
 local counting = ARGV[3] == '1'
 local sourceBits = ARGV[4]
 local scopeSize = tonumber(ARGV[5])
@@ -82,53 +87,95 @@ else
   end
 end
 
-local limit, remaining, resetMs, retryMs = '', '', '', ''
-local windowSeconds = tonumber(entry[8] or '')
-if counting and code == 'VALID' and entry[7] and windowSeconds then
-  -- Exact GCRA. Time counts in units of 1/quota ms, so the emission interval (window / quota) is windowMs units, a
-  -- whole number. The state is the theoretical arrival time as "ms fraction quota" (the fraction in units of the
-  -- quota it was written under), and all sums run on offsets from now in units, each a whole number below
-  -- 86,400,000 ms * 1,000,000 + 1,000 * 86,400,000 < 2^53: doubles hold them exactly, and the floor or ceiling of a
-  -- quotient of two such numbers is exact too (a non-whole quotient is at least 1/divisor from a whole number).
-  local quota = tonumber(entry[7])
-  local windowMs = windowSeconds * 1000
-  local burst = windowMs * quota
-  local tat = 0
-  local stored = redis.call('HGET', KEYS[2], keyId)
-  if stored then
-    local ms, fraction, storedQuota = string.match(stored, '^(%d+) (%d+) (%d+)$')
-    ms, fraction = tonumber(ms), tonumber(fraction)
-    if tonumber(storedQuota) ~= quota and fraction > 0 then
-      -- the limit changed: a fraction of the old unit rounds up to the next millisecond, never earlier
-      ms, fraction = ms + 1, 0
-    end
-    if ms >= now then
-      tat = (ms - now) * quota + fraction
+-- The key's limits, all or nothing: each is decided on its bucket as it stands, and only if every one admits the
+-- request is any charged. Exact GCRA. Time counts in units of 1/quota ms, so the emission interval (window / quota)
+-- is windowMs units, a whole number. A state is the theoretical arrival time as "ms fraction quota" (the fraction in
+-- units of the quota it was written under), and all sums run on offsets from now in units, each a whole number below
+-- 86,400,000 ms * (1,000,000 + 1,000,000) < 2^53: doubles hold them exactly, and the floor or ceiling of a quotient
+-- of two such numbers is exact too (a non-whole quotient is at least 1/divisor from a whole number).
+local limits = {}
+if counting and code == 'VALID' and entry[7] then
+  if entry[8] then
+    -- written before limits had names: the quota alone, its window beside it
+    limits[1] = {name = 'default', quota = tonumber(entry[7]), window = tonumber(entry[8]), shared = 'k'}
+  else
+    for name, quota, window, shared in string.gmatch(entry[7], '([^/%s]+)/(%d+)/(%d+)/([ko])') do
+      limits[#limits + 1] = {name = name, quota = tonumber(quota), window = tonumber(window), shared = shared}
     end
   end
-  local newTat = tat + cost * windowMs
-  limit = quota
-  if newTat > burst then
-    code = 'RATE_LIMITED'
-    remaining = math.max(0, math.floor((burst - tat) / windowMs))
-    resetMs = math.ceil(tat / quota)
-    -- a cost above the whole limit never fits: no time to wait for, so no retry
-    if cost <= quota then
-      retryMs = math.ceil((newTat - burst) / quota)
+end
+local refused = false
+if #limits > 0 then
+  local fields = {}
+  for i, l in ipairs(limits) do
+    if l.shared == 'o' then
+      -- keys that define the owner's limit alike share its bucket; one defined otherwise cannot starve them
+      l.field = 'o/' .. (entry[2] or '') .. '/' .. l.name .. '/' .. l.quota .. '/' .. l.window
+    elseif l.name == 'default' then
+      l.field = keyId
+    else
+      l.field = keyId .. '/' .. l.name
     end
+    fields[i] = l.field
+  end
+  local stored = redis.call('HMGET', KEYS[2], unpack(fields))
+  for i, l in ipairs(limits) do
+    local quota = l.quota
+    local windowMs = l.window * 1000
+    local burst = windowMs * quota
+    local cost = costs[l.name] or 1
+    local tat = 0
+    if stored[i] then
+      local ms, fraction, storedQuota = string.match(stored[i], '^(%d+) (%d+) (%d+)$')
+      ms, fraction = tonumber(ms), tonumber(fraction)
+      if tonumber(storedQuota) ~= quota and fraction > 0 then
+        -- the limit changed: a fraction of the old unit rounds up to the next millisecond, never earlier
+        ms, fraction = ms + 1, 0
+      end
+      if ms >= now then
+        tat = (ms - now) * quota + fraction
+      end
+    end
+    local newTat = tat + cost * windowMs
+    l.windowMs, l.burst, l.tat, l.newTat = windowMs, burst, tat, newTat
+    if newTat > burst then
+      refused = true
+      l.refused = '1'
+      -- a cost above the whole limit never fits: no time to wait for, so no retry
+      if cost <= quota then
+        l.retry = math.ceil((newTat - burst) / quota)
+      end
+    else
+      l.refused = '0'
+    end
+  end
+  -- each limit as it stands after the decision: charged if the request passed, as it was if not
+  for _, l in ipairs(limits) do
+    local standing = refused and l.tat or l.newTat
+    l.remaining = math.max(0, math.floor((l.burst - standing) / l.windowMs))
+    l.reset = math.ceil(standing / l.quota)
+  end
+  if refused then
+    code = 'RATE_LIMITED'
   else
-    local ms = math.floor(newTat / quota)
-    redis.call('HSET', KEYS[2], keyId, string.format('%.0f %.0f %.0f', now + ms, newTat - ms * quota, quota))
-    resetMs = math.ceil(newTat / quota)
+    local lifetime = 0
+    for _, l in ipairs(limits) do
+      local ms = math.floor(l.newTat / l.quota)
+      redis.call('HSET', KEYS[2], l.field, string.format('%.0f %.0f %.0f', now + ms, l.newTat - ms * l.quota, l.quota))
+      lifetime = math.max(lifetime, l.reset + l.windowMs)
+    end
     -- the buckets live a window past the time the last of them is full again (a bucket past its time is the same as
     -- none): Redis counts the lifetime on its own clock from when the script runs, and a later call that took longer
     -- to arrive must still find the bucket
-    local lifetime = resetMs + windowMs
     if redis.call('PTTL', KEYS[2]) < lifetime then
       redis.call('PEXPIRE', KEYS[2], lifetime)
     end
-    remaining = math.floor((burst - newTat) / windowMs)
   end
+end
+local states = {}
+for i, l in ipairs(limits) do
+  states[i] = string.format('%s/%s/%d/%d/%.0f/%.0f/%s/%s', l.name, l.shared, l.quota, l.window, l.remaining,
+    l.reset, l.retry and string.format('%.0f', l.retry) or '-', l.refused)
 end
 
 if counting then
@@ -142,5 +189,4 @@ if counting then
 end
 
 return {'code', code, 'id', keyId, 'owner', entry[2] or '', 'perms', perms, 'scope', entry[9] or '',
-        'exp', entry[5] or '', 'grace', entry[6] or '', 'limit', tostring(limit), 'remaining', tostring(remaining),
-        'reset', tostring(resetMs), 'retry', tostring(retryMs), 'window', entry[8] or ''}
+        'exp', entry[5] or '', 'grace', entry[6] or '', 'limits', table.concat(states, ' ')}

@@ -84,7 +84,8 @@ class RedisClusterTest extends RedisTopologyContract {
     void noEmbeddedRedisIsStartedAndTheViewLiesOnEveryMaster() {
         assertThat(instance().redisUri()).as("REDIS_URL").isNull();
         for (int i = 0; i < 30; i++) {
-            instance().api().createKey(Map.of("ownerId", "spread", "name", "k" + i, "permissions", List.of()));
+            // an owner's keys share a slot: keys of many owners, to land on every master
+            instance().api().createKey(Map.of("ownerId", "spread-" + i, "name", "k" + i, "permissions", List.of()));
         }
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             for (Node master : cluster.masters()) {

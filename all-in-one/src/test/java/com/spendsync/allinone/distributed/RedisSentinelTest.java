@@ -110,7 +110,7 @@ class RedisSentinelTest extends RedisTopologyContract {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void theReplicaIsTheMasterNow() {
         String replication = processes.on(replica, redis -> redis.info("replication"));
         assertThat(replication).contains("role:master");

@@ -175,6 +175,33 @@ public abstract class RedisTopologyContract {
 
     @Test
     @Order(3)
+    void anOwnerWideLimitIsOneBucketForAllTheOwnersKeysInOneSlot() {
+        Api api = instance().api();
+        List<Map<String, Object>> limits = List.of(
+                Map.of("name", "customer", "limit", 4, "windowSeconds", 3600, "shared", "owner"),
+                Map.of("name", "default", "limit", 100, "windowSeconds", 60));
+        List<Api.Reply> keys = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Api.Reply created = api.createKey(Map.of("ownerId", "customer-wide", "name", "k" + i,
+                    "permissions", List.of(), "rateLimits", limits));
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            keys.add(created);
+        }
+        Map<String, Integer> free = Map.of("customer", 0, "default", 0);
+        keys.forEach(key -> await().atMost(PROJECTION).until(() -> api.post("/v1/keys/verify",
+                Map.of("key", key.text("key"), "costs", free)).text("code").equals("VALID")));
+        assertThat(keys.stream().map(key -> masterOf(hashOf(key))).distinct()).as("one master").hasSize(1);
+
+        List<String> codes = IntStream.range(0, 5)
+                .mapToObj(i -> api.verify(keys.get(i % keys.size()).text("key")).text("code")).toList();
+
+        assertThat(codes).containsExactly("VALID", "VALID", "VALID", "VALID", "RATE_LIMITED");
+        assertThat(redis().hget(ValidationViewKeys.rateLimit(hashOf(keys.get(0))), "o/customer-wide/customer/4/3600"))
+                .as("the owner's one bucket").isNotNull();
+    }
+
+    @Test
+    @Order(4)
     void whenAMasterDiesVerificationStaysRightAndReturnsToRedis() throws Exception {
         Api api = instance().api();
         List<Api.Reply> valid = createKeys(api, "failover", 12);

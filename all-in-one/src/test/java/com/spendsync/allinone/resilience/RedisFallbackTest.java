@@ -53,6 +53,17 @@ class RedisFallbackTest {
             awaitCode(api, expiring, "VALID");
             await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/v1/keys/" + expiringKey.text("keyId"))
                     .status() == 200);
+            List<Map<String, Object>> namedLimits = List.of(
+                    Map.of("name", "customer", "limit", 2, "windowSeconds", 3600, "shared", "owner"),
+                    Map.of("name", "writes", "limit", 1, "windowSeconds", 3600));
+            Api.Reply namedA = api.createKey(Map.of("ownerId", "fallback-named", "name", "a", "permissions", List.of(),
+                    "rateLimits", namedLimits));
+            Api.Reply namedB = api.createKey(Map.of("ownerId", "fallback-named", "name", "b", "permissions", List.of(),
+                    "rateLimits", namedLimits));
+            for (Api.Reply named : List.of(namedA, namedB)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/v1/keys/" + named.text("keyId"))
+                        .status() == 200);
+            }
             Api.Reply networkKey = api.createKey(Map.of("ownerId", "fallback", "name", "networks",
                     "permissions", List.of(), "allowedSources", List.of("203.0.113.0/24")));
             await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/v1/keys/" + networkKey.text("keyId"))
@@ -94,6 +105,14 @@ class RedisFallbackTest {
             Api.Reply limited = api.verify(limitedKey.text("key"));
             assertThat(limited.text("code")).isEqualTo("RATE_LIMITED");
             assertThat(limited.json().path("ratelimit").path("remaining").asInt()).isZero();
+            // named limits hold as the script holds them: all or nothing, the owner's limit shared by its keys
+            assertThat(verifyCosting(api, namedB.text("key"), Map.of("customer", 0))).isEqualTo("VALID");
+            assertThat(verifyCosting(api, namedB.text("key"), Map.of())).as("writes refuses, customer is not charged")
+                    .isEqualTo("RATE_LIMITED");
+            assertThat(verifyCosting(api, namedA.text("key"), Map.of("writes", 0))).isEqualTo("VALID");
+            assertThat(verifyCosting(api, namedA.text("key"), Map.of("writes", 0))).isEqualTo("VALID");
+            assertThat(verifyCosting(api, namedB.text("key"), Map.of("writes", 0))).as("the customer's two are spent")
+                    .isEqualTo("RATE_LIMITED");
             Api.Reply health = api.get("/actuator/health");
             assertThat(health.json().path("components").path("verification").path("status").asText())
                     .isEqualTo("DEGRADED");
@@ -115,6 +134,10 @@ class RedisFallbackTest {
                 assertThat(api.verify(revokedKey.text("key")).text("code")).isEqualTo("REVOKED");
             }
         }
+    }
+
+    private static String verifyCosting(Api api, String key, Map<String, Integer> costs) {
+        return api.post("/v1/keys/verify", Map.of("key", key, "costs", costs)).text("code");
     }
 
     private static String verifyFrom(Api api, String key, String source) {

@@ -17,6 +17,11 @@ import com.spendsync.api.apikey.ExpireApiKeyCommand;
 import com.spendsync.api.apikey.KeyStatus;
 import com.spendsync.api.apikey.Permissions;
 import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.apikey.RateLimits;
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.spendsync.api.apikey.RecordKeyUsageCommand;
 import com.spendsync.api.apikey.RevokeApiKeyCommand;
 import com.spendsync.api.apikey.RotateApiKeyCommand;
@@ -69,7 +74,11 @@ public class ApiKey {
     private List<String> permissions;
     private KeyScope scope;
     private Map<String, Object> metadata;
-    private RateLimitPolicy rateLimit;
+    // snapshots taken before limits had names hold one rateLimit, null for none: read as that one limit, or none
+    @JsonAlias("rateLimit")
+    @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+    @JsonSetter(nulls = Nulls.AS_EMPTY)
+    private List<RateLimitPolicy> rateLimits = List.of();
     private List<String> allowedSources;
     private Instant expiresAt;
     /**
@@ -96,9 +105,10 @@ public class ApiKey {
             throw new IllegalArgumentException("expiresAt must be in the future");
         }
         List<String> allowed = allowedSources(command.allowedSources(), command.permissions());
+        List<RateLimitPolicy> limits = rateLimits(command.rateLimits(), command.keyHash(), command.ownerId());
         apply(new ApiKeyCreatedEvent(command.keyId(), command.keyHash(), command.prefix(), command.environment(),
                 command.ownerId(), command.name(), List.copyOf(command.permissions()), command.scope(),
-                command.expiresAt(), command.rateLimit(), allowed, command.metadata(), command.requestedAt()));
+                command.expiresAt(), limits, allowed, command.metadata(), command.requestedAt()));
     }
 
     /** The previous secret stops working at the grace end, or at the key's own expiry if that is sooner. */
@@ -143,7 +153,7 @@ public class ApiKey {
                 newPermissions,
                 newScope,
                 Change.applyTo(metadata, command.metadata()),
-                Change.applyTo(rateLimit, command.rateLimit()),
+                newRateLimits(command),
                 allowedSources(Change.applyTo(allowedSources, command.allowedSources()), newPermissions),
                 newExpiresAt,
                 changedFields(command, newExpiresAt),
@@ -195,7 +205,7 @@ public class ApiKey {
         permissions = event.permissions();
         scope = event.scope();
         metadata = event.metadata();
-        rateLimit = event.rateLimit();
+        rateLimits = event.rateLimits();
         allowedSources = event.allowedSources();
         expiresAt = event.expiresAt();
     }
@@ -218,7 +228,7 @@ public class ApiKey {
         permissions = event.permissions();
         scope = event.scope();
         metadata = event.metadata();
-        rateLimit = event.rateLimit();
+        rateLimits = event.rateLimits();
         allowedSources = event.allowedSources();
         expiresAt = event.expiresAt();
     }
@@ -285,8 +295,8 @@ public class ApiKey {
         if (command.metadata() != null && !Objects.equals(metadata, command.metadata().value())) {
             changed.add("metadata");
         }
-        if (command.rateLimit() != null && !Objects.equals(rateLimit, command.rateLimit().value())) {
-            changed.add("rateLimit");
+        if (!rateLimits.equals(newRateLimits(command))) {
+            changed.add("rateLimits");
         }
         if (command.allowedSources() != null && !Objects.equals(allowedSources, command.allowedSources().value())) {
             changed.add("allowedSources");
@@ -310,6 +320,31 @@ public class ApiKey {
         return canonical;
     }
 
+    /** The whole list, or the limit named default only (the shorthand), or the limits as they are. */
+    private List<RateLimitPolicy> newRateLimits(UpdateApiKeyCommand command) {
+        List<RateLimitPolicy> limits = rateLimits;
+        if (command.rateLimits() != null) {
+            limits = RateLimits.of(command.rateLimits().value());
+        } else if (command.defaultRateLimit() != null) {
+            limits = RateLimits.withDefault(rateLimits, command.defaultRateLimit().value());
+        }
+        return rateLimits(limits, keyHash, ownerId);
+    }
+
+    /**
+     * The limits as recorded. A limit shared by the owner's keys is one bucket in the owner's Redis Cluster slot, so a
+     * key can hold one only if its secrets lie in that slot: every key created since owner-wide limits exist does.
+     */
+    private static List<RateLimitPolicy> rateLimits(List<RateLimitPolicy> limits, KeyHash keyHash, String ownerId) {
+        List<RateLimitPolicy> recorded = RateLimits.of(limits);
+        if (recorded.stream().anyMatch(RateLimitPolicy::ownerWide)
+                && keyHash.slot() != ApiKeySecret.ownerSlot(ownerId)) {
+            throw new KeyStateConflictException("the key was created before owner-wide limits existed and lies outside "
+                    + "its owner's Redis slot: give the limit to a new key of the owner");
+        }
+        return recorded;
+    }
+
     private ManagedKey asManaged() {
         return new ManagedKey(keyId, ownerId, environment, permissions, scope, expiresAt);
     }
@@ -317,7 +352,7 @@ public class ApiKey {
     private KeySettings settings() {
         return new KeySettings(keyId, ownerId, name, prefix, environment, permissions, scope, status, createdAt,
                 expiresAt, lastUsedAt,
-                rotatedAt, previousKeyHash == null ? null : previousKeyExpiresAt, revokedAt, rateLimit,
+                rotatedAt, previousKeyHash == null ? null : previousKeyExpiresAt, revokedAt, rateLimits,
                 allowedSources, metadata, new KeySettings.Usage(validUses, rejectedUses));
     }
 

@@ -1,7 +1,9 @@
 package com.spendsync.command.apikey;
 
 import com.spendsync.api.apikey.KeyStatus;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.apikey.RateLimits;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import java.time.Instant;
@@ -27,11 +29,17 @@ public record KeySettings(
         Instant rotatedAt,
         Instant rotationExpiresAt,
         Instant revokedAt,
-        RateLimitPolicy rateLimit,
+        List<RateLimitPolicy> rateLimits,
         List<String> allowedSources,
         Map<String, Object> metadata,
         Usage usage) {
 
     public record Usage(long total, long rejected) {
+    }
+
+    /** The shorthand: the limit named default. */
+    @JsonProperty("rateLimit")
+    public RateLimitPolicy rateLimit() {
+        return RateLimits.defaultOf(rateLimits);
     }
 }

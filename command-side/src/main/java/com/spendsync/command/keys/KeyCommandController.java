@@ -2,6 +2,7 @@ package com.spendsync.command.keys;
 
 import com.spendsync.api.apikey.AllowedSources;
 import com.spendsync.api.apikey.Change;
+import com.spendsync.api.apikey.RateLimitPolicy;
 import com.spendsync.api.apikey.CreateApiKeyCommand;
 import com.spendsync.api.apikey.KeyStatus;
 import com.spendsync.api.apikey.RevokeApiKeyCommand;
@@ -60,16 +61,16 @@ class KeyCommandController {
         KeyEnvironment environment = authority.environmentOfNewKey(request.environment());
         KeyScope scope = authority.scopeOfNewKey(KeyRequestValidator.toScope(request.scope()), request.permissions());
         List<String> allowedSources = AllowedSources.canonicalAll(request.allowedSources());
-        ApiKeySecret secret = ApiKeySecret.generate(environment, random);
+        List<RateLimitPolicy> rateLimits = KeyRequestValidator.toPolicies(request.rateLimit(), request.rateLimits());
+        ApiKeySecret secret = ApiKeySecret.forOwner(request.ownerId(), environment, SecretRandom.generate(random));
         String keyId = KeyIds.next(random);
         commands.send(new CreateApiKeyCommand(keyId, secret.hash(), secret.prefix(), environment, request.ownerId(),
-                request.name(), List.copyOf(request.permissions()), scope, request.expiresAt(),
-                KeyRequestValidator.toPolicy(request.rateLimit()), allowedSources, request.metadata(), now,
-                authority), caller);
+                request.name(), List.copyOf(request.permissions()), scope, request.expiresAt(), rateLimits,
+                allowedSources, request.metadata(), now, authority), caller);
         return ResponseEntity.created(URI.create("/v1/keys/" + keyId)).body(new KeyResponses.Created(keyId,
                 secret.reveal(), secret.prefix(), request.ownerId(), request.name(), environment,
-                request.permissions(), scope, KeyStatus.ACTIVE, now, request.expiresAt(),
-                KeyRequestValidator.toPolicy(request.rateLimit()), allowedSources, request.metadata()));
+                request.permissions(), scope, KeyStatus.ACTIVE, now, request.expiresAt(), rateLimits, allowedSources,
+                request.metadata()));
     }
 
     @PostMapping("/{keyId}/rotate")
@@ -105,6 +106,8 @@ class KeyCommandController {
         return commands.send(new UpdateApiKeyCommand(keyId, changes.name(), changes.permissions(),
                 changes.scope() == null ? null : Change.to(KeyRequestValidator.toScope(changes.scope().value())),
                 changes.metadata(),
+                changes.rateLimits() == null ? null : Change.to(changes.rateLimits().value() == null ? List.of()
+                        : KeyRequestValidator.toPolicies(null, changes.rateLimits().value())),
                 changes.rateLimit() == null ? null : Change.to(KeyRequestValidator.toPolicy(changes.rateLimit().value())),
                 changes.allowedSources() == null ? null
                         : Change.to(AllowedSources.canonicalAll(changes.allowedSources().value())),

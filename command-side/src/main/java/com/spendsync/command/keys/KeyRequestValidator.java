@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.spendsync.api.apikey.Permissions;
 import com.spendsync.api.apikey.AllowedSources;
 import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.apikey.RateLimitSharing;
+import com.spendsync.api.apikey.RateLimits;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.platform.config.SpendSyncProperties;
 import com.spendsync.platform.problem.FieldProblem;
@@ -18,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +45,8 @@ class KeyRequestValidator {
     static final int MAX_RATE_WINDOW_SECONDS = 86_400;
 
     private static final Pattern OWNER_ID = Pattern.compile("[A-Za-z0-9._:@-]+");
+    private static final FieldProblem BOTH_LIMIT_FORMS = new FieldProblem("rateLimits",
+            "send rateLimit (the one limit named default) or rateLimits, not both");
     private static final Pattern PERMISSION = Pattern.compile("[a-z0-9_.:*-]+");
     private static final Pattern SCOPE_OWNER = Pattern.compile("[A-Za-z0-9._:@-]+\\*?");
 
@@ -71,7 +76,7 @@ class KeyRequestValidator {
             }
         }
         checkExpiresAt(request.expiresAt(), now, problems);
-        checkRateLimit(request.rateLimit(), problems);
+        checkRateLimits(request.rateLimit(), request.rateLimits(), problems);
         checkAllowedSources(request.allowedSources(), problems);
         checkMetadata(request.metadata(), problems);
         throwIfAny(problems);
@@ -86,13 +91,15 @@ class KeyRequestValidator {
                 read(request.scope(), "scope", new TypeReference<>() { }, problems),
                 read(request.metadata(), "metadata", new TypeReference<>() { }, problems),
                 read(request.rateLimit(), "rateLimit", new TypeReference<>() { }, problems),
+                read(request.rateLimits(), "rateLimits", new TypeReference<>() { }, problems),
                 read(request.allowedSources(), "allowedSources", new TypeReference<>() { }, problems),
                 read(request.expiresAt(), "expiresAt", new TypeReference<>() { }, problems));
         throwIfAny(problems);
         if (Stream.of(changes.name(), changes.permissions(), changes.scope(), changes.metadata(),
-                changes.rateLimit(), changes.allowedSources(), changes.expiresAt()).allMatch(Objects::isNull)) {
-            problems.add(new FieldProblem(null,
-                    "send at least one of name, permissions, scope, metadata, rateLimit, allowedSources, expiresAt"));
+                changes.rateLimit(), changes.rateLimits(), changes.allowedSources(), changes.expiresAt())
+                .allMatch(Objects::isNull)) {
+            problems.add(new FieldProblem(null, "send at least one of name, permissions, scope, metadata, rateLimit, "
+                    + "rateLimits, allowedSources, expiresAt"));
         }
         if (changes.name() != null) {
             checkName(changes.name().value(), problems);
@@ -106,8 +113,12 @@ class KeyRequestValidator {
         if (changes.metadata() != null) {
             checkMetadata(changes.metadata().value(), problems);
         }
-        if (changes.rateLimit() != null) {
-            checkRateLimit(changes.rateLimit().value(), problems);
+        if (changes.rateLimit() != null && changes.rateLimits() != null) {
+            // sent, whatever their values: a null in either is a change too
+            problems.add(BOTH_LIMIT_FORMS);
+        } else if (changes.rateLimit() != null || changes.rateLimits() != null) {
+            checkRateLimits(changes.rateLimit() == null ? null : changes.rateLimit().value(),
+                    changes.rateLimits() == null ? null : changes.rateLimits().value(), problems);
         }
         if (changes.allowedSources() != null) {
             checkAllowedSources(changes.allowedSources().value(), problems);
@@ -183,7 +194,16 @@ class KeyRequestValidator {
     }
 
     static RateLimitPolicy toPolicy(KeyRequests.RateLimit rateLimit) {
-        return rateLimit == null ? null : new RateLimitPolicy(rateLimit.limit(), rateLimit.windowSeconds());
+        return rateLimit == null ? null : new RateLimitPolicy(rateLimit.name(), rateLimit.limit(),
+                rateLimit.windowSeconds(), rateLimit.shared() == null ? null : RateLimitSharing.of(rateLimit.shared()));
+    }
+
+    /** A new key's limits: the list, or the one the shorthand names, or none. */
+    static List<RateLimitPolicy> toPolicies(KeyRequests.RateLimit rateLimit, List<KeyRequests.RateLimit> rateLimits) {
+        if (rateLimits != null) {
+            return rateLimits.stream().map(KeyRequestValidator::toPolicy).toList();
+        }
+        return rateLimit == null ? List.of() : List.of(toPolicy(rateLimit));
     }
 
     private static void checkName(String name, List<FieldProblem> problems) {
@@ -243,17 +263,59 @@ class KeyRequestValidator {
         }
     }
 
-    private static void checkRateLimit(KeyRequests.RateLimit rateLimit, List<FieldProblem> problems) {
-        if (rateLimit == null) {
+    /** The shorthand or the list, not both; at most {@value RateLimits#MAX} limits with distinct names. */
+    private static void checkRateLimits(KeyRequests.RateLimit rateLimit, List<KeyRequests.RateLimit> rateLimits,
+                                        List<FieldProblem> problems) {
+        if (rateLimit != null && rateLimits != null) {
+            problems.add(BOTH_LIMIT_FORMS);
             return;
         }
+        if (rateLimit != null) {
+            if (rateLimit.name() != null && !rateLimit.name().equals(RateLimitPolicy.DEFAULT)) {
+                problems.add(new FieldProblem("rateLimit.name",
+                        "is \"default\" or left out: name other limits in rateLimits"));
+            }
+            checkRateLimit(rateLimit, "rateLimit", problems);
+            return;
+        }
+        if (rateLimits == null) {
+            return;
+        }
+        if (rateLimits.size() > RateLimits.MAX) {
+            problems.add(new FieldProblem("rateLimits", "must hold at most " + RateLimits.MAX + " limits"));
+            return;
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < rateLimits.size(); i++) {
+            KeyRequests.RateLimit limit = rateLimits.get(i);
+            String field = "rateLimits[" + i + "]";
+            if (limit == null) {
+                problems.add(new FieldProblem(field, "must be a limit"));
+                continue;
+            }
+            if (limit.name() == null || !RateLimits.NAME.matcher(limit.name()).matches()) {
+                problems.add(new FieldProblem(field + ".name", "is required: 1 to 32 characters of a-z 0-9 _ . -"));
+            } else if (limit.name().equals(RateLimits.CREDITS)) {
+                problems.add(new FieldProblem(field + ".name", "\"credits\" names the key's credits in costs"));
+            } else if (!names.add(limit.name())) {
+                problems.add(new FieldProblem(field + ".name", "is the name of another limit"));
+            }
+            checkRateLimit(limit, field, problems);
+        }
+    }
+
+    private static void checkRateLimit(KeyRequests.RateLimit rateLimit, String field, List<FieldProblem> problems) {
         if (rateLimit.limit() == null || rateLimit.limit() < 1 || rateLimit.limit() > MAX_RATE_LIMIT) {
-            problems.add(new FieldProblem("rateLimit.limit", "must be an integer from 1 to " + MAX_RATE_LIMIT));
+            problems.add(new FieldProblem(field + ".limit", "must be an integer from 1 to " + MAX_RATE_LIMIT));
         }
         if (rateLimit.windowSeconds() == null || rateLimit.windowSeconds() < 1
                 || rateLimit.windowSeconds() > MAX_RATE_WINDOW_SECONDS) {
-            problems.add(new FieldProblem("rateLimit.windowSeconds",
+            problems.add(new FieldProblem(field + ".windowSeconds",
                     "must be an integer from 1 to " + MAX_RATE_WINDOW_SECONDS));
+        }
+        if (rateLimit.shared() != null && Arrays.stream(RateLimitSharing.values())
+                .noneMatch(sharing -> sharing.label().equals(rateLimit.shared()))) {
+            problems.add(new FieldProblem(field + ".shared", "must be \"key\" or \"owner\""));
         }
     }
 

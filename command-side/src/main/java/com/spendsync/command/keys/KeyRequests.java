@@ -13,7 +13,8 @@ final class KeyRequests {
     private KeyRequests() {
     }
 
-    record RateLimit(Integer limit, Integer windowSeconds) {
+    /** A named limit; the {@code rateLimit} shorthand is one with no name (or "default"). */
+    record RateLimit(String name, Integer limit, Integer windowSeconds, String shared) {
     }
 
     /** The owners a root key acts on: ownerIds, or prefixes ending in {@code *}. */
@@ -21,7 +22,8 @@ final class KeyRequests {
     }
 
     record Create(String ownerId, String name, List<String> permissions, Scope scope, Instant expiresAt,
-                  KeyEnvironment environment, RateLimit rateLimit, List<String> allowedSources,
+                  KeyEnvironment environment, RateLimit rateLimit, List<RateLimit> rateLimits,
+                  List<String> allowedSources,
                   Map<String, Object> metadata) {
     }
 
@@ -36,12 +38,13 @@ final class KeyRequests {
      * JSON trees because only a tree tells a field left out (null) from a field sent as null ({@code NullNode}).
      */
     record Update(JsonNode name, JsonNode permissions, JsonNode scope, JsonNode metadata, JsonNode rateLimit,
-                  JsonNode allowedSources, JsonNode expiresAt) {
+                  JsonNode rateLimits, JsonNode allowedSources, JsonNode expiresAt) {
     }
 
     /** An update once read: see {@link Change} for left, set and cleared. */
     record Changes(Change<String> name, Change<List<String>> permissions, Change<Scope> scope,
                    Change<Map<String, Object>> metadata, Change<RateLimit> rateLimit,
-                   Change<List<String>> allowedSources, Change<Instant> expiresAt) {
+                   Change<List<RateLimit>> rateLimits, Change<List<String>> allowedSources,
+                   Change<Instant> expiresAt) {
     }
 }

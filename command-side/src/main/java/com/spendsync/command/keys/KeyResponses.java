@@ -1,7 +1,9 @@
 package com.spendsync.command.keys;
 
 import com.spendsync.api.apikey.KeyStatus;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.apikey.RateLimits;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import java.time.Instant;
@@ -16,7 +18,13 @@ final class KeyResponses {
 
     record Created(String keyId, String key, String prefix, String ownerId, String name, KeyEnvironment environment,
                    List<String> permissions, KeyScope scope, KeyStatus status, Instant createdAt, Instant expiresAt,
-                   RateLimitPolicy rateLimit, List<String> allowedSources, Map<String, Object> metadata) {
+                   List<RateLimitPolicy> rateLimits, List<String> allowedSources, Map<String, Object> metadata) {
+
+        /** The shorthand: the limit named default. */
+        @JsonProperty("rateLimit")
+        RateLimitPolicy rateLimit() {
+            return RateLimits.defaultOf(rateLimits);
+        }
     }
 
     record Rotated(String keyId, String key, String prefix, Instant previousKeyExpiresAt) {

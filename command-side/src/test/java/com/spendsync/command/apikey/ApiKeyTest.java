@@ -17,6 +17,7 @@ import com.spendsync.api.apikey.EndRotationGraceCommand;
 import com.spendsync.api.apikey.ExpireApiKeyCommand;
 import com.spendsync.api.apikey.KeyStatus;
 import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.apikey.RateLimitSharing;
 import com.spendsync.api.apikey.RecordKeyUsageCommand;
 import com.spendsync.api.apikey.RevokeApiKeyCommand;
 import com.spendsync.api.apikey.RotateApiKeyCommand;
@@ -29,6 +30,7 @@ import com.spendsync.api.authority.AuthorityException.Reason;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
+import com.spendsync.api.keyformat.HashSlot;
 import com.spendsync.api.keyformat.KeyHash;
 import com.spendsync.api.keyformat.SecretRandom;
 import com.spendsync.platform.problem.InvalidRequestException;
@@ -60,6 +62,7 @@ class ApiKeyTest {
     private static final List<String> PERMISSIONS = List.of("payments:read", "refunds:*");
     private static final Map<String, Object> METADATA = Map.of("team", "payments", "tier", 2);
     private static final RateLimitPolicy RATE_LIMIT = new RateLimitPolicy(100, 60);
+    private static final List<RateLimitPolicy> RATE_LIMITS = List.of(RATE_LIMIT);
 
     private static final Instant CREATED_AT = Instant.parse("2030-01-01T00:00:00Z");
     private static final Instant FIRST_ROTATION_AT = Instant.parse("2030-02-01T00:00:00Z");
@@ -84,13 +87,94 @@ class ApiKeyTest {
     }
 
     @Nested
+    class NamedLimits {
+
+        private final RateLimitPolicy tokens = new RateLimitPolicy("tokens", 1_000_000, 86_400,
+                RateLimitSharing.OWNER);
+        private final RateLimitPolicy writes = new RateLimitPolicy("writes", 2, 60, RateLimitSharing.KEY);
+        private final ApiKeySecret inOwnersSlot = ApiKeySecret.forOwner(OWNER_ID, KeyEnvironment.LIVE,
+                SecretRandom.generate(new SecureRandom()));
+        /** A key created before owner-wide limits: its secret lies in a slot of its own. */
+        private final ApiKeySecret outsideOwnersSlot = ApiKeySecret.inSlot(
+                (ApiKeySecret.ownerSlot(OWNER_ID) + 1) % HashSlot.COUNT, KeyEnvironment.LIVE,
+                SecretRandom.generate(new SecureRandom()));
+
+        @Test
+        void aKeyInItsOwnersSlotRecordsItsLimitsOwnerWideOnesIncluded() {
+            List<RateLimitPolicy> limits = List.of(RATE_LIMIT, tokens, writes);
+            fixture.givenNoPriorActivity()
+                    .when(create(inOwnersSlot, limits))
+                    .expectEvents(new ApiKeyCreatedEvent(KEY_ID, inOwnersSlot.hash(), inOwnersSlot.prefix(),
+                            KeyEnvironment.LIVE, OWNER_ID, NAME, PERMISSIONS, null, EXPIRES_AT, limits, null,
+                            METADATA, CREATED_AT));
+        }
+
+        @Test
+        void aKeyOutsideItsOwnersSlotCannotHoldAnOwnerWideLimitButAnyOther() {
+            fixture.givenNoPriorActivity()
+                    .when(create(outsideOwnersSlot, List.of(RATE_LIMIT, tokens)))
+                    .expectException(KeyStateConflictException.class)
+                    .expectNoEvents();
+            fixture.given(createdWith(outsideOwnersSlot, RATE_LIMITS))
+                    .when(changing().rateLimits(Change.to(List.of(tokens))).at(LATER))
+                    .expectException(KeyStateConflictException.class)
+                    .expectNoEvents();
+            fixture.given(createdWith(outsideOwnersSlot, RATE_LIMITS))
+                    .when(changing().rateLimits(Change.to(List.of(RATE_LIMIT, writes))).at(LATER))
+                    .expectEvents(updatedTo(outsideOwnersSlot, List.of(RATE_LIMIT, writes)));
+        }
+
+        @Test
+        void theShorthandReplacesOnlyTheLimitNamedDefaultInItsPlace() {
+            RateLimitPolicy faster = new RateLimitPolicy(5, 1);
+            fixture.given(createdWith(inOwnersSlot, List.of(writes, RATE_LIMIT, tokens)))
+                    .when(changing().rateLimit(Change.to(faster)).at(LATER))
+                    .expectEvents(updatedTo(inOwnersSlot, List.of(writes, faster, tokens)));
+            fixture.given(createdWith(inOwnersSlot, List.of(writes, tokens)))
+                    .when(changing().rateLimit(Change.to(faster)).at(LATER))
+                    .expectEvents(updatedTo(inOwnersSlot, List.of(faster, writes, tokens)));
+            fixture.given(createdWith(inOwnersSlot, List.of(writes, RATE_LIMIT, tokens)))
+                    .when(changing().rateLimit(Change.to(null)).at(LATER))
+                    .expectEvents(updatedTo(inOwnersSlot, List.of(writes, tokens)));
+        }
+
+        @Test
+        void theListReplacesEveryLimitAndTheSameListRecordsNothing() {
+            fixture.given(createdWith(inOwnersSlot, List.of(RATE_LIMIT, tokens)))
+                    .when(changing().rateLimits(Change.to(null)).at(LATER))
+                    .expectEvents(updatedTo(inOwnersSlot, List.of()));
+            fixture.given(createdWith(inOwnersSlot, List.of(RATE_LIMIT, tokens)))
+                    .when(changing().rateLimits(Change.to(List.of(RATE_LIMIT, tokens))).at(LATER))
+                    .expectNoEvents();
+            fixture.given(createdWith(inOwnersSlot, List.of(RATE_LIMIT, tokens)))
+                    .when(changing().rateLimit(Change.to(RATE_LIMIT)).at(LATER))
+                    .expectNoEvents();
+        }
+
+        private CreateApiKeyCommand create(ApiKeySecret secret, List<RateLimitPolicy> limits) {
+            return new CreateApiKeyCommand(KEY_ID, secret.hash(), secret.prefix(), KeyEnvironment.LIVE, OWNER_ID,
+                    NAME, PERMISSIONS, null, EXPIRES_AT, limits, null, METADATA, CREATED_AT, ROOT);
+        }
+
+        private ApiKeyCreatedEvent createdWith(ApiKeySecret secret, List<RateLimitPolicy> limits) {
+            return new ApiKeyCreatedEvent(KEY_ID, secret.hash(), secret.prefix(), KeyEnvironment.LIVE, OWNER_ID,
+                    NAME, PERMISSIONS, null, EXPIRES_AT, limits, null, METADATA, CREATED_AT);
+        }
+
+        private ApiKeyUpdatedEvent updatedTo(ApiKeySecret secret, List<RateLimitPolicy> limits) {
+            return new ApiKeyUpdatedEvent(KEY_ID, secret.hash(), null, NAME, PERMISSIONS, null, METADATA, limits,
+                    null, EXPIRES_AT, Set.of("rateLimits"), LATER);
+        }
+    }
+
+    @Nested
     class Create {
 
         @Test
         void recordsEverySettingOfTheNewKey() {
             fixture.givenNoPriorActivity()
                     .when(new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(), KeyEnvironment.LIVE,
-                            OWNER_ID, NAME, PERMISSIONS, null, EXPIRES_AT, RATE_LIMIT, null, METADATA, CREATED_AT, ROOT))
+                            OWNER_ID, NAME, PERMISSIONS, null, EXPIRES_AT, RATE_LIMITS, null, METADATA, CREATED_AT, ROOT))
                     .expectEvents(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT));
         }
 
@@ -112,7 +196,7 @@ class ApiKeyTest {
 
         private CreateApiKeyCommand createCommand(Instant expiresAt, Instant requestedAt) {
             return new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(), KeyEnvironment.LIVE,
-                    OWNER_ID, NAME, PERMISSIONS, null, expiresAt, RATE_LIMIT, null, METADATA, requestedAt, ROOT);
+                    OWNER_ID, NAME, PERMISSIONS, null, expiresAt, RATE_LIMITS, null, METADATA, requestedAt, ROOT);
         }
     }
 
@@ -278,15 +362,17 @@ class ApiKeyTest {
 
             ResultValidator<ApiKey> result = fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
                     .when(new UpdateApiKeyCommand(KEY_ID, Change.to("renamed"), Change.to(List.of("keys:read")),
-                            null, Change.to(Map.of("team", "core")), Change.to(newRateLimit), null, Change.to(newExpiry),
+                            null, Change.to(Map.of("team", "core")), null, Change.to(newRateLimit), null,
+                            Change.to(newExpiry),
                             LATER, ROOT))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, "renamed",
-                            List.of("keys:read"), null, Map.of("team", "core"), newRateLimit, null, newExpiry,
-                            Set.of("name", "permissions", "metadata", "rateLimit", "expiresAt"), LATER));
+                            List.of("keys:read"), null, Map.of("team", "core"), List.of(newRateLimit), null, newExpiry,
+                            Set.of("name", "permissions", "metadata", "rateLimits", "expiresAt"), LATER));
 
             assertThat(resultOf(KeySettings.class, result)).isEqualTo(new KeySettings(KEY_ID, OWNER_ID, "renamed",
                     ORIGINAL.prefix(), KeyEnvironment.LIVE, List.of("keys:read"), null, KeyStatus.ACTIVE, CREATED_AT,
-                    newExpiry, null, null, null, null, newRateLimit, null, Map.of("team", "core"), new KeySettings.Usage(0, 0)));
+                    newExpiry, null, null, null, null, List.of(newRateLimit), null, Map.of("team", "core"),
+                    new KeySettings.Usage(0, 0)));
         }
 
         @Test
@@ -295,19 +381,19 @@ class ApiKeyTest {
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
                     .when(changing().allowedSources(Change.to(networks)).at(LATER))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, PERMISSIONS, null,
-                            METADATA, RATE_LIMIT, networks, EXPIRES_AT, Set.of("allowedSources"), LATER));
+                            METADATA, RATE_LIMITS, networks, EXPIRES_AT, Set.of("allowedSources"), LATER));
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), new ApiKeyUpdatedEvent(KEY_ID,
-                            ORIGINAL.hash(), null, NAME, PERMISSIONS, null, METADATA, RATE_LIMIT, networks, EXPIRES_AT,
+                            ORIGINAL.hash(), null, NAME, PERMISSIONS, null, METADATA, RATE_LIMITS, networks, EXPIRES_AT,
                             Set.of("allowedSources"), LATER))
                     .when(changing().allowedSources(Change.to(null)).at(LATER))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, PERMISSIONS, null,
-                            METADATA, RATE_LIMIT, null, EXPIRES_AT, Set.of("allowedSources"), LATER));
+                            METADATA, RATE_LIMITS, null, EXPIRES_AT, Set.of("allowedSources"), LATER));
         }
 
         @Test
         void aKeyReachingTheManagementPlaneCannotHaveAnAllowlist() {
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), new ApiKeyUpdatedEvent(KEY_ID,
-                            ORIGINAL.hash(), null, NAME, PERMISSIONS, null, METADATA, RATE_LIMIT,
+                            ORIGINAL.hash(), null, NAME, PERMISSIONS, null, METADATA, RATE_LIMITS,
                             List.of("10.0.0.0/8"), EXPIRES_AT, Set.of("allowedSources"), LATER))
                     .when(changing().permissions(Change.to(List.of("keys:read"))).at(LATER))
                     .expectException(InvalidRequestException.class)
@@ -318,7 +404,7 @@ class ApiKeyTest {
         void theSameNetworksAgainRecordNothing() {
             List<String> networks = List.of("10.0.0.0/8");
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), new ApiKeyUpdatedEvent(KEY_ID,
-                            ORIGINAL.hash(), null, NAME, PERMISSIONS, null, METADATA, RATE_LIMIT, networks, EXPIRES_AT,
+                            ORIGINAL.hash(), null, NAME, PERMISSIONS, null, METADATA, RATE_LIMITS, networks, EXPIRES_AT,
                             Set.of("allowedSources"), LATER))
                     .when(changing().allowedSources(Change.to(List.of("10.0.0.0/8"))).at(LATER))
                     .expectNoEvents();
@@ -329,7 +415,7 @@ class ApiKeyTest {
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
                     .when(changing().name(Change.to("renamed")).at(LATER))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, "renamed", PERMISSIONS, null,
-                            METADATA, RATE_LIMIT, null, EXPIRES_AT, Set.of("name"), LATER));
+                            METADATA, RATE_LIMITS, null, EXPIRES_AT, Set.of("name"), LATER));
         }
 
         @Test
@@ -337,7 +423,7 @@ class ApiKeyTest {
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
                     .when(changing().expiresAt(Change.to(null)).at(LATER))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, PERMISSIONS, null,
-                            METADATA, RATE_LIMIT, null, null, Set.of("expiresAt"), LATER));
+                            METADATA, RATE_LIMITS, null, null, Set.of("expiresAt"), LATER));
         }
 
         @Test
@@ -345,7 +431,7 @@ class ApiKeyTest {
             fixture.given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT))
                     .when(changing().rateLimit(Change.to(null)).metadata(Change.to(null)).at(LATER))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, PERMISSIONS, null,
-                            null, null, null, EXPIRES_AT, Set.of("metadata", "rateLimit"), LATER));
+                            null, List.of(), null, EXPIRES_AT, Set.of("metadata", "rateLimits"), LATER));
         }
 
         @Test
@@ -385,7 +471,7 @@ class ApiKeyTest {
                     .given(created(KeyEnvironment.LIVE, ORIGINAL, EXPIRES_AT), firstRotation())
                     .when(changing().name(Change.to("renamed")).at(withinGrace))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, FIRST_ROTATED.hash(), ORIGINAL.hash(), "renamed",
-                            PERMISSIONS, null, METADATA, RATE_LIMIT, null, EXPIRES_AT, Set.of("name"), withinGrace));
+                            PERMISSIONS, null, METADATA, RATE_LIMITS, null, EXPIRES_AT, Set.of("name"), withinGrace));
 
             KeySettings settings = resultOf(KeySettings.class, result);
             assertThat(settings.status()).isEqualTo(KeyStatus.ROTATING);
@@ -541,7 +627,7 @@ class ApiKeyTest {
             fixture.given(acmeWide)
                     .when(changing().scope(Change.to(KeyScope.of("acme-eu"))).by(acmeAdmin).at(LATER))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, List.of("keys:verify"),
-                            KeyScope.of("acme-eu"), METADATA, RATE_LIMIT, null, EXPIRES_AT, Set.of("scope"), LATER));
+                            KeyScope.of("acme-eu"), METADATA, RATE_LIMITS, null, EXPIRES_AT, Set.of("scope"), LATER));
         }
 
         @Test
@@ -562,9 +648,9 @@ class ApiKeyTest {
                     .when(changing().expiresAt(Change.to(null)).by(temporary).at(LATER)), Reason.WIDER_GRANT);
             expectRefusal(fixture.givenNoPriorActivity().when(new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(),
                     ORIGINAL.prefix(), KeyEnvironment.LIVE, OWNER_ID, NAME, List.of("keys:read"), null,
-                    EXPIRES_AT.plusSeconds(1), RATE_LIMIT, null, METADATA, CREATED_AT, temporary)), Reason.WIDER_GRANT);
+                    EXPIRES_AT.plusSeconds(1), RATE_LIMITS, null, METADATA, CREATED_AT, temporary)), Reason.WIDER_GRANT);
             fixture.givenNoPriorActivity().when(new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(),
-                    KeyEnvironment.LIVE, OWNER_ID, NAME, PERMISSIONS, null, null, RATE_LIMIT, null, METADATA, CREATED_AT,
+                    KeyEnvironment.LIVE, OWNER_ID, NAME, PERMISSIONS, null, null, RATE_LIMITS, null, METADATA, CREATED_AT,
                     temporary)).expectSuccessfulHandlerExecution();
         }
 
@@ -580,7 +666,7 @@ class ApiKeyTest {
         void anUnscopedCallerMayLiftTheScopeOfARootKey() {
             fixture.given(acmeGateway).when(changing().scope(Change.to(null)).at(LATER))
                     .expectEvents(new ApiKeyUpdatedEvent(KEY_ID, ORIGINAL.hash(), null, NAME, List.of("keys:verify"),
-                            null, METADATA, RATE_LIMIT, null, EXPIRES_AT, Set.of("scope"), LATER));
+                            null, METADATA, RATE_LIMITS, null, EXPIRES_AT, Set.of("scope"), LATER));
         }
 
         private void expectRefusal(ResultValidator<ApiKey> result, Reason reason) {
@@ -596,7 +682,7 @@ class ApiKeyTest {
         private CreateApiKeyCommand createBy(Authority caller, String ownerId, List<String> permissions,
                                              KeyScope scope) {
             return new CreateApiKeyCommand(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(), KeyEnvironment.LIVE, ownerId,
-                    NAME, permissions, scope, EXPIRES_AT, RATE_LIMIT, null, METADATA, CREATED_AT, caller);
+                    NAME, permissions, scope, EXPIRES_AT, RATE_LIMITS, null, METADATA, CREATED_AT, caller);
         }
 
         private Authority caller(String... permissions) {
@@ -609,7 +695,7 @@ class ApiKeyTest {
 
         private ApiKeyCreatedEvent createdWith(List<String> permissions, KeyScope scope, String ownerId) {
             return new ApiKeyCreatedEvent(KEY_ID, ORIGINAL.hash(), ORIGINAL.prefix(), KeyEnvironment.LIVE, ownerId,
-                    NAME, permissions, scope, EXPIRES_AT, RATE_LIMIT, null, METADATA, CREATED_AT);
+                    NAME, permissions, scope, EXPIRES_AT, RATE_LIMITS, null, METADATA, CREATED_AT);
         }
     }
 
@@ -890,7 +976,7 @@ class ApiKeyTest {
 
     private static ApiKeyCreatedEvent created(KeyEnvironment environment, ApiKeySecret secret, Instant expiresAt) {
         return new ApiKeyCreatedEvent(KEY_ID, secret.hash(), secret.prefix(), environment, OWNER_ID, NAME,
-                PERMISSIONS, null, expiresAt, RATE_LIMIT, null, METADATA, CREATED_AT);
+                PERMISSIONS, null, expiresAt, RATE_LIMITS, null, METADATA, CREATED_AT);
     }
 
     private static ApiKeyRotatedEvent rotated(ApiKeySecret newSecret, ApiKeySecret previous,
@@ -938,6 +1024,7 @@ class ApiKeyTest {
         private Change<List<String>> permissions;
         private Change<Map<String, Object>> metadata;
         private Change<RateLimitPolicy> rateLimit;
+        private Change<List<RateLimitPolicy>> rateLimits;
         private Change<Instant> expiresAt;
         private Change<List<String>> allowedSources;
         private Change<KeyScope> scope;
@@ -973,6 +1060,11 @@ class ApiKeyTest {
             return this;
         }
 
+        UpdateBuilder rateLimits(Change<List<RateLimitPolicy>> change) {
+            rateLimits = change;
+            return this;
+        }
+
         UpdateBuilder expiresAt(Change<Instant> change) {
             expiresAt = change;
             return this;
@@ -984,8 +1076,8 @@ class ApiKeyTest {
         }
 
         UpdateApiKeyCommand at(Instant requestedAt) {
-            return new UpdateApiKeyCommand(KEY_ID, name, permissions, scope, metadata, rateLimit, allowedSources,
-                    expiresAt, requestedAt, caller);
+            return new UpdateApiKeyCommand(KEY_ID, name, permissions, scope, metadata, rateLimits, rateLimit,
+                    allowedSources, expiresAt, requestedAt, caller);
         }
     }
 }

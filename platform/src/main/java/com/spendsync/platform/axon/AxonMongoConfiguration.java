@@ -168,7 +168,8 @@ public class AxonMongoConfiguration {
                 : ManagementFactory.getRuntimeMXBean().getName();
     }
 
-    private static ObjectMapper messageMapper() {
+    /** The mapper events and messages are written and read with. */
+    public static ObjectMapper messageMapper() {
         return JsonMapper.builder()
                 .addModule(new JavaTimeModule())
                 .addModule(new Jdk8Module())
@@ -179,7 +180,7 @@ public class AxonMongoConfiguration {
     }
 
     /** Snapshots are whole aggregates, whose state is in private fields without accessors. */
-    private static ObjectMapper snapshotMapper() {
+    public static ObjectMapper snapshotMapper() {
         ObjectMapper mapper = messageMapper();
         mapper.setVisibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE);
         mapper.setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY);

@@ -27,20 +27,38 @@ public final class OperationCatalog {
                     + "or CIDR blocks, answered in canonical form (host bits cleared, a single address as /32 or "
                     + "/128, an IPv4-mapped IPv6 address as IPv4). A verification whose source (or, without one, "
                     + "the caller's address) lies outside answers FORBIDDEN_SOURCE. Absent or null: anywhere.",
-                    List.of("203.0.113.0/24", "2001:db8::/48", "10.1.2.3/32")));
+                    List.of("203.0.113.0/24", "2001:db8::/48", "10.1.2.3/32")),
+            "rateLimits", Map.entry("Up to 10 named rate limits, each at most limit units of cost per windowSeconds "
+                    + "(1 to 1,000,000 per 1 to 86,400 s). shared \"key\" (the default) gives the key a bucket of its "
+                    + "own, shared by its secrets; \"owner\" one bucket per owner and name, drawn from by every key of "
+                    + "the owner that holds a limit of that name. A verification passes only if every limit admits "
+                    + "it, and then each is charged; if any refuses, none is. rateLimit is the shorthand for the "
+                    + "limit named default; send one or the other.",
+                    List.of(Map.of("name", "default", "limit", 100, "windowSeconds", 1, "shared", "key"),
+                            Map.of("name", "tokens", "limit", 1_000_000, "windowSeconds", 86_400, "shared", "owner"))),
+            "costs", Map.entry("What this verification costs each of the key's limits, by name (0 to 1,000,000); a "
+                    + "limit not named costs 1, a name the key has no limit of is ignored. cost is the shorthand "
+                    + "for the limit named default; send one or the other.", Map.of("tokens", 1200)),
+            "ratelimits", Map.entry("Each of the key's limits after this verification: charged if it passed, as "
+                    + "it was if refused; refused marks the limits that refused it. Present when the key has "
+                    + "limits and the verification reached them.",
+                    List.of(Map.of("name", "default", "shared", "key", "limit", 100, "windowSeconds", 1,
+                            "remaining", 99, "resetSeconds", 1, "refused", false))),
+            "shared", Map.entry("Whose bucket the limit draws from: \"key\" (the key's own, the default) or "
+                    + "\"owner\" (one for every key of the owner holding a limit of that name).", "owner"));
 
     private static final Map<String, Entry> OPERATIONS = Map.ofEntries(
             operation("POST /v1/keys", "createKey", "Create a key; its secret is returned once"),
             operation("GET /v1/keys", "listKeys", "List keys, a page at a time"),
             operation("GET /v1/keys/{keyId}", "getKey", "Read a key"),
             operation("PATCH /v1/keys/{keyId}", "updateKey",
-                    "Change a key's permissions, name, metadata, rate limit, networks or expiry", CONFLICT),
+                    "Change a key's permissions, name, metadata, rate limits, networks or expiry", CONFLICT),
             operation("POST /v1/keys/{keyId}/rotate", "rotateKey",
                     "Rotate a key's secret; the previous one works for a grace period", CONFLICT),
             operation("POST /v1/keys/{keyId}/revoke", "revokeKey", "Revoke a key, for good", CONFLICT),
             operation("GET /v1/keys/{keyId}/events", "listKeyEvents", "Read a key's history from the event store"),
             operation("GET /v1/keys/{keyId}/state", "getKeyStateAt", "Read a key as it stood at an instant"),
-            operation("POST /v1/keys/verify", "verifyKey", "Verify a key, its permissions and its rate limit"),
+            operation("POST /v1/keys/verify", "verifyKey", "Verify a key, its permissions and its rate limits"),
             operation("GET /v1/audit-logs", "listAuditLogs", "Search the audit trail, a page at a time"),
             operation("GET /v1/audit-logs/export", "exportAuditLogs", "Export matching audit entries as ndjson or csv"),
             operation("GET /v1/audit-logs/integrity", "checkAuditIntegrity",

@@ -5,32 +5,37 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.spendsync.api.apikey.RateLimitPolicy;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The rate limits verification keeps in this process while Redis is unreachable, so an outage is not a burst window:
- * one GCRA bucket per key with the key's policy, dropped once it is full again. Each process counts on its own, so
- * during an outage n processes admit at most n times a key's limit.
+ * one GCRA bucket per key and limit (per owner, limit and definition for one the owner's keys share) with the
+ * limit's policy,
+ * dropped once it is full again; all or nothing, as the verify script charges. Each process counts on its own, so
+ * during an outage n processes admit at most n times a limit.
  */
 final class DegradedRateLimits {
 
-    private static final long MAX_KEYS = 100_000;
+    private static final long MAX_BUCKETS = 100_000;
 
     private final Clock clock;
     private final Cache<String, Bucket> buckets = Caffeine.newBuilder()
-            .maximumSize(MAX_KEYS)
+            .maximumSize(MAX_BUCKETS)
             .expireAfter(new Expiry<String, Bucket>() {
                 @Override
-                public long expireAfterCreate(String keyId, Bucket bucket, long now) {
+                public long expireAfterCreate(String name, Bucket bucket, long now) {
                     return bucket.windowNanos();
                 }
 
                 @Override
-                public long expireAfterUpdate(String keyId, Bucket bucket, long now, long remaining) {
+                public long expireAfterUpdate(String name, Bucket bucket, long now, long remaining) {
                     return bucket.windowNanos();
                 }
 
                 @Override
-                public long expireAfterRead(String keyId, Bucket bucket, long now, long remaining) {
+                public long expireAfterRead(String name, Bucket bucket, long now, long remaining) {
                     return bucket.windowNanos();
                 }
             })
@@ -40,15 +45,45 @@ final class DegradedRateLimits {
         this.clock = clock;
     }
 
-    /** Spends {@code cost} of the key's limit for a verification decided VALID, which may become RATE_LIMITED. */
-    Verification spend(Verification valid, RateLimitPolicy policy, int cost) {
-        Bucket bucket = buckets.asMap().compute(valid.keyId(), (keyId, known) ->
-                known != null && known.policy().equals(policy) ? known : new Bucket(policy, clock.millis()));
-        Verification.RateLimitState state = bucket.spend(cost, clock.millis());
-        VerificationCode code = state.retryAfterSeconds() == null ? VerificationCode.VALID
-                : VerificationCode.RATE_LIMITED;
-        return new Verification(code, valid.keyId(), valid.ownerId(), valid.permissions(), valid.scope(),
-                valid.expiresAt(), valid.rotationGraceUntil(), state);
+    /**
+     * Charges each limit its cost ({@code costs}, 1 for a limit not named) for a verification decided VALID, which
+     * becomes RATE_LIMITED, with nothing charged, if any limit refuses.
+     */
+    synchronized Verification spend(Verification valid, List<RateLimitPolicy> limits, Map<String, Integer> costs) {
+        long now = clock.millis();
+        List<Bucket> used = new ArrayList<>();
+        List<Long> wanted = new ArrayList<>();
+        boolean refused = false;
+        for (RateLimitPolicy limit : limits) {
+            String name = limit.ownerWide()
+                    ? "o/" + valid.ownerId() + "/" + limit.name() + "/" + limit.limit() + "/" + limit.windowSeconds()
+                    : valid.keyId() + "/" + limit.name();
+            Bucket bucket = buckets.asMap().compute(name, (key, known) ->
+                    known != null && known.policy().equals(limit) ? known : new Bucket(limit, now));
+            long debt = bucket.settle(now);
+            long after = debt + costs.getOrDefault(limit.name(), 1) * bucket.windowMs;
+            refused |= after > bucket.capacity;
+            used.add(bucket);
+            wanted.add(after);
+        }
+        List<Verification.RateLimitState> states = new ArrayList<>();
+        for (int i = 0; i < used.size(); i++) {
+            Bucket bucket = used.get(i);
+            long before = bucket.debt;
+            long after = wanted.get(i);
+            boolean over = after > bucket.capacity;
+            if (!refused) {
+                bucket.debt = after;
+            }
+            long standing = refused ? before : after;
+            // a cost above the whole limit never fits: no time to wait for, so no retry
+            boolean fits = after - before <= bucket.capacity;
+            states.add(new Verification.RateLimitState(bucket.policy.name(), bucket.policy.ownerWide(),
+                    bucket.policy.limit(), bucket.policy.windowSeconds(),
+                    (int) Math.max(0, (bucket.capacity - standing) / bucket.windowMs), bucket.secondsUp(standing),
+                    over, over && fits ? Long.valueOf(bucket.secondsUp(after - bucket.capacity)) : null));
+        }
+        return valid.limited(refused ? VerificationCode.RATE_LIMITED : VerificationCode.VALID, states);
     }
 
     /**
@@ -77,22 +112,16 @@ final class DegradedRateLimits {
             return windowMs * 1_000_000L;
         }
 
-        synchronized Verification.RateLimitState spend(int cost, long nowMs) {
+        /** The debt as it stands at {@code nowMs}, time having paid some of it back. */
+        long settle(long nowMs) {
             long elapsed = Math.max(0, nowMs - at);
             debt = elapsed >= windowMs ? 0 : Math.max(0, debt - elapsed * policy.limit());
             at = Math.max(at, nowMs);
-            long wanted = debt + cost * windowMs;
-            if (wanted > capacity) {
-                return new Verification.RateLimitState(policy.limit(), policy.windowSeconds(),
-                        (int) ((capacity - debt) / windowMs), secondsUp(debt), secondsUp(wanted - capacity));
-            }
-            debt = wanted;
-            return new Verification.RateLimitState(policy.limit(), policy.windowSeconds(),
-                    (int) ((capacity - debt) / windowMs), secondsUp(debt), null);
+            return debt;
         }
 
         /** Units of 1/limit ms, rounded up to whole seconds, as the verify script's reply is. */
-        private long secondsUp(long units) {
+        long secondsUp(long units) {
             long millis = (units + policy.limit() - 1) / policy.limit();
             return (millis + 999) / 1000;
         }

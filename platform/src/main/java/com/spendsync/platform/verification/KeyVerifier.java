@@ -6,6 +6,7 @@ import com.spendsync.api.keyformat.KeyHash;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -80,12 +81,13 @@ public class KeyVerifier {
 
     /**
      * Verifies a use of the key for a caller whose scope is {@code callerScope} (null: every owner): applies its rate
-     * limit and counts the use. A key outside the scope is {@code NOT_FOUND}, a use from a {@code source} outside
+     * limits, each charged its cost in {@code costs} (1 for a limit not named there), all or none, and counts the
+     * use. A key outside the scope is {@code NOT_FOUND}, a use from a {@code source} outside
      * the key's allowed networks {@code FORBIDDEN_SOURCE}, both decided in the same round trip.
      */
-    public Verification verifyUse(KeyHash hash, List<String> requiredPermissions, int cost, KeyScope callerScope,
-                                  String source) {
-        return Stages.join(run(hash, requiredPermissions, cost, true, callerScope, checked(source), this::scriptNow,
+    public Verification verifyUse(KeyHash hash, List<String> requiredPermissions, Map<String, Integer> costs,
+                                  KeyScope callerScope, String source) {
+        return Stages.join(run(hash, requiredPermissions, costs, true, callerScope, checked(source), this::scriptNow,
                 Runnable::run));
     }
 
@@ -95,15 +97,16 @@ public class KeyVerifier {
      * run on {@code blocking}.
      */
     public CompletionStage<Verification> verifyUseWithoutBlocking(KeyHash hash, List<String> requiredPermissions,
-                                                                  int cost, KeyScope callerScope, String source,
+                                                                  Map<String, Integer> costs,
+                                                                  KeyScope callerScope, String source,
                                                                   Executor blocking) {
-        return run(hash, requiredPermissions, cost, true, callerScope, checked(source), this::scriptWithoutBlocking,
+        return run(hash, requiredPermissions, costs, true, callerScope, checked(source), this::scriptWithoutBlocking,
                 blocking);
     }
 
-    /** Looks at the key without counting a use or spending its rate limit: for checking a management credential. */
+    /** Looks at the key without counting a use or spending its rate limits: for checking a management credential. */
     public Verification inspect(KeyHash hash) {
-        return Stages.join(run(hash, List.of(), 0, false, null, null, this::scriptNow, Runnable::run));
+        return Stages.join(run(hash, List.of(), Map.of(), false, null, null, this::scriptNow, Runnable::run));
     }
 
     /** A use's source is always checked: none is "", which no allowlist admits (null is for a look, not a use). */
@@ -116,17 +119,17 @@ public class KeyVerifier {
         CompletionStage<List<?>> run(List<String> keys, Object[] arguments);
     }
 
-    private CompletionStage<Verification> run(KeyHash hash, List<String> requiredPermissions, int cost,
+    private CompletionStage<Verification> run(KeyHash hash, List<String> requiredPermissions, Map<String, Integer> costs,
                                               boolean counting, KeyScope callerScope, String source, Script script,
                                               Executor blocking) {
         if (fallback == null) {
-            return runScript(script, hash, requiredPermissions, cost, counting, callerScope, source);
+            return runScript(script, hash, requiredPermissions, costs, counting, callerScope, source);
         }
         if (degraded()) {
             return CompletableFuture.supplyAsync(
-                    () -> decideWithoutRedis(hash, requiredPermissions, cost, counting, callerScope, source), blocking);
+                    () -> decideWithoutRedis(hash, requiredPermissions, costs, counting, callerScope, source), blocking);
         }
-        return runScript(script, hash, requiredPermissions, cost, counting, callerScope, source).thenCompose(verification -> {
+        return runScript(script, hash, requiredPermissions, costs, counting, callerScope, source).thenCompose(verification -> {
             if (verification.code() != VerificationCode.NOT_FOUND) {
                 unknownKeys.found(hash);
                 return CompletableFuture.completedFuture(verification);
@@ -135,7 +138,7 @@ public class KeyVerifier {
                 writer.write(hash, entry.sequence(), entry.fields(), List.of(), entry.lifetime(retention));
                 return true;
             }).orElse(false), blocking).thenCompose(written -> written
-                    ? runScript(script, hash, requiredPermissions, cost, counting, callerScope, source)
+                    ? runScript(script, hash, requiredPermissions, costs, counting, callerScope, source)
                     : CompletableFuture.completedFuture(verification));
         }).exceptionallyCompose(failure -> {
             Throwable cause = Stages.cause(failure);
@@ -146,17 +149,17 @@ public class KeyVerifier {
                     .getSimpleName(), REDIS_RETRY_PAUSE);
             redisRetryAt = clock.instant().plus(REDIS_RETRY_PAUSE);
             return CompletableFuture.supplyAsync(
-                    () -> decideWithoutRedis(hash, requiredPermissions, cost, counting, callerScope, source), blocking);
+                    () -> decideWithoutRedis(hash, requiredPermissions, costs, counting, callerScope, source), blocking);
         });
     }
 
-    private Verification decideWithoutRedis(KeyHash hash, List<String> requiredPermissions, int cost,
+    private Verification decideWithoutRedis(KeyHash hash, List<String> requiredPermissions, Map<String, Integer> costs,
                                             boolean counting, KeyScope callerScope, String source) {
         lastFallbackAt = clock.instant();
         return lookUp(hash).map(entry -> {
             Verification decided = entry.decide(requiredPermissions, callerScope, source, clock.instant());
-            return counting && decided.valid() && entry.rateLimit() != null
-                    ? degradedRateLimits.spend(decided, entry.rateLimit(), cost) : decided;
+            return counting && decided.valid() && !entry.rateLimits().isEmpty()
+                    ? degradedRateLimits.spend(decided, entry.rateLimits(), costs) : decided;
         }).orElse(Verification.of(VerificationCode.NOT_FOUND));
     }
 
@@ -173,11 +176,14 @@ public class KeyVerifier {
     }
 
     private CompletionStage<Verification> runScript(Script script, KeyHash hash, List<String> requiredPermissions,
-                                                    int cost, boolean counting, KeyScope callerScope, String source) {
+                                                    Map<String, Integer> costs, boolean counting,
+                                                    KeyScope callerScope, String source) {
         List<String> scopeOwners = callerScope == null ? List.of() : callerScope.owners();
         Object[] arguments = new Object[5 + scopeOwners.size() + requiredPermissions.size()];
         arguments[0] = Long.toString(clock.millis());
-        arguments[1] = Integer.toString(cost);
+        StringBuilder named = new StringBuilder();
+        costs.forEach((name, cost) -> named.append(named.isEmpty() ? "" : " ").append(name).append(' ').append(cost));
+        arguments[1] = named.toString();
         arguments[2] = counting ? "1" : "0";
         arguments[3] = AllowedSources.scriptArgument(source);
         arguments[4] = Integer.toString(callerScope == null ? -1 : scopeOwners.size());
@@ -221,17 +227,21 @@ public class KeyVerifier {
         if (!fields.containsKey("id")) {
             return Verification.of(code);
         }
-        String limit = fields.get("limit");
-        Verification.RateLimitState rateLimit = limit.isEmpty() ? null
-                : new Verification.RateLimitState(
-                        Integer.parseInt(limit),
-                        Integer.parseInt(fields.get("window")),
-                        Integer.parseInt(fields.get("remaining")),
-                        secondsUp(Long.parseLong(fields.get("reset"))),
-                        fields.get("retry").isEmpty() ? null : secondsUp(Long.parseLong(fields.get("retry"))));
         return new Verification(code, fields.get("id"), fields.get("owner"), words(fields.get("perms")),
                 ValidationViewKeys.scopeOf(fields.get("scope")), instant(fields.get("exp")),
-                instant(fields.get("grace")), rateLimit);
+                instant(fields.get("grace")), limitStates(fields.get("limits")));
+    }
+
+    /** Each limit as {@code name/k-or-o/limit/window/remaining/resetMs/retryMs-or-dash/refused}, space-separated. */
+    private static List<Verification.RateLimitState> limitStates(String text) {
+        List<Verification.RateLimitState> states = new ArrayList<>();
+        for (String state : words(text)) {
+            String[] parts = state.split("/");
+            states.add(new Verification.RateLimitState(parts[0], parts[1].equals("o"), Integer.parseInt(parts[2]),
+                    Integer.parseInt(parts[3]), Integer.parseInt(parts[4]), secondsUp(Long.parseLong(parts[5])),
+                    parts[7].equals("1"), parts[6].equals("-") ? null : secondsUp(Long.parseLong(parts[6]))));
+        }
+        return states;
     }
 
     private static List<String> words(String text) {

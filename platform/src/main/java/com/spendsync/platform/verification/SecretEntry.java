@@ -16,8 +16,13 @@ import java.util.stream.Stream;
  * event it reflects.
  */
 public record SecretEntry(String keyId, String ownerId, String status, List<String> permissions, KeyScope scope,
-                          Instant expiresAt, Instant graceUntil, Instant revokedAt, RateLimitPolicy rateLimit,
+                          Instant expiresAt, Instant graceUntil, Instant revokedAt,
+                          List<RateLimitPolicy> rateLimits,
                           List<String> allowedSources, long sequence) {
+
+    public SecretEntry {
+        rateLimits = rateLimits == null ? List.of() : rateLimits;
+    }
 
     /**
      * How long Redis keeps the entry: until {@code retention} after the secret stopped working (its grace end, the
@@ -32,7 +37,7 @@ public record SecretEntry(String keyId, String ownerId, String status, List<Stri
 
     /** The entry's fields as the verify script reads them. */
     public Map<String, String> fields() {
-        Map<String, String> fields = ValidationViewKeys.settingsFields(permissions, scope, rateLimit, expiresAt,
+        Map<String, String> fields = ValidationViewKeys.settingsFields(permissions, scope, rateLimits, expiresAt,
                 allowedSources);
         fields.put(ValidationViewKeys.KEY_ID, keyId);
         fields.put(ValidationViewKeys.OWNER_ID, ownerId);
@@ -45,7 +50,7 @@ public record SecretEntry(String keyId, String ownerId, String status, List<Stri
 
     /**
      * The verify script's decision, made without Redis: the same order of checks, but no rate limit and no usage
-     * count, since both live in Redis. A key outside {@code callerScope} (null: every owner) is not found; a use from
+     * count, since both live in Redis ({@link DegradedRateLimits} applies the limits after). A key outside {@code callerScope} (null: every owner) is not found; a use from
      * a {@code source} outside the key's allowed networks is refused (null: a look that is not a use, unchecked).
      */
     public Verification decide(List<String> requiredPermissions, KeyScope callerScope, String source, Instant now) {
@@ -65,7 +70,7 @@ public record SecretEntry(String keyId, String ownerId, String status, List<Stri
         } else {
             code = VerificationCode.VALID;
         }
-        return new Verification(code, keyId, ownerId, permissions, scope, expiresAt, graceUntil, null);
+        return new Verification(code, keyId, ownerId, permissions, scope, expiresAt, graceUntil, List.of());
     }
 
     private static boolean reached(Instant deadline, Instant now) {

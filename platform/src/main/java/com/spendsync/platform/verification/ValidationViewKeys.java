@@ -27,6 +27,11 @@ public final class ValidationViewKeys {
     public static final String SCOPE = "scope";
     public static final String EXPIRES_AT = "exp";
     public static final String GRACE_UNTIL = "grace";
+    /**
+     * The key's rate limits, space-separated, each as {@code name/limit/windowSeconds/k} ({@code /o} for one shared
+     * by the owner's keys); a key whose one limit is the key's own named default holds it as 1.0 did, the quota
+     * alone here and its window in {@link #RATE_WINDOW_SECONDS}. The script reads both forms.
+     */
     public static final String RATE_LIMIT = "rl";
     public static final String RATE_WINDOW_SECONDS = "rw";
     /** The key's allowed networks as the bit prefixes the script compares ({@link AllowedSources}), space-separated. */
@@ -75,9 +80,13 @@ public final class ValidationViewKeys {
     }
 
     /**
-     * The rate-limit buckets of the keys whose secrets lie in the slot of {@code hash}: a hash with one field per key
-     * id (the key's GCRA state), so a key has one bucket whichever secret is presented, and the bucket outlives a
-     * rotation. The verify script names it from the presented secret alone, by the slot's own tag.
+     * The rate-limit buckets of the keys whose secrets lie in the slot of {@code hash}: a hash with one field per
+     * bucket (its GCRA state), so a key has one bucket per limit whichever secret is presented, and the buckets
+     * outlive a rotation. A key's limit is the field {@code keyId/name} (just {@code keyId} for the one named
+     * default), a limit its owner's keys share {@code o/ownerId/name/limit/windowSeconds} (keys that define it alike share
+     * it): every key of an owner lies in the owner's slot
+     * ({@link ApiKeySecret#forOwner}), so that field is in the same hash for each of them. The verify script names
+     * the hash from the presented secret alone, by the slot's own tag.
      */
     public static String rateLimit(KeyHash hash) {
         return "ss:rl:{" + SLOT_TAGS[hash.slot()] + "}";
@@ -107,7 +116,7 @@ public final class ValidationViewKeys {
 
     /** The entry's fields for a key's settings, as the verify script reads them: the one codec of those fields. */
     public static Map<String, String> settingsFields(List<String> permissions, KeyScope scope,
-                                                     RateLimitPolicy rateLimit, Instant expiresAt,
+                                                     List<RateLimitPolicy> rateLimits, Instant expiresAt,
                                                      List<String> allowedSources) {
         Map<String, String> fields = new HashMap<>();
         fields.put(PERMISSIONS, String.join(" ", permissions));
@@ -117,9 +126,14 @@ public final class ValidationViewKeys {
         if (expiresAt != null) {
             fields.put(EXPIRES_AT, Long.toString(expiresAt.toEpochMilli()));
         }
-        if (rateLimit != null) {
-            fields.put(RATE_LIMIT, Integer.toString(rateLimit.limit()));
-            fields.put(RATE_WINDOW_SECONDS, Integer.toString(rateLimit.windowSeconds()));
+        if (rateLimits.size() == 1 && rateLimits.get(0).equals(new RateLimitPolicy(rateLimits.get(0).limit(),
+                rateLimits.get(0).windowSeconds()))) {
+            // the one limit of 1.0, in its form: a query side not yet upgraded reads it too
+            fields.put(RATE_LIMIT, Integer.toString(rateLimits.get(0).limit()));
+            fields.put(RATE_WINDOW_SECONDS, Integer.toString(rateLimits.get(0).windowSeconds()));
+        } else if (!rateLimits.isEmpty()) {
+            fields.put(RATE_LIMIT, String.join(" ", rateLimits.stream().map(limit -> limit.name() + "/"
+                    + limit.limit() + "/" + limit.windowSeconds() + "/" + (limit.ownerWide() ? "o" : "k")).toList()));
         }
         if (allowedSources != null && !allowedSources.isEmpty()) {
             fields.put(ALLOWED_SOURCES, String.join(" ",

@@ -2,6 +2,8 @@ package com.spendsync.platform.verification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.apikey.RateLimitSharing;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
@@ -14,6 +16,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +26,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.springframework.beans.factory.support.StaticListableBeanFactory;
@@ -32,10 +36,11 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * The rate limit of verify.lua, run on a real redis-server, against a GCRA written plainly in Java: for any limit
- * (1 to 1,000,000) per any window (1 to 86,400 s), any costs and any arrival times, the script decides and reports
- * exactly what the reference does, {@code remaining} never exceeds the limit, and no span of time admits more than
- * the limit at once plus the limit's rate over the span.
+ * The rate limits of verify.lua, run on a real redis-server, against a GCRA written plainly in Java: for one to three
+ * named limits, each of any limit (1 to 1,000,000) per any window (1 to 86,400 s), the key's own or its owner's, any
+ * costs for each (0, within the limit, or above it) and any arrival times, the script admits a use exactly when every
+ * reference admits it, charges all or none, and reports each limit exactly as its reference does; {@code remaining}
+ * never exceeds the limit, and no span of time admits more than the limit at once plus the limit's rate over it.
  */
 class RateLimitProperties {
 
@@ -68,21 +73,22 @@ class RateLimitProperties {
     }
 
     @Property(tries = 300)
-    void the_script_is_the_exact_gcra(@ForAll("scenarios") Scenario scenario) {
+    void the_script_is_the_exact_gcra_over_every_limit_all_or_nothing(@ForAll("scenarios") Scenario scenario) {
         MutableClock clock = new MutableClock(START);
         KeyVerifier verifier = new KeyVerifier(redis, new ReactiveStringRedisTemplate(connectionFactory), clock,
                 new StaticListableBeanFactory().getBeanProvider(VerificationFallback.class),
                 new ValidationViewWriter(redis), new UnknownKeys(new SimpleMeterRegistry()), Duration.ofDays(30));
         KeyHash hash = ApiKeySecret.generate(KeyEnvironment.LIVE, RANDOM).hash();
-        redis.opsForHash().putAll(ValidationViewKeys.entry(hash), Map.of(
-                ValidationViewKeys.KEY_ID, "key_" + KEYS.incrementAndGet(),
-                ValidationViewKeys.OWNER_ID, "owner",
-                ValidationViewKeys.STATUS, ValidationViewKeys.STATUS_ACTIVE,
-                ValidationViewKeys.PERMISSIONS, "",
-                ValidationViewKeys.RATE_LIMIT, Integer.toString(scenario.limit()),
-                ValidationViewKeys.RATE_WINDOW_SECONDS, Integer.toString(scenario.windowSeconds())));
-        ReferenceGcra reference = new ReferenceGcra(scenario.limit(), scenario.windowSeconds() * 1000L);
-        List<Arrival> admitted = new ArrayList<>();
+        Map<String, String> entry = new HashMap<>(ValidationViewKeys.settingsFields(List.of(), null,
+                scenario.limits(), null, null));
+        entry.put(ValidationViewKeys.KEY_ID, "key_" + KEYS.incrementAndGet());
+        entry.put(ValidationViewKeys.OWNER_ID, "owner_" + KEYS.get());
+        entry.put(ValidationViewKeys.STATUS, ValidationViewKeys.STATUS_ACTIVE);
+        redis.opsForHash().putAll(ValidationViewKeys.entry(hash), entry);
+        List<ReferenceGcra> references = scenario.limits().stream()
+                .map(limit -> new ReferenceGcra(limit.limit(), limit.windowSeconds() * 1000L)).toList();
+        List<List<Arrival>> admitted = scenario.limits().stream().<List<Arrival>>map(limit -> new ArrayList<>())
+                .toList();
         long nowMs = START.toEpochMilli();
         long realNanos = System.nanoTime();
 
@@ -92,17 +98,35 @@ class RateLimitProperties {
             realNanos = System.nanoTime();
             nowMs += Math.max(arrival.gapMs(), realElapsedMs);
             clock.set(Instant.ofEpochMilli(nowMs));
+            Map<String, Integer> costs = new HashMap<>();
+            for (int i = 0; i < references.size(); i++) {
+                costs.put(scenario.limits().get(i).name(), arrival.costs().get(i));
+            }
 
-            Verification verification = verifier.verifyUse(hash, List.of(), arrival.cost(), null, "198.51.100.7");
-            Decision expected = reference.use(nowMs, arrival.cost());
+            Verification verification = verifier.verifyUse(hash, List.of(), costs, null, "198.51.100.7");
+            long at = nowMs;
+            List<Decision> expected = new ArrayList<>();
+            boolean allAdmit = true;
+            for (int i = 0; i < references.size(); i++) {
+                allAdmit &= references.get(i).admits(at, arrival.costs().get(i));
+            }
+            for (int i = 0; i < references.size(); i++) {
+                expected.add(references.get(i).use(at, arrival.costs().get(i), allAdmit));
+            }
 
-            assertThat(decisionOf(verification)).isEqualTo(expected);
-            assertThat(verification.rateLimit().remaining()).isBetween(0, scenario.limit());
-            if (expected.allowed()) {
-                admitted.add(new Arrival(nowMs, arrival.cost()));
+            assertThat(verification.code()).isEqualTo(allAdmit ? VerificationCode.VALID : VerificationCode.RATE_LIMITED);
+            assertThat(verification.rateLimits()).extracting(RateLimitProperties::decisionOf).isEqualTo(expected);
+            for (int i = 0; i < references.size(); i++) {
+                assertThat(verification.rateLimits().get(i).remaining()).isBetween(0, scenario.limits().get(i).limit());
+                if (allAdmit) {
+                    admitted.get(i).add(new Arrival(nowMs, List.of(arrival.costs().get(i))));
+                }
             }
         }
-        assertNoSpanAdmitsMoreThanTheLimitAllows(admitted, scenario.limit(), scenario.windowSeconds() * 1000L);
+        for (int i = 0; i < references.size(); i++) {
+            RateLimitPolicy limit = scenario.limits().get(i);
+            assertNoSpanAdmitsMoreThanTheLimitAllows(admitted.get(i), limit.limit(), limit.windowSeconds() * 1000L);
+        }
     }
 
     /** In any span from one admitted use to a later one: at most the limit at once plus the limit's rate over it. */
@@ -110,46 +134,56 @@ class RateLimitProperties {
         for (int first = 0; first < admitted.size(); first++) {
             long cost = 0;
             for (int last = first; last < admitted.size(); last++) {
-                cost += admitted.get(last).cost();
+                cost += admitted.get(last).costs().get(0);
                 long spanMs = admitted.get(last).gapMs() - admitted.get(first).gapMs();
                 assertThat(cost).isLessThanOrEqualTo(limit + spanMs * limit / windowMs);
             }
         }
     }
 
-    private static Decision decisionOf(Verification verification) {
-        RateLimitState state = verification.rateLimit();
-        return new Decision(verification.code() == VerificationCode.VALID, state.remaining(), state.resetSeconds(),
-                state.retryAfterSeconds());
+    private static Decision decisionOf(RateLimitState state) {
+        return new Decision(!state.refused(), state.remaining(), state.resetSeconds(), state.retryAfterSeconds());
     }
 
     @Provide
     Arbitrary<Scenario> scenarios() {
-        Arbitrary<Integer> limits = Arbitraries.oneOf(Arbitraries.integers().between(1, 10),
+        Arbitrary<Integer> quotas = Arbitraries.oneOf(Arbitraries.integers().between(1, 10),
                 Arbitraries.integers().between(1, 1_000_000), Arbitraries.of(3, 7, 600_000, 999_999, 1_000_000));
         Arbitrary<Integer> windows = Arbitraries.oneOf(Arbitraries.integers().between(1, 86_400),
                 Arbitraries.of(1, 7, 60, 86_400));
-        return Combinators.combine(limits, windows).flatAs((limit, windowSeconds) -> {
-            long windowMs = windowSeconds * 1000L;
+        Arbitrary<RateLimitPolicy> limits = Combinators.combine(quotas, windows, Arbitraries.of(RateLimitSharing.values()))
+                .as((quota, window, sharing) -> new RateLimitPolicy("x", quota, window, sharing));
+        return limits.list().ofMinSize(1).ofMaxSize(3).flatMap(drawn -> {
+            List<RateLimitPolicy> named = new ArrayList<>();
+            for (int i = 0; i < drawn.size(); i++) {
+                RateLimitPolicy limit = drawn.get(i);
+                named.add(new RateLimitPolicy(i == 0 ? RateLimitPolicy.DEFAULT : "limit-" + i, limit.limit(),
+                        limit.windowSeconds(), limit.shared()));
+            }
+            // the arrivals' pace follows the first limit; the others refuse now and then, or often
+            long windowMs = named.get(0).windowSeconds() * 1000L;
             Arbitrary<Long> gaps = Arbitraries.oneOf(Arbitraries.just(0L),
-                    Arbitraries.longs().between(0, Math.max(1, 2 * windowMs / limit)),
+                    Arbitraries.longs().between(0, Math.max(1, 2 * windowMs / named.get(0).limit())),
                     Arbitraries.longs().between(0, 2 * windowMs));
-            Arbitrary<Integer> costs = Arbitraries.oneOf(Arbitraries.just(1),
-                    Arbitraries.integers().between(1, Math.min(limit, 1000)));
+            List<Arbitrary<Integer>> costsEach = named.stream().map(limit -> Arbitraries.frequencyOf(
+                    Tuple.of(5, Arbitraries.just(1)),
+                    Tuple.of(4, Arbitraries.integers().between(0, Math.min(limit.limit(), 1000))),
+                    Tuple.of(1, Arbitraries.integers().between(1, 1_000_000)))).toList();
+            Arbitrary<List<Integer>> costs = Combinators.combine(costsEach).as(List::copyOf);
             Arbitrary<List<Arrival>> arrivals = Combinators.combine(gaps, costs).as(Arrival::new)
                     .list().ofMinSize(1).ofMaxSize(25);
-            return arrivals.map(list -> new Scenario(limit, windowSeconds, list));
+            return arrivals.map(list -> new Scenario(List.copyOf(named), list));
         });
     }
 
-    record Scenario(int limit, int windowSeconds, List<Arrival> arrivals) {
+    record Scenario(List<RateLimitPolicy> limits, List<Arrival> arrivals) {
     }
 
     /**
-     * A use {@code gapMs} after the one before, or as long as Redis took since, costing {@code cost}; once admitted,
-     * {@code gapMs} holds its epoch millisecond.
+     * A use {@code gapMs} after the one before, or as long as Redis took since, costing each limit its entry of
+     * {@code costs}; once admitted, {@code gapMs} holds its epoch millisecond.
      */
-    record Arrival(long gapMs, int cost) {
+    record Arrival(long gapMs, List<Integer> costs) {
     }
 
     record Decision(boolean allowed, int remaining, long resetSeconds, Long retryAfterSeconds) {
@@ -170,18 +204,27 @@ class RateLimitProperties {
             this.windowMs = windowMs;
         }
 
-        Decision use(long nowMs, int cost) {
+        /** Whether the cost fits now. */
+        boolean admits(long nowMs, int cost) {
+            long now = nowMs * limit;
+            return Math.max(theoreticalArrival, now) + cost * windowMs - now <= windowMs * limit;
+        }
+
+        /** The limit's state after a request it admits or not, charged only when {@code charged}. */
+        Decision use(long nowMs, int cost, boolean charged) {
             long now = nowMs * limit;
             long burst = windowMs * limit;
             long start = Math.max(theoreticalArrival, now);
             long after = start + cost * windowMs;
-            if (after - now > burst) {
-                return new Decision(false, (int) ((burst - (start - now)) / windowMs),
-                        secondsUp(ceilDiv(start - now, limit)), secondsUp(ceilDiv(after - now - burst, limit)));
+            boolean fits = after - now <= burst;
+            if (charged) {
+                theoreticalArrival = after;
+                return new Decision(true, (int) ((burst - (after - now)) / windowMs),
+                        secondsUp(ceilDiv(after - now, limit)), null);
             }
-            theoreticalArrival = after;
-            return new Decision(true, (int) ((burst - (after - now)) / windowMs),
-                    secondsUp(ceilDiv(after - now, limit)), null);
+            Long retry = fits || cost > limit ? null : secondsUp(ceilDiv(after - now - burst, limit));
+            return new Decision(fits, (int) Math.max(0, (burst - (start - now)) / windowMs),
+                    secondsUp(ceilDiv(start - now, limit)), retry);
         }
 
         private static long ceilDiv(long dividend, long divisor) {

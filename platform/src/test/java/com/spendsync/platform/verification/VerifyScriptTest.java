@@ -15,8 +15,11 @@ import static com.spendsync.platform.verification.ValidationViewKeys.USAGE_LAST_
 import static com.spendsync.platform.verification.ValidationViewKeys.USAGE_REJECTED;
 import static com.spendsync.platform.verification.ValidationViewKeys.USAGE_VALID;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.spendsync.api.apikey.AllowedSources;
+import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.apikey.RateLimitSharing;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
@@ -470,6 +473,125 @@ class VerifyScriptTest {
         assertThat(verifyUse(first).code()).isEqualTo(VerificationCode.RATE_LIMITED);
     }
 
+    // ---- named limits ----
+
+    @Test
+    void a_request_the_third_limit_refuses_leaves_the_first_two_untouched() {
+        KeyHash hash = anActiveEntry().limitedBy(new RateLimitPolicy("default", 100, 1, null),
+                new RateLimitPolicy("tokens", 1_000, 86_400, null), new RateLimitPolicy("writes", 2, 60, null)).store();
+        verifyCosting(hash, Map.of("tokens", 10));
+        verifyCosting(hash, Map.of("tokens", 10));
+        Map<String, String> bucketsBefore = redis.<String, String>opsForHash().entries(ValidationViewKeys.rateLimit(hash));
+
+        Verification third = verifyCosting(hash, Map.of("tokens", 10));
+
+        assertThat(third.code()).isEqualTo(VerificationCode.RATE_LIMITED);
+        assertThat(third.rateLimits()).extracting(RateLimitState::name, RateLimitState::refused,
+                        RateLimitState::remaining)
+                .containsExactly(tuple("default", false, 98), tuple("tokens", false, 980), tuple("writes", true, 0));
+        assertThat(redis.<String, String>opsForHash().entries(ValidationViewKeys.rateLimit(hash)))
+                .isEqualTo(bucketsBefore);
+        assertThat(third.rateLimits().get(2).retryAfterSeconds()).isEqualTo(30);
+    }
+
+    @Test
+    void each_limit_is_charged_its_own_cost_and_a_limit_not_named_costs_one() {
+        KeyHash hash = anActiveEntry().limitedBy(new RateLimitPolicy("default", 10, 60, null),
+                new RateLimitPolicy("tokens", 1_000, 60, null)).store();
+
+        Verification first = verifyCosting(hash, Map.of("tokens", 400));
+        Verification free = verifyCosting(hash, Map.of("tokens", 0, "default", 0));
+        Verification unknownName = verifyCosting(hash, Map.of("other", 5));
+
+        assertThat(first.rateLimits()).extracting(RateLimitState::remaining).containsExactly(9, 600);
+        assertThat(free.rateLimits()).extracting(RateLimitState::remaining).containsExactly(9, 600);
+        assertThat(unknownName.rateLimits()).extracting(RateLimitState::remaining).containsExactly(8, 599);
+        assertThat(verifyCosting(hash, Map.of("tokens", 599)).code()).isEqualTo(VerificationCode.VALID);
+        assertThat(verifyCosting(hash, Map.of("tokens", 1)).code()).isEqualTo(VerificationCode.RATE_LIMITED);
+    }
+
+    @Test
+    void a_cost_above_one_whole_limit_is_refused_with_no_retry() {
+        KeyHash hash = anActiveEntry().limitedBy(new RateLimitPolicy("default", 10, 60, null),
+                new RateLimitPolicy("tokens", 1_000, 60, null)).store();
+
+        Verification tooCostly = verifyCosting(hash, Map.of("tokens", 1_001));
+
+        assertThat(tooCostly.code()).isEqualTo(VerificationCode.RATE_LIMITED);
+        assertThat(tooCostly.rateLimits()).extracting(RateLimitState::refused, RateLimitState::retryAfterSeconds)
+                .containsExactly(tuple(false, null), tuple(true, null));
+        assertThat(verifyUse(hash).rateLimits()).extracting(RateLimitState::remaining).containsExactly(9, 999);
+    }
+
+    @Test
+    void an_owner_wide_limit_is_one_bucket_for_every_key_of_the_owner_across_a_rotation() {
+        RateLimitPolicy perCustomer = new RateLimitPolicy("customer", 3, 60, RateLimitSharing.OWNER);
+        RateLimitPolicy perKey = new RateLimitPolicy("default", 10, 60, null);
+        KeyHash first = ownersKey(OWNER_OF_ENTRY);
+        new ViewEntry(first).limitedBy(perKey, perCustomer).store();
+        KeyHash second = ownersKey(OWNER_OF_ENTRY);
+        new ViewEntry(second).withKeyId("key_0002").limitedBy(perKey, perCustomer).store();
+        KeyHash ofAnotherOwner = ownersKey("owner_0002");
+        new ViewEntry(ofAnotherOwner).withKeyId("key_0003").withOwner("owner_0002").limitedBy(perKey, perCustomer)
+                .store();
+
+        assertThat(verifyUse(first).code()).isEqualTo(VerificationCode.VALID);
+        assertThat(verifyUse(second).code()).isEqualTo(VerificationCode.VALID);
+        KeyHash rotated = rotatedFrom(first);
+        new ViewEntry(rotated).limitedBy(perKey, perCustomer).store();
+        Verification third = verifyUse(rotated);
+        Verification fourth = verifyUse(second);
+
+        assertThat(third.code()).isEqualTo(VerificationCode.VALID);
+        assertThat(third.rateLimits()).extracting(RateLimitState::name, RateLimitState::ownerWide,
+                RateLimitState::remaining).containsExactly(tuple("default", false, 8), tuple("customer", true, 0));
+        assertThat(fourth.code()).isEqualTo(VerificationCode.RATE_LIMITED);
+        assertThat(fourth.rateLimits()).extracting(RateLimitState::remaining).containsExactly(9, 0);
+        assertThat(verifyUse(ofAnotherOwner).code()).isEqualTo(VerificationCode.VALID);
+        // every key of an owner, and so its owner-wide buckets, lie in one Redis Cluster slot
+        assertThat(Stream.of(first, second, rotated).map(KeyHash::slot).distinct())
+                .containsExactly(ApiKeySecret.ownerSlot(OWNER_OF_ENTRY));
+    }
+
+    @Test
+    void keys_that_define_an_owner_wide_limit_otherwise_draw_from_buckets_of_their_own() {
+        KeyHash strict = ownersKey(OWNER_OF_ENTRY);
+        new ViewEntry(strict).limitedBy(new RateLimitPolicy("customer", 1, 86_400, RateLimitSharing.OWNER)).store();
+        KeyHash loose = ownersKey(OWNER_OF_ENTRY);
+        new ViewEntry(loose).withKeyId("key_0002")
+                .limitedBy(new RateLimitPolicy("customer", 100, 60, RateLimitSharing.OWNER)).store();
+
+        assertThat(verifyUse(strict).code()).isEqualTo(VerificationCode.VALID);
+        assertThat(verifyUse(strict).code()).isEqualTo(VerificationCode.RATE_LIMITED);
+        Verification other = verifyUse(loose);
+
+        assertThat(other.code()).as("not starved by the stricter definition").isEqualTo(VerificationCode.VALID);
+        assertThat(other.rateLimits().get(0).remaining()).isEqualTo(99);
+    }
+
+    @Test
+    void the_one_limit_named_default_is_written_as_1_0_wrote_it() {
+        Map<String, String> one = ValidationViewKeys.settingsFields(List.of(), null,
+                List.of(new RateLimitPolicy(3, 60)), null, null);
+        Map<String, String> named = ValidationViewKeys.settingsFields(List.of(), null,
+                List.of(new RateLimitPolicy("default", 3, 60, RateLimitSharing.OWNER)), null, null);
+
+        assertThat(one).containsEntry(RATE_LIMIT, "3").containsEntry(RATE_WINDOW_SECONDS, "60");
+        assertThat(named).containsEntry(RATE_LIMIT, "default/3/60/o").doesNotContainKey(RATE_WINDOW_SECONDS);
+    }
+
+    @Test
+    void an_entry_written_before_limits_had_names_keeps_its_one_limit() {
+        KeyHash hash = anActiveEntry().limitedAsBeforeNames(2, 60).store();
+
+        List<Verification> uses = verifyUseTimes(hash, 3);
+
+        assertThat(uses).extracting(Verification::code).containsExactly(VerificationCode.VALID,
+                VerificationCode.VALID, VerificationCode.RATE_LIMITED);
+        assertThat(uses.get(0).rateLimit()).isEqualTo(new RateLimitState("default", false, 2, 60, 1, 30, false,
+                null));
+    }
+
     // ---- usage ----
 
     @Test
@@ -703,9 +825,18 @@ class VerifyScriptTest {
         return verifyUse(hash, requiredPermissions, cost, scope, GATEWAY);
     }
 
-    /** Every use in these tests goes through here: {@link VerifyScriptWithoutBlockingTest} runs them all its way. */
     Verification verifyUse(KeyHash hash, List<String> requiredPermissions, int cost, KeyScope scope, String source) {
-        return verifier.verifyUse(hash, requiredPermissions, cost, scope, source);
+        return verifyUse(hash, requiredPermissions, Map.of(RateLimitPolicy.DEFAULT, cost), scope, source);
+    }
+
+    private Verification verifyCosting(KeyHash hash, Map<String, Integer> costs) {
+        return verifyUse(hash, List.of(), costs, null, GATEWAY);
+    }
+
+    /** Every use in these tests goes through here: {@link VerifyScriptWithoutBlockingTest} runs them all its way. */
+    Verification verifyUse(KeyHash hash, List<String> requiredPermissions, Map<String, Integer> costs,
+                           KeyScope scope, String source) {
+        return verifier.verifyUse(hash, requiredPermissions, costs, scope, source);
     }
 
     private Verification verifyFrom(KeyHash hash, String source) {
@@ -723,6 +854,11 @@ class VerifyScriptTest {
     /** A secret's hash as rotation mints it: in the slot of the secret before. */
     private static KeyHash rotatedFrom(KeyHash previous) {
         return ApiKeySecret.rotatedFrom(previous, KeyEnvironment.LIVE, SecretRandom.generate(RANDOM)).hash();
+    }
+
+    /** A key's secret as creation mints it: in its owner's slot. */
+    private static KeyHash ownersKey(String ownerId) {
+        return ApiKeySecret.forOwner(ownerId, KeyEnvironment.LIVE, SecretRandom.generate(RANDOM)).hash();
     }
 
     private static ViewEntry anActiveEntry() {
@@ -780,6 +916,11 @@ class VerifyScriptTest {
             return this;
         }
 
+        ViewEntry withOwner(String ownerId) {
+            fields.put(OWNER_ID, ownerId);
+            return this;
+        }
+
         ViewEntry withStatus(String status) {
             fields.put(STATUS, status);
             return this;
@@ -813,6 +954,22 @@ class VerifyScriptTest {
         }
 
         ViewEntry rateLimited(int limit, int windowSeconds) {
+            return limitedBy(new RateLimitPolicy(limit, windowSeconds));
+        }
+
+        ViewEntry limitedBy(RateLimitPolicy... limits) {
+            Map<String, String> settings = ValidationViewKeys.settingsFields(List.of(), null, List.of(limits), null,
+                    null);
+            for (String field : List.of(RATE_LIMIT, RATE_WINDOW_SECONDS)) {
+                if (settings.containsKey(field)) {
+                    fields.put(field, settings.get(field));
+                }
+            }
+            return this;
+        }
+
+        /** The one limit as entries written before limits had names hold it. */
+        ViewEntry limitedAsBeforeNames(int limit, int windowSeconds) {
             fields.put(RATE_LIMIT, Integer.toString(limit));
             fields.put(RATE_WINDOW_SECONDS, Integer.toString(windowSeconds));
             return this;

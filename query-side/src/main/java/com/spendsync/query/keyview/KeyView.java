@@ -1,8 +1,10 @@
 package com.spendsync.query.keyview;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.spendsync.api.apikey.KeyStatus;
 import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.apikey.RateLimits;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.authority.ManagedKey;
 import com.spendsync.api.keyformat.KeyEnvironment;
@@ -10,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.springframework.data.annotation.Id;
+import org.springframework.data.mongodb.core.mapping.Field;
 
 /**
  * One key as the query view keeps it. The hashes are kept for the verify fallback and never leave the service;
@@ -31,7 +34,7 @@ public record KeyView(
         Instant rotatedAt,
         Instant rotationExpiresAt,
         Instant revokedAt,
-        RateLimitPolicy rateLimit,
+        List<RateLimitPolicy> rateLimits,
         List<String> allowedSources,
         Map<String, Object> metadata,
         Usage usage,
@@ -39,7 +42,22 @@ public record KeyView(
         @JsonIgnore String previousKeyHash,
         @JsonIgnore List<RetiredSecret> retiredSecrets,
         @JsonIgnore long version,
-        @JsonIgnore Instant foldedUntil) {
+        @JsonIgnore Instant foldedUntil,
+        @JsonIgnore @Field("rateLimit") RateLimitPolicy recordedRateLimit) {
+
+    /** A view stored before limits had names holds one {@code rateLimit}: read as that one limit, never written. */
+    public KeyView {
+        if (rateLimits == null) {
+            rateLimits = recordedRateLimit == null ? List.of() : List.of(recordedRateLimit);
+        }
+        recordedRateLimit = null;
+    }
+
+    /** The shorthand: the limit named default. */
+    @JsonProperty("rateLimit")
+    public RateLimitPolicy rateLimit() {
+        return RateLimits.defaultOf(rateLimits);
+    }
 
     public record Usage(long total, long rejected) {
     }
@@ -71,13 +89,13 @@ public record KeyView(
         }
         return new KeyView(keyId, ownerId, name, prefix, environment, permissions, scope, effective, createdAt,
                 expiresAt,
-                lastUsedAt, rotatedAt, rotationEnd, revokedAt, rateLimit, allowedSources, metadata, usage, keyHash,
-                previousKeyHash, retiredSecrets, version, foldedUntil);
+                lastUsedAt, rotatedAt, rotationEnd, revokedAt, rateLimits, allowedSources, metadata, usage, keyHash,
+                previousKeyHash, retiredSecrets, version, foldedUntil, null);
     }
 
     KeyView withFoldedUntil(Instant instant) {
         return new KeyView(keyId, ownerId, name, prefix, environment, permissions, scope, status, createdAt, expiresAt,
-                lastUsedAt, rotatedAt, rotationExpiresAt, revokedAt, rateLimit, allowedSources, metadata, usage, keyHash,
-                previousKeyHash, retiredSecrets, version, instant);
+                lastUsedAt, rotatedAt, rotationExpiresAt, revokedAt, rateLimits, allowedSources, metadata, usage, keyHash,
+                previousKeyHash, retiredSecrets, version, instant, null);
     }
 }

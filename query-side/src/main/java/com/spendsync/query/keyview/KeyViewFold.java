@@ -78,7 +78,7 @@ public final class KeyViewFold {
         Instant rotatedAt;
         Instant rotationExpiresAt;
         Instant revokedAt;
-        RateLimitPolicy rateLimit;
+        List<RateLimitPolicy> rateLimits = List.of();
         List<String> allowedSources;
         Map<String, Object> metadata;
         KeyView.Usage usage;
@@ -105,7 +105,7 @@ public final class KeyViewFold {
             rotatedAt = view.rotatedAt();
             rotationExpiresAt = view.rotationExpiresAt();
             revokedAt = view.revokedAt();
-            rateLimit = view.rateLimit();
+            rateLimits = view.rateLimits();
             allowedSources = view.allowedSources();
             metadata = view.metadata();
             usage = view.usage();
@@ -128,7 +128,7 @@ public final class KeyViewFold {
             status = KeyStatus.ACTIVE;
             createdAt = e.createdAt();
             expiresAt = e.expiresAt();
-            rateLimit = e.rateLimit();
+            rateLimits = e.rateLimits();
             allowedSources = e.allowedSources();
             metadata = e.metadata();
             usage = new KeyView.Usage(0, 0);
@@ -159,7 +159,7 @@ public final class KeyViewFold {
             permissions = e.permissions();
             scope = e.scope();
             metadata = e.metadata();
-            rateLimit = e.rateLimit();
+            rateLimits = e.rateLimits();
             allowedSources = e.allowedSources();
             expiresAt = e.expiresAt();
             return this;
@@ -202,8 +202,8 @@ public final class KeyViewFold {
 
         KeyView build(long sequence) {
             return new KeyView(keyId, ownerId, name, prefix, environment, permissions, scope, status, createdAt,
-                    expiresAt, lastUsedAt, rotatedAt, rotationExpiresAt, revokedAt, rateLimit, allowedSources, metadata,
-                    usage, keyHash, previousKeyHash, retiredSecrets, sequence, foldedUntil);
+                    expiresAt, lastUsedAt, rotatedAt, rotationExpiresAt, revokedAt, rateLimits, allowedSources,
+                    metadata, usage, keyHash, previousKeyHash, retiredSecrets, sequence, foldedUntil, null);
         }
     }
 }

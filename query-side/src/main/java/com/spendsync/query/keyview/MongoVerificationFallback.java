@@ -57,7 +57,7 @@ public class MongoVerificationFallback implements VerificationFallback {
     /** The entry of a secret of the key that is valid until {@code graceUntil} (null: as long as the key). */
     private static SecretEntry entryOf(KeyView view, Instant graceUntil) {
         return new SecretEntry(view.keyId(), view.ownerId(), statusOf(view.status()), view.permissions(),
-                view.scope(), view.expiresAt(), graceUntil, view.revokedAt(), view.rateLimit(),
+                view.scope(), view.expiresAt(), graceUntil, view.revokedAt(), view.rateLimits(),
                 view.allowedSources(), view.version());
     }
 

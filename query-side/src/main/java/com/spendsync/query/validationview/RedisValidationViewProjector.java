@@ -21,7 +21,6 @@ import com.spendsync.api.apikey.ApiKeyRotatedEvent;
 import com.spendsync.api.apikey.ApiKeyRotationGraceEndedEvent;
 import com.spendsync.api.apikey.ApiKeyUpdatedEvent;
 import com.spendsync.api.apikey.ApiKeyUsedEvent;
-import com.spendsync.api.apikey.RateLimitPolicy;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyHash;
 import com.spendsync.platform.axon.AggregateSequenceGuard;
@@ -118,7 +117,7 @@ public class RedisValidationViewProjector extends SequencedProjector<Long> {
 
         @Override
         public Void created(ApiKeyCreatedEvent e) {
-            Map<String, String> record = ValidationViewKeys.settingsFields(e.permissions(), e.scope(), e.rateLimit(), e.expiresAt(),
+            Map<String, String> record = ValidationViewKeys.settingsFields(e.permissions(), e.scope(), e.rateLimits(), e.expiresAt(),
                     e.allowedSources());
             record.put(KEY_ID, e.keyId());
             record.put(OWNER_ID, e.ownerId());
@@ -143,7 +142,7 @@ public class RedisValidationViewProjector extends SequencedProjector<Long> {
 
         @Override
         public Void updated(ApiKeyUpdatedEvent e) {
-            Map<String, String> settings = ValidationViewKeys.settingsFields(e.permissions(), e.scope(), e.rateLimit(), e.expiresAt(),
+            Map<String, String> settings = ValidationViewKeys.settingsFields(e.permissions(), e.scope(), e.rateLimits(), e.expiresAt(),
                     e.allowedSources());
             redis.opsForHash().delete(recordKey, SETTINGS.toArray());
             redis.opsForHash().putAll(recordKey, settings);
@@ -203,7 +202,7 @@ public class RedisValidationViewProjector extends SequencedProjector<Long> {
     private void seed(KeyView view) {
         String recordKey = ValidationViewKeys.keyRecord(view.keyId());
         Map<String, String> record = ValidationViewKeys.settingsFields(view.permissions(), view.scope(),
-                view.rateLimit(), view.expiresAt(), view.allowedSources());
+                view.rateLimits(), view.expiresAt(), view.allowedSources());
         record.put(KEY_ID, view.keyId());
         record.put(OWNER_ID, view.ownerId());
         record.put(CURRENT_SECRET, view.keyHash());

@@ -1,5 +1,7 @@
 package com.spendsync.query.verify;
 
+import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.apikey.RateLimits;
 import com.spendsync.api.authority.Authority;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.ApiKeySecret;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.StringJoiner;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
@@ -36,6 +39,10 @@ class VerifyCalls {
     static final String PERMISSION_NEEDED = "keys:verify";
     static final int MAX_REQUIRED_PERMISSIONS = 50;
     static final int MAX_COST = 1000;
+    /** A named cost may be 0 (not charged this time) and as large as the largest limit: a day's tokens in one call. */
+    static final int MAX_NAMED_COST = 1_000_000;
+    /** Every limit a key may hold, and its credits. */
+    static final int MAX_COSTS = RateLimits.MAX + 1;
     static final int MAX_SOURCE = 128;
     static final int MAX_KEY = 256;
     private static final Pattern PERMISSION = Pattern.compile("[a-z0-9_.:*-]{1,64}");
@@ -54,8 +61,8 @@ class VerifyCalls {
 
     /** How the key's use is decided: on the caller's thread, or without blocking it. */
     interface UseCheck {
-        CompletionStage<Verification> verifyUse(KeyHash hash, List<String> required, int cost, KeyScope scope,
-                                                String source);
+        CompletionStage<Verification> verifyUse(KeyHash hash, List<String> required, Map<String, Integer> costs,
+                                                KeyScope scope, String source);
     }
 
     private final AccessFailures failures;
@@ -70,8 +77,8 @@ class VerifyCalls {
      */
     CompletionStage<Answer> answer(VerifyRequest request, Caller caller, UseCheck check) {
         List<String> required = Optional.ofNullable(request.permissions()).orElse(List.of());
-        int cost = Optional.ofNullable(request.cost()).orElse(1);
-        validate(request, required, cost);
+        validate(request, required);
+        Map<String, Integer> costs = costsOf(request);
         Optional<ApiKeySecret> secret = ApiKeySecret.parse(request.key());
         Authority authority = caller.authority();
         // the end client as the gateway names it, else the gateway itself: what allowlists and refusal counts see
@@ -83,36 +90,64 @@ class VerifyCalls {
             // the prefix says it: a test gateway key never learns anything of a live key
             verification = CompletableFuture.completedFuture(Verification.of(VerificationCode.NOT_FOUND));
         } else {
-            verification = check.verifyUse(secret.get().hash(), required, cost, authority.scope(), source);
+            verification = check.verifyUse(secret.get().hash(), required, costs, authority.scope(), source);
         }
         return verification.thenApply(decided -> {
             String refusal = REFUSALS.get(decided.code());
             if (refusal != null && !aboveTheWholeLimit(decided)) {
                 failures.record(refusal, source, decided.keyId());
             }
-            return new Answer(rateLimitHeaders(decided.rateLimit()), VerifyResponse.of(decided));
+            return new Answer(rateLimitHeaders(decided.rateLimits()), VerifyResponse.of(decided));
         });
     }
 
-    /** A cost above the key's whole limit can never pass: the caller's mistake, not an attempt on the key. */
-    private static boolean aboveTheWholeLimit(Verification verification) {
-        return verification.code() == VerificationCode.RATE_LIMITED
-                && verification.rateLimit().retryAfterSeconds() == null;
+    /** The costs by limit name: {@code cost} is the one named default; a limit not named costs 1. */
+    private static Map<String, Integer> costsOf(VerifyRequest request) {
+        if (request.costs() != null) {
+            return request.costs();
+        }
+        return request.cost() == null ? Map.of() : Map.of(RateLimitPolicy.DEFAULT, request.cost());
     }
 
-    private static HttpHeaders rateLimitHeaders(Verification.RateLimitState state) {
+    /** A cost above a whole limit can never pass: the caller's mistake, not an attempt on the key. */
+    private static boolean aboveTheWholeLimit(Verification verification) {
+        return verification.code() == VerificationCode.RATE_LIMITED && verification.rateLimits().stream()
+                .anyMatch(state -> state.refused() && state.retryAfterSeconds() == null);
+    }
+
+    /**
+     * Every limit in each header, as lists of the draft's items ({@code "name";q=..;w=..} and
+     * {@code "name";r=..;t=..}); Retry-After when the request was refused and waiting can make it pass: the
+     * latest of the times the refusing limits give.
+     */
+    private static HttpHeaders rateLimitHeaders(List<Verification.RateLimitState> states) {
         HttpHeaders headers = new HttpHeaders();
-        if (state != null) {
-            headers.add("RateLimit-Policy", "\"default\";q=" + state.limit() + ";w=" + state.windowSeconds());
-            headers.add("RateLimit", "\"default\";r=" + state.remaining() + ";t=" + state.resetSeconds());
-            if (state.retryAfterSeconds() != null) {
-                headers.add(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, state.retryAfterSeconds())));
+        if (states.isEmpty()) {
+            return headers;
+        }
+        StringJoiner policies = new StringJoiner(", ");
+        StringJoiner limits = new StringJoiner(", ");
+        long retryAfter = 0;
+        boolean retryable = true;
+        boolean refused = false;
+        for (Verification.RateLimitState state : states) {
+            policies.add("\"" + state.name() + "\";q=" + state.limit() + ";w=" + state.windowSeconds());
+            limits.add("\"" + state.name() + "\";r=" + state.remaining() + ";t=" + state.resetSeconds());
+            if (state.refused()) {
+                refused = true;
+                retryable &= state.retryAfterSeconds() != null;
+                retryAfter = Math.max(retryAfter, state.retryAfterSeconds() == null ? 0 : state.retryAfterSeconds());
             }
+        }
+        headers.add("RateLimit-Policy", policies.toString());
+        headers.add("RateLimit", limits.toString());
+        if (refused && retryable) {
+            headers.add(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, retryAfter)));
         }
         return headers;
     }
 
-    private static void validate(VerifyRequest request, List<String> required, int cost) {
+    private static void validate(VerifyRequest request, List<String> required) {
         List<FieldProblem> problems = new ArrayList<>();
         if (request.key() == null) {
             problems.add(new FieldProblem("key", "is required"));
@@ -129,14 +164,34 @@ class VerifyCalls {
                 }
             }
         }
-        if (cost < 1 || cost > MAX_COST) {
+        if (request.cost() != null && (request.cost() < 1 || request.cost() > MAX_COST)) {
             problems.add(new FieldProblem("cost", "must be an integer from 1 to " + MAX_COST));
+        }
+        if (request.costs() != null) {
+            checkCosts(request, problems);
         }
         if (request.source() != null && (request.source().isEmpty() || request.source().length() > MAX_SOURCE)) {
             problems.add(new FieldProblem("source", "must be 1 to " + MAX_SOURCE + " characters"));
         }
         if (!problems.isEmpty()) {
             throw new InvalidRequestException(problems);
+        }
+    }
+
+    private static void checkCosts(VerifyRequest request, List<FieldProblem> problems) {
+        if (request.cost() != null) {
+            problems.add(new FieldProblem("costs", "send cost (the cost for the limit named default) or costs, "
+                    + "not both"));
+        } else if (request.costs().size() > MAX_COSTS) {
+            problems.add(new FieldProblem("costs", "must name at most " + MAX_COSTS + " limits"));
+        } else {
+            request.costs().forEach((name, cost) -> {
+                if (!RateLimits.NAME.matcher(name).matches()) {
+                    problems.add(new FieldProblem("costs", "names limits: 1 to 32 characters of a-z 0-9 _ . -"));
+                } else if (cost == null || cost < 0 || cost > MAX_NAMED_COST) {
+                    problems.add(new FieldProblem("costs." + name, "must be an integer from 0 to " + MAX_NAMED_COST));
+                }
+            });
         }
     }
 }

@@ -1,5 +1,7 @@
 package com.spendsync.api.apikey;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
@@ -9,7 +11,8 @@ import java.util.Map;
 
 /**
  * A new key; {@code scope} is null for a key that acts on every owner (and for keys without management power);
- * {@code allowedSources} (canonical blocks, {@link AllowedSources}) null or empty for a key usable from anywhere.
+ * {@code rateLimits} empty for a key without limits (events recorded before limits had names hold one
+ * {@code rateLimit}, read as that one limit); {@code allowedSources} (canonical blocks, {@link AllowedSources}) null or empty for a key usable from anywhere.
  */
 public record ApiKeyCreatedEvent(
         String keyId,
@@ -21,10 +24,15 @@ public record ApiKeyCreatedEvent(
         List<String> permissions,
         KeyScope scope,
         Instant expiresAt,
-        RateLimitPolicy rateLimit,
+        @JsonAlias("rateLimit") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+        List<RateLimitPolicy> rateLimits,
         List<String> allowedSources,
         Map<String, Object> metadata,
         Instant createdAt) implements ApiKeyEvent {
+
+    public ApiKeyCreatedEvent {
+        rateLimits = RateLimits.of(rateLimits);
+    }
 
     @Override
     public <R> R match(Cases<R> cases) {

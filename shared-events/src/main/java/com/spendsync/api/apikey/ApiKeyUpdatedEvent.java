@@ -1,5 +1,7 @@
 package com.spendsync.api.apikey;
 
+import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyHash;
 import java.time.Instant;
@@ -9,7 +11,8 @@ import java.util.Set;
 
 /**
  * The key's settings after a partial update, with the names of the fields that changed. Events recorded before
- * scopes existed have no {@code scope}: those keys were unscoped.
+ * scopes existed have no {@code scope}: those keys were unscoped; those recorded before limits had names hold one
+ * {@code rateLimit}, read as the one limit of {@code rateLimits}.
  */
 public record ApiKeyUpdatedEvent(
         String keyId,
@@ -19,11 +22,16 @@ public record ApiKeyUpdatedEvent(
         List<String> permissions,
         KeyScope scope,
         Map<String, Object> metadata,
-        RateLimitPolicy rateLimit,
+        @JsonAlias("rateLimit") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+        List<RateLimitPolicy> rateLimits,
         List<String> allowedSources,
         Instant expiresAt,
         Set<String> changedFields,
         Instant updatedAt) implements ApiKeyEvent {
+
+    public ApiKeyUpdatedEvent {
+        rateLimits = RateLimits.of(rateLimits);
+    }
 
     @Override
     public <R> R match(Cases<R> cases) {

@@ -20,7 +20,7 @@ public record CreateApiKeyCommand(
         List<String> permissions,
         KeyScope scope,
         Instant expiresAt,
-        RateLimitPolicy rateLimit,
+        List<RateLimitPolicy> rateLimits,
         List<String> allowedSources,
         Map<String, Object> metadata,
         Instant requestedAt,

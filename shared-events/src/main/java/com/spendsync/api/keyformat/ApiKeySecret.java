@@ -25,6 +25,8 @@ public final class ApiKeySecret {
     public static final int ENVIRONMENT_PREFIX_LENGTH = "ss_live_".length();
     public static final int LENGTH = ENVIRONMENT_PREFIX_LENGTH + RANDOM_DIGITS + CHECKSUM_DIGITS;
     public static final int VISIBLE_PREFIX_LENGTH = 12;
+    private static final int SEARCHED_DIGITS = 3;
+    private static final int SEARCH_SPACE = 62 * 62 * 62;
 
     // a digest per thread: looking one up per call is a provider search on the verify path (digest() resets it)
     private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(ApiKeySecret::sha256);
@@ -47,18 +49,48 @@ public final class ApiKeySecret {
     }
 
     /**
-     * The secret a key rotates to: the first random derived from {@code seed} whose secret's hash lands in the
-     * previous secret's {@linkplain KeyHash#slot() slot}, so a key's secrets and its rate-limit bucket stay in one Redis
-     * Cluster slot and verification stays one script call. It takes 16,384 candidates on average (a few dozen
-     * milliseconds, once per rotation); the slot fixes 14 bits of the hash, which is public anyway, and leaves 242 bits
-     * that no one can guess, the holder of the previous secret included.
+     * The secret a key rotates to: one in the previous secret's {@linkplain KeyHash#slot() slot} ({@link #inSlot}), so
+     * a key's secrets and its rate-limit buckets stay in one Redis Cluster slot and verification stays one script
+     * call.
      */
     public static ApiKeySecret rotatedFrom(KeyHash previous, KeyEnvironment environment, SecretRandom seed) {
-        int slot = previous.slot();
+        return inSlot(previous.slot(), environment, seed);
+    }
+
+    /**
+     * A new key's secret: in its owner's slot ({@link #ownerSlot}), like every key of the owner, so a limit shared by
+     * the owner's keys can lie in the same Redis Cluster slot as each of their entries.
+     */
+    public static ApiKeySecret forOwner(String ownerId, KeyEnvironment environment, SecretRandom seed) {
+        return inSlot(ownerSlot(ownerId), environment, seed);
+    }
+
+    /** The Redis Cluster slot of the owner's keys (keys created before owner-wide limits may lie elsewhere). */
+    public static int ownerSlot(String ownerId) {
+        return HashSlot.of(ownerId);
+    }
+
+    /**
+     * A secret from {@code seed} whose hash lands in {@code slot}: the random part as drawn but for its last
+     * {@value #SEARCHED_DIGITS} digits, which are searched for the first value that lands there (16,384 candidates
+     * on average, each a CRC32 and a SHA-256 of the key's bytes); in the rare case none does, the same again from the
+     * next random derived from the seed. The slot fixes 14 bits of the hash, which is public anyway; the digits left
+     * as drawn hold some 238 bits that no one can guess, the holder of any other secret of the key or owner included.
+     */
+    public static ApiKeySecret inSlot(int slot, KeyEnvironment environment, SecretRandom seed) {
+        MessageDigest sha256 = SHA_256.get();
+        CRC32 crc = new CRC32();
+        int searchedFrom = LENGTH - CHECKSUM_DIGITS - SEARCHED_DIGITS;
         for (long n = 0; ; n++) {
-            ApiKeySecret candidate = from(environment, seed.derived(n));
-            if (candidate.hash().slot() == slot) {
-                return candidate;
+            byte[] key = from(environment, seed.derived(n)).value.getBytes(StandardCharsets.US_ASCII);
+            for (int candidate = 0; candidate < SEARCH_SPACE; candidate++) {
+                Base62.encodeInto(candidate, key, searchedFrom, SEARCHED_DIGITS);
+                crc.reset();
+                crc.update(key, 0, LENGTH - CHECKSUM_DIGITS);
+                Base62.encodeInto(crc.getValue(), key, LENGTH - CHECKSUM_DIGITS, CHECKSUM_DIGITS);
+                if (HashSlot.ofHex(sha256.digest(key)) == slot) {
+                    return new ApiKeySecret(new String(key, StandardCharsets.US_ASCII), environment);
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 package com.spendsync.api.keyformat;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 
 /** Base62 with the alphabet {@code 0-9A-Za-z}, most significant digit first, left-padded with {@code 0}. */
 public final class Base62 {
@@ -38,19 +39,24 @@ public final class Base62 {
     }
 
     public static String encode(long value, int width) {
+        byte[] digits = new byte[width];
+        encodeInto(value, digits, 0, width);
+        return new String(digits, StandardCharsets.US_ASCII);
+    }
+
+    /** Writes {@code value} as {@code width} ASCII digits into {@code bytes} from {@code offset}. */
+    public static void encodeInto(long value, byte[] bytes, int offset, int width) {
         if (value < 0) {
             throw new IllegalArgumentException("negative value");
         }
-        char[] digits = new char[width];
         long rest = value;
-        for (int i = width - 1; i >= 0; i--) {
-            digits[i] = ALPHABET.charAt((int) (rest % 62));
+        for (int i = offset + width - 1; i >= offset; i--) {
+            bytes[i] = (byte) ALPHABET.charAt((int) (rest % 62));
             rest /= 62;
         }
         if (rest != 0) {
             throw new IllegalArgumentException("value does not fit in " + width + " base62 digits");
         }
-        return new String(digits);
     }
 
     public static boolean isDigit(char c) {

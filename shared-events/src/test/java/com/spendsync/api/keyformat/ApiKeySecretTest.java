@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
@@ -178,6 +179,51 @@ class ApiKeySecretTest {
             assertThat(again.reveal()).isEqualTo(first.reveal());
             assertThat(other.reveal()).isNotEqualTo(first.reveal());
             assertThat(first.environment()).isEqualTo(KeyEnvironment.TEST);
+        }
+
+        @Test
+        void keepsTheDrawnRandomButForTheLastDigitsSearched() {
+            SecretRandom seed = SecretRandom.generate(new SecureRandom());
+            String drawn = ApiKeySecret.from(KeyEnvironment.LIVE, seed.derived(0)).reveal();
+
+            ApiKeySecret inSlot = ApiKeySecret.inSlot(HashSlot.of("acme"), KeyEnvironment.LIVE, seed);
+
+            // (a seed none of whose 238,328 candidates lands in the slot, one in some two million, moves on to the
+            // next random: this would fail then)
+            assertThat(inSlot.reveal()).startsWith(
+                    drawn.substring(0, ApiKeySecret.LENGTH - ApiKeySecret.CHECKSUM_DIGITS - 3));
+            assertThat(inSlot.hash().slot()).isEqualTo(HashSlot.of("acme"));
+            assertThat(ApiKeySecret.parse(inSlot.reveal())).isPresent();
+        }
+    }
+
+    @Nested
+    class ForOwner {
+
+        @Test
+        void everyKeyOfAnOwnerLiesInTheOwnersSlotWhateverItsEnvironment() {
+            for (String owner : List.of("acme", "team-payments", "a", "org:42@eu")) {
+                for (KeyEnvironment environment : KeyEnvironment.values()) {
+                    ApiKeySecret secret = ApiKeySecret.forOwner(owner, environment,
+                            SecretRandom.generate(new SecureRandom()));
+
+                    assertThat(secret.hash().slot()).as(owner).isEqualTo(ApiKeySecret.ownerSlot(owner))
+                            .isEqualTo(HashSlot.of(owner));
+                    assertThat(ApiKeySecret.parse(secret.reveal())).map(ApiKeySecret::environment)
+                            .contains(environment);
+                }
+            }
+        }
+
+        @Test
+        void twoKeysOfAnOwnerShareNothingButTheSlot() {
+            ApiKeySecret first = ApiKeySecret.forOwner("acme", KeyEnvironment.LIVE,
+                    SecretRandom.generate(new SecureRandom()));
+            ApiKeySecret second = ApiKeySecret.forOwner("acme", KeyEnvironment.LIVE,
+                    SecretRandom.generate(new SecureRandom()));
+
+            assertThat(second.reveal()).isNotEqualTo(first.reveal());
+            assertThat(second.prefix()).isNotEqualTo(first.prefix());
         }
     }
 
