@@ -1,4 +1,4 @@
--- Decides one verification in a single round trip: scope, status, expiry, grace, source, permissions, rate limit,
+-- Decides one verification in a single round trip: scope, status, expiry, grace, source, permissions, rate limits,
 -- usage.
 -- Every key lies in the slot of the secret's hash, so the script runs unchanged on Redis Cluster: the entry and usage
 -- carry the hash as tag, the rate-limit buckets the slot's own tag (all secrets of a key share a slot, and all keys of
@@ -159,11 +159,14 @@ if #limits > 0 then
     code = 'RATE_LIMITED'
   else
     local lifetime = 0
+    local written = {}
     for _, l in ipairs(limits) do
       local ms = math.floor(l.newTat / l.quota)
-      redis.call('HSET', KEYS[2], l.field, string.format('%.0f %.0f %.0f', now + ms, l.newTat - ms * l.quota, l.quota))
+      written[#written + 1] = l.field
+      written[#written + 1] = string.format('%.0f %.0f %.0f', now + ms, l.newTat - ms * l.quota, l.quota)
       lifetime = math.max(lifetime, l.reset + l.windowMs)
     end
+    redis.call('HSET', KEYS[2], unpack(written))
     -- the buckets live a window past the time the last of them is full again (a bucket past its time is the same as
     -- none): Redis counts the lifetime on its own clock from when the script runs, and a later call that took longer
     -- to arrive must still find the bucket

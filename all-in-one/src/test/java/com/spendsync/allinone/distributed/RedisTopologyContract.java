@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.spendsync.allinone.support.Api;
 import com.spendsync.allinone.support.RedisProcesses;
 import com.spendsync.allinone.support.SpendSyncInstance;
+import com.spendsync.api.apikey.RateLimitPolicy;
+import com.spendsync.api.apikey.RateLimitSharing;
 import com.spendsync.api.keyformat.ApiKeySecret;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
@@ -196,8 +198,10 @@ public abstract class RedisTopologyContract {
                 .mapToObj(i -> api.verify(keys.get(i % keys.size()).text("key")).text("code")).toList();
 
         assertThat(codes).containsExactly("VALID", "VALID", "VALID", "VALID", "RATE_LIMITED");
-        assertThat(redis().hget(ValidationViewKeys.rateLimit(hashOf(keys.get(0))), "o/customer-wide/customer/4/3600"))
-                .as("the owner's one bucket").isNotNull();
+        assertThat(redis().hget(ValidationViewKeys.rateLimit(hashOf(keys.get(0))), ValidationViewKeys.bucketField(
+                keys.get(0).text("keyId"), "customer-wide",
+                new RateLimitPolicy("customer", 4, 3600, RateLimitSharing.OWNER)))).as("the owner's one bucket")
+                .isNotNull();
     }
 
     @Test

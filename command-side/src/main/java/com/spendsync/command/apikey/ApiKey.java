@@ -18,10 +18,7 @@ import com.spendsync.api.apikey.KeyStatus;
 import com.spendsync.api.apikey.Permissions;
 import com.spendsync.api.apikey.RateLimitPolicy;
 import com.spendsync.api.apikey.RateLimits;
-import com.fasterxml.jackson.annotation.JsonAlias;
-import com.fasterxml.jackson.annotation.JsonFormat;
-import com.fasterxml.jackson.annotation.JsonSetter;
-import com.fasterxml.jackson.annotation.Nulls;
+import com.spendsync.api.apikey.ReadsOneRateLimit;
 import com.spendsync.api.apikey.RecordKeyUsageCommand;
 import com.spendsync.api.apikey.RevokeApiKeyCommand;
 import com.spendsync.api.apikey.RotateApiKeyCommand;
@@ -74,10 +71,7 @@ public class ApiKey {
     private List<String> permissions;
     private KeyScope scope;
     private Map<String, Object> metadata;
-    // snapshots taken before limits had names hold one rateLimit, null for none: read as that one limit, or none
-    @JsonAlias("rateLimit")
-    @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
-    @JsonSetter(nulls = Nulls.AS_EMPTY)
+    @ReadsOneRateLimit
     private List<RateLimitPolicy> rateLimits = List.of();
     private List<String> allowedSources;
     private Instant expiresAt;
@@ -339,8 +333,8 @@ public class ApiKey {
         List<RateLimitPolicy> recorded = RateLimits.of(limits);
         if (recorded.stream().anyMatch(RateLimitPolicy::ownerWide)
                 && keyHash.slot() != ApiKeySecret.ownerSlot(ownerId)) {
-            throw new KeyStateConflictException("the key was created before owner-wide limits existed and lies outside "
-                    + "its owner's Redis slot: give the limit to a new key of the owner");
+            throw new KeyStateConflictException("the key's secret lies outside its owner's Redis slot (a key created "
+                    + "before owner-wide limits, or the bootstrap key): give the limit to a new key of the owner");
         }
         return recorded;
     }

@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +40,7 @@ class KeyRequestValidator {
     static final int MAX_METADATA_BYTES = 8 * 1024;
     static final int MAX_METADATA_DEPTH = 20;
     static final int MAX_REASON = 500;
-    static final int MAX_RATE_LIMIT = 1_000_000;
+    static final int MAX_RATE_LIMIT = RateLimits.MAX_LIMIT;
     static final int MAX_RATE_WINDOW_SECONDS = 86_400;
 
     private static final Pattern OWNER_ID = Pattern.compile("[A-Za-z0-9._:@-]+");
@@ -294,7 +293,7 @@ class KeyRequestValidator {
                 continue;
             }
             if (limit.name() == null || !RateLimits.NAME.matcher(limit.name()).matches()) {
-                problems.add(new FieldProblem(field + ".name", "is required: 1 to 32 characters of a-z 0-9 _ . -"));
+                problems.add(new FieldProblem(field + ".name", "is required: " + RateLimits.NAME_RULE));
             } else if (limit.name().equals(RateLimits.CREDITS)) {
                 problems.add(new FieldProblem(field + ".name", "\"credits\" names the key's credits in costs"));
             } else if (!names.add(limit.name())) {
@@ -313,9 +312,8 @@ class KeyRequestValidator {
             problems.add(new FieldProblem(field + ".windowSeconds",
                     "must be an integer from 1 to " + MAX_RATE_WINDOW_SECONDS));
         }
-        if (rateLimit.shared() != null && Arrays.stream(RateLimitSharing.values())
-                .noneMatch(sharing -> sharing.label().equals(rateLimit.shared()))) {
-            problems.add(new FieldProblem(field + ".shared", "must be \"key\" or \"owner\""));
+        if (rateLimit.shared() != null && RateLimitSharing.find(rateLimit.shared()).isEmpty()) {
+            problems.add(new FieldProblem(field + ".shared", RateLimitSharing.MUST_BE));
         }
     }
 

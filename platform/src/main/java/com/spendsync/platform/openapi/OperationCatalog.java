@@ -30,10 +30,11 @@ public final class OperationCatalog {
                     List.of("203.0.113.0/24", "2001:db8::/48", "10.1.2.3/32")),
             "rateLimits", Map.entry("Up to 10 named rate limits, each at most limit units of cost per windowSeconds "
                     + "(1 to 1,000,000 per 1 to 86,400 s). shared \"key\" (the default) gives the key a bucket of its "
-                    + "own, shared by its secrets; \"owner\" one bucket per owner and name, drawn from by every key of "
-                    + "the owner that holds a limit of that name. A verification passes only if every limit admits "
-                    + "it, and then each is charged; if any refuses, none is. rateLimit is the shorthand for the "
-                    + "limit named default; send one or the other.",
+                    + "own, shared by its secrets; \"owner\" one bucket per owner, name and definition (limit and "
+                    + "windowSeconds), drawn from by every key of the owner that holds a limit so named and "
+                    + "defined. A verification passes only if every limit admits it, and then each is charged; if "
+                    + "any refuses, none is. rateLimit is the shorthand for the limit named default; send one or "
+                    + "the other.",
                     List.of(Map.of("name", "default", "limit", 100, "windowSeconds", 1, "shared", "key"),
                             Map.of("name", "tokens", "limit", 1_000_000, "windowSeconds", 86_400, "shared", "owner"))),
             "costs", Map.entry("What this verification costs each of the key's limits, by name (0 to 1,000,000); a "
@@ -45,7 +46,8 @@ public final class OperationCatalog {
                     List.of(Map.of("name", "default", "shared", "key", "limit", 100, "windowSeconds", 1,
                             "remaining", 99, "resetSeconds", 1, "refused", false))),
             "shared", Map.entry("Whose bucket the limit draws from: \"key\" (the key's own, the default) or "
-                    + "\"owner\" (one for every key of the owner holding a limit of that name).", "owner"));
+                    + "\"owner\" (one for every key of the owner holding a limit of that name, limit and window).",
+                    "owner"));
 
     private static final Map<String, Entry> OPERATIONS = Map.ofEntries(
             operation("POST /v1/keys", "createKey", "Create a key; its secret is returned once"),

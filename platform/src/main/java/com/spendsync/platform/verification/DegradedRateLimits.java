@@ -6,8 +6,10 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.spendsync.api.apikey.RateLimitPolicy;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The rate limits verification keeps in this process while Redis is unreachable, so an outage is not a burst window:
@@ -47,23 +49,33 @@ final class DegradedRateLimits {
 
     /**
      * Charges each limit its cost ({@code costs}, 1 for a limit not named) for a verification decided VALID, which
-     * becomes RATE_LIMITED, with nothing charged, if any limit refuses.
+     * becomes RATE_LIMITED, with nothing charged, if any limit refuses. The buckets of one verification are locked
+     * together, in the order of their names, so verifications sharing a bucket never interleave and none waits on a
+     * bucket it does not use.
      */
-    synchronized Verification spend(Verification valid, List<RateLimitPolicy> limits, Map<String, Integer> costs) {
+    Verification spend(Verification valid, List<RateLimitPolicy> limits, Map<String, Integer> costs) {
         long now = clock.millis();
         List<Bucket> used = new ArrayList<>();
+        for (RateLimitPolicy limit : limits) {
+            String name = ValidationViewKeys.bucketField(valid.keyId(), valid.ownerId(), limit);
+            used.add(buckets.asMap().compute(name, (key, known) ->
+                    known != null && known.policy().equals(limit) ? known : new Bucket(key, limit, now)));
+        }
+        List<Bucket> lockOrder = used.stream().sorted(Comparator.comparing(Bucket::name)).toList();
+        lockOrder.forEach(bucket -> bucket.lock.lock());
+        try {
+            return decide(valid, used, costs, now);
+        } finally {
+            lockOrder.forEach(bucket -> bucket.lock.unlock());
+        }
+    }
+
+    private static Verification decide(Verification valid, List<Bucket> used, Map<String, Integer> costs, long now) {
         List<Long> wanted = new ArrayList<>();
         boolean refused = false;
-        for (RateLimitPolicy limit : limits) {
-            String name = limit.ownerWide()
-                    ? "o/" + valid.ownerId() + "/" + limit.name() + "/" + limit.limit() + "/" + limit.windowSeconds()
-                    : valid.keyId() + "/" + limit.name();
-            Bucket bucket = buckets.asMap().compute(name, (key, known) ->
-                    known != null && known.policy().equals(limit) ? known : new Bucket(limit, now));
-            long debt = bucket.settle(now);
-            long after = debt + costs.getOrDefault(limit.name(), 1) * bucket.windowMs;
+        for (Bucket bucket : used) {
+            long after = bucket.settle(now) + costs.getOrDefault(bucket.policy.name(), 1) * bucket.windowMs;
             refused |= after > bucket.capacity;
-            used.add(bucket);
             wanted.add(after);
         }
         List<Verification.RateLimitState> states = new ArrayList<>();
@@ -91,17 +103,24 @@ final class DegradedRateLimits {
      * the whole limit takes the window. {@code debt} is how far the theoretical arrival time is ahead of {@code at}.
      */
     private static final class Bucket {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final String name;
         private final RateLimitPolicy policy;
         private final long windowMs;
         private final long capacity;
         private long at;
         private long debt;
 
-        Bucket(RateLimitPolicy policy, long nowMs) {
+        Bucket(String name, RateLimitPolicy policy, long nowMs) {
+            this.name = name;
             this.policy = policy;
             this.windowMs = policy.windowSeconds() * 1000L;
             this.capacity = windowMs * policy.limit();
             this.at = nowMs;
+        }
+
+        String name() {
+            return name;
         }
 
         RateLimitPolicy policy() {

@@ -14,8 +14,10 @@ import java.util.Map;
 /**
  * The layout of the Redis validation view. Each secret has an entry (a hash) with what verification needs, and
  * beside it its usage counters, and for the usage flush its pending batch and batch counter; all carry the secret's
- * hash as their hash tag. A key's rate-limit bucket is shared by its secrets and lies in their slot: all secrets of a
- * key share one slot ({@link ApiKeySecret#rotatedFrom}), so every script touches a single Redis Cluster slot.
+ * hash as their hash tag. A key's rate-limit buckets are shared by its secrets and lie in their slot, as do the
+ * buckets of limits its owner's keys share: all secrets of a key share one slot ({@link ApiKeySecret#rotatedFrom}),
+ * and all keys of an owner the owner's ({@link ApiKeySecret#forOwner}), so every script touches a single Redis
+ * Cluster slot.
  */
 public final class ValidationViewKeys {
 
@@ -93,6 +95,17 @@ public final class ValidationViewKeys {
     }
 
     /**
+     * A limit's field in the slot's bucket hash ({@link #rateLimit}), as the verify script names it: one rule, which
+     * the fallback without Redis keeps its buckets by too.
+     */
+    public static String bucketField(String keyId, String ownerId, RateLimitPolicy limit) {
+        if (limit.ownerWide()) {
+            return "o/" + ownerId + "/" + limit.name() + "/" + limit.limit() + "/" + limit.windowSeconds();
+        }
+        return limit.name().equals(RateLimitPolicy.DEFAULT) ? keyId : keyId + "/" + limit.name();
+    }
+
+    /**
      * The projector's own record of a key: its settings, current and previous secret, and the sequence number of the
      * last event applied. Not read by the verify script.
      */
@@ -126,8 +139,7 @@ public final class ValidationViewKeys {
         if (expiresAt != null) {
             fields.put(EXPIRES_AT, Long.toString(expiresAt.toEpochMilli()));
         }
-        if (rateLimits.size() == 1 && rateLimits.get(0).equals(new RateLimitPolicy(rateLimits.get(0).limit(),
-                rateLimits.get(0).windowSeconds()))) {
+        if (rateLimits.size() == 1 && rateLimits.get(0).isShorthand()) {
             // the one limit of 1.0, in its form: a query side not yet upgraded reads it too
             fields.put(RATE_LIMIT, Integer.toString(rateLimits.get(0).limit()));
             fields.put(RATE_WINDOW_SECONDS, Integer.toString(rateLimits.get(0).windowSeconds()));

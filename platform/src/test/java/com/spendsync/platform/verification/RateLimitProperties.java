@@ -40,7 +40,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * named limits, each of any limit (1 to 1,000,000) per any window (1 to 86,400 s), the key's own or its owner's, any
  * costs for each (0, within the limit, or above it) and any arrival times, the script admits a use exactly when every
  * reference admits it, charges all or none, and reports each limit exactly as its reference does; {@code remaining}
- * never exceeds the limit, and no span of time admits more than the limit at once plus the limit's rate over it.
+ * never exceeds the limit, and no span of time admits more than the limit at once plus the limit's rate over it. The
+ * fallback that applies the limits while Redis is unreachable ({@link DegradedRateLimits}) decides the same.
  */
 class RateLimitProperties {
 
@@ -126,6 +127,36 @@ class RateLimitProperties {
         for (int i = 0; i < references.size(); i++) {
             RateLimitPolicy limit = scenario.limits().get(i);
             assertNoSpanAdmitsMoreThanTheLimitAllows(admitted.get(i), limit.limit(), limit.windowSeconds() * 1000L);
+        }
+    }
+
+    @Property(tries = 300)
+    void without_redis_the_fallback_decides_as_the_reference_does(@ForAll("scenarios") Scenario scenario) {
+        MutableClock clock = new MutableClock(START);
+        DegradedRateLimits fallback = new DegradedRateLimits(clock);
+        Verification valid = new Verification(VerificationCode.VALID, "key_" + KEYS.incrementAndGet(), "owner",
+                List.of(), null, null, null, List.of());
+        List<ReferenceGcra> references = scenario.limits().stream()
+                .map(limit -> new ReferenceGcra(limit.limit(), limit.windowSeconds() * 1000L)).toList();
+        long nowMs = START.toEpochMilli();
+        for (Arrival arrival : scenario.arrivals()) {
+            nowMs += arrival.gapMs();
+            clock.set(Instant.ofEpochMilli(nowMs));
+            Map<String, Integer> costs = new HashMap<>();
+            boolean allAdmit = true;
+            for (int i = 0; i < references.size(); i++) {
+                costs.put(scenario.limits().get(i).name(), arrival.costs().get(i));
+                allAdmit &= references.get(i).admits(nowMs, arrival.costs().get(i));
+            }
+            List<Decision> expected = new ArrayList<>();
+            for (int i = 0; i < references.size(); i++) {
+                expected.add(references.get(i).use(nowMs, arrival.costs().get(i), allAdmit));
+            }
+
+            Verification decided = fallback.spend(valid, scenario.limits(), costs);
+
+            assertThat(decided.code()).isEqualTo(allAdmit ? VerificationCode.VALID : VerificationCode.RATE_LIMITED);
+            assertThat(decided.rateLimits()).extracting(RateLimitProperties::decisionOf).isEqualTo(expected);
         }
     }
 

@@ -548,6 +548,10 @@ class VerifyScriptTest {
         assertThat(fourth.code()).isEqualTo(VerificationCode.RATE_LIMITED);
         assertThat(fourth.rateLimits()).extracting(RateLimitState::remaining).containsExactly(9, 0);
         assertThat(verifyUse(ofAnotherOwner).code()).isEqualTo(VerificationCode.VALID);
+        assertThat(redis.<String, String>opsForHash().keys(ValidationViewKeys.rateLimit(first))).as("as named in Java")
+                .contains(ValidationViewKeys.bucketField(KEY_ID_OF_ENTRY, OWNER_OF_ENTRY, perKey),
+                        ValidationViewKeys.bucketField("key_0002", OWNER_OF_ENTRY, perKey),
+                        ValidationViewKeys.bucketField(KEY_ID_OF_ENTRY, OWNER_OF_ENTRY, perCustomer));
         // every key of an owner, and so its owner-wide buckets, lie in one Redis Cluster slot
         assertThat(Stream.of(first, second, rotated).map(KeyHash::slot).distinct())
                 .containsExactly(ApiKeySecret.ownerSlot(OWNER_OF_ENTRY));
@@ -567,6 +571,19 @@ class VerifyScriptTest {
 
         assertThat(other.code()).as("not starved by the stricter definition").isEqualTo(VerificationCode.VALID);
         assertThat(other.rateLimits().get(0).remaining()).isEqualTo(99);
+    }
+
+    @Test
+    void a_bucket_written_before_limits_had_names_is_the_default_limits_bucket() {
+        KeyHash hash = anActiveEntry().rateLimited(2, 60).store();
+        // as 1.0's script left it: the key's field, its arrival time a full window ahead
+        redis.opsForHash().put(ValidationViewKeys.rateLimit(hash), KEY_ID_OF_ENTRY,
+                (NOW.toEpochMilli() + 60_000) + " 0 2");
+
+        Verification spent = verifyUse(hash);
+
+        assertThat(spent.code()).isEqualTo(VerificationCode.RATE_LIMITED);
+        assertThat(spent.rateLimit().remaining()).isZero();
     }
 
     @Test

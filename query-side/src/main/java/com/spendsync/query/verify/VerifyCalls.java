@@ -40,8 +40,8 @@ class VerifyCalls {
     static final int MAX_REQUIRED_PERMISSIONS = 50;
     static final int MAX_COST = 1000;
     /** A named cost may be 0 (not charged this time) and as large as the largest limit: a day's tokens in one call. */
-    static final int MAX_NAMED_COST = 1_000_000;
-    /** Every limit a key may hold, and its credits. */
+    static final int MAX_NAMED_COST = RateLimits.MAX_LIMIT;
+    /** Every limit a key may hold, and the name reserved for credits. */
     static final int MAX_COSTS = RateLimits.MAX + 1;
     static final int MAX_SOURCE = 128;
     static final int MAX_KEY = 256;
@@ -187,7 +187,7 @@ class VerifyCalls {
         } else {
             request.costs().forEach((name, cost) -> {
                 if (!RateLimits.NAME.matcher(name).matches()) {
-                    problems.add(new FieldProblem("costs", "names limits: 1 to 32 characters of a-z 0-9 _ . -"));
+                    problems.add(new FieldProblem("costs", "names limits: " + RateLimits.NAME_RULE));
                 } else if (cost == null || cost < 0 || cost > MAX_NAMED_COST) {
                     problems.add(new FieldProblem("costs." + name, "must be an integer from 0 to " + MAX_NAMED_COST));
                 }

@@ -1,7 +1,5 @@
 package com.spendsync.api.apikey;
 
-import com.fasterxml.jackson.annotation.JsonAlias;
-import com.fasterxml.jackson.annotation.JsonFormat;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyEnvironment;
 import com.spendsync.api.keyformat.KeyHash;
@@ -24,8 +22,7 @@ public record ApiKeyCreatedEvent(
         List<String> permissions,
         KeyScope scope,
         Instant expiresAt,
-        @JsonAlias("rateLimit") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
-        List<RateLimitPolicy> rateLimits,
+        @ReadsOneRateLimit List<RateLimitPolicy> rateLimits,
         List<String> allowedSources,
         Map<String, Object> metadata,
         Instant createdAt) implements ApiKeyEvent {

@@ -1,7 +1,5 @@
 package com.spendsync.api.apikey;
 
-import com.fasterxml.jackson.annotation.JsonAlias;
-import com.fasterxml.jackson.annotation.JsonFormat;
 import com.spendsync.api.authority.KeyScope;
 import com.spendsync.api.keyformat.KeyHash;
 import java.time.Instant;
@@ -22,8 +20,7 @@ public record ApiKeyUpdatedEvent(
         List<String> permissions,
         KeyScope scope,
         Map<String, Object> metadata,
-        @JsonAlias("rateLimit") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
-        List<RateLimitPolicy> rateLimits,
+        @ReadsOneRateLimit List<RateLimitPolicy> rateLimits,
         List<String> allowedSources,
         Instant expiresAt,
         Set<String> changedFields,

@@ -8,9 +8,12 @@ import java.util.regex.Pattern;
 public final class RateLimits {
 
     public static final int MAX = 10;
-    /** No spaces, slashes or colons: the Redis entry and the bucket names use them as separators. */
+    /** The largest limit, and the largest cost of one verification for one limit. */
+    public static final int MAX_LIMIT = 1_000_000;
+    /** No spaces or slashes: the Redis entry and the bucket names use them as separators. */
     public static final Pattern NAME = Pattern.compile("[a-z0-9_.-]{1,32}");
-    /** The name the verify request's {@code costs} give the key's credits, so no limit may take it. */
+    public static final String NAME_RULE = "1 to 32 characters of a-z 0-9 _ . -";
+    /** Reserved for the key's credits in the verify request's {@code costs} (issue 14, item 2: not built yet). */
     public static final String CREDITS = "credits";
 
     private RateLimits() {

@@ -25,8 +25,9 @@ public record KeyHash(String hex) {
 
     /**
      * The Redis Cluster slot of this hash as a hash tag. Every Redis key of a secret carries its hash as tag, and a
-     * rotated secret is minted in its predecessor's slot ({@link ApiKeySecret#rotatedFrom}), so all secrets of a key
-     * and the key's rate-limit bucket share one slot.
+     * rotated secret is minted in its predecessor's slot ({@link ApiKeySecret#rotatedFrom}) and a new key in its
+     * owner's ({@link ApiKeySecret#forOwner}), so all secrets of a key, its rate-limit buckets and those its owner's
+     * keys share lie in one slot.
      */
     public int slot() {
         return HashSlot.of(hex);

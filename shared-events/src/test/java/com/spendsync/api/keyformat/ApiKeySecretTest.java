@@ -182,14 +182,16 @@ class ApiKeySecretTest {
         }
 
         @Test
-        void keepsTheDrawnRandomButForTheLastDigitsSearched() {
-            SecretRandom seed = SecretRandom.generate(new SecureRandom());
+        void keepsTheDrawnRandomButForTheLastDigitsSearched() throws Exception {
+            // a fixed seed: a random none of whose 238,328 candidates lands in the slot (one in some two million)
+            // moves on to the next one, and this would not hold for it
+            SecureRandom fixed = SecureRandom.getInstance("SHA1PRNG");
+            fixed.setSeed(14L);
+            SecretRandom seed = SecretRandom.generate(fixed);
             String drawn = ApiKeySecret.from(KeyEnvironment.LIVE, seed.derived(0)).reveal();
 
             ApiKeySecret inSlot = ApiKeySecret.inSlot(HashSlot.of("acme"), KeyEnvironment.LIVE, seed);
 
-            // (a seed none of whose 238,328 candidates lands in the slot, one in some two million, moves on to the
-            // next random: this would fail then)
             assertThat(inSlot.reveal()).startsWith(
                     drawn.substring(0, ApiKeySecret.LENGTH - ApiKeySecret.CHECKSUM_DIGITS - 3));
             assertThat(inSlot.hash().slot()).isEqualTo(HashSlot.of("acme"));
@@ -213,17 +215,6 @@ class ApiKeySecretTest {
                             .contains(environment);
                 }
             }
-        }
-
-        @Test
-        void twoKeysOfAnOwnerShareNothingButTheSlot() {
-            ApiKeySecret first = ApiKeySecret.forOwner("acme", KeyEnvironment.LIVE,
-                    SecretRandom.generate(new SecureRandom()));
-            ApiKeySecret second = ApiKeySecret.forOwner("acme", KeyEnvironment.LIVE,
-                    SecretRandom.generate(new SecureRandom()));
-
-            assertThat(second.reveal()).isNotEqualTo(first.reveal());
-            assertThat(second.prefix()).isNotEqualTo(first.prefix());
         }
     }
 
