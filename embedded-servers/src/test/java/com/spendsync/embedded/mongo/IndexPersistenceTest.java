@@ -190,13 +190,25 @@ class IndexPersistenceTest {
 
     @Test
     void aCompactionCutShortByACrashLeavesTheStoreAsItWas() throws Exception {
+        // the copy is written beside the store and renamed over it only when complete
+        assertWholeAfterAStartThatFinds(".tempFile", copy -> Files.write(copy, new byte[8192]));
+    }
+
+    @Test
+    void aCompactionCutShortBetweenItsRenamesIsFinishedAtTheNextStart() throws Exception {
+        // where the file system cannot rename over a file, the copy is renamed aside, the store deleted, then the copy
+        // renamed into its place: a crash between the last two leaves only the copy
+        assertWholeAfterAStartThatFinds(".newFile", copy -> Files.move(file(), copy));
+    }
+
+    /** A seeded store, then what a cut-short compaction left beside it ({@code leave}), then a start. */
+    private void assertWholeAfterAStartThatFinds(String suffix, Leftover leave) throws Exception {
         try (TestServer server = TestServer.indexed(file())) {
             createIndexes(server.collection("events"));
             seed(server.collection("events"));
         }
-        // the copy is written beside the store and renamed over it only when complete
-        Path copy = Path.of(file() + ".tempFile");
-        Files.write(copy, new byte[8192]);
+        Path copy = Path.of(file() + suffix);
+        leave.at(copy);
         try (TestServer server = TestServer.indexed(file())) {
             assertThat(copy).doesNotExist();
             assertThat(server.collection("events").find().sort(ascending("_id")).into(new ArrayList<>()))
@@ -205,21 +217,7 @@ class IndexPersistenceTest {
         }
     }
 
-    @Test
-    void aCompactionCutShortBetweenItsRenamesIsFinishedAtTheNextStart() throws Exception {
-        try (TestServer server = TestServer.indexed(file())) {
-            createIndexes(server.collection("events"));
-            seed(server.collection("events"));
-        }
-        // where the file system cannot rename over a file, the copy is renamed aside, the store deleted, then the copy
-        // renamed into its place: a crash between the last two leaves only the copy
-        Path copy = Path.of(file() + ".newFile");
-        Files.move(file(), copy);
-        try (TestServer server = TestServer.indexed(file())) {
-            assertThat(copy).doesNotExist();
-            assertThat(server.collection("events").find().sort(ascending("_id")).into(new ArrayList<>()))
-                    .isEqualTo(seeded());
-            assertServedAndRight(server);
-        }
+    private interface Leftover {
+        void at(Path copy) throws Exception;
     }
 }
