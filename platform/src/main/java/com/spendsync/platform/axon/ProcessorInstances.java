@@ -15,6 +15,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -79,10 +80,26 @@ public class ProcessorInstances implements SmartLifecycle {
 
     /**
      * The most segments of {@code processor} this instance should hold: its segments divided among the live
-     * instances running it, rounded up; Axon's own unbounded default until the first heartbeat has been read.
+     * instances running it, the remainder to the first of them ({@link #shareOf}); Axon's own unbounded default until
+     * the first heartbeat has been read.
      */
     public int fairShare(String processor) {
         return shares.getOrDefault(processor, (int) Short.MAX_VALUE);
+    }
+
+    /**
+     * The segments {@code node} should hold of a processor that {@code nodes} run: an equal part, and one more for
+     * the first of them in the order of their ids while the remainder lasts, so the shares add up to the segments
+     * (3 instances, 4 segments: 2, 1, 1). Every instance works it out alike from the same heartbeats; a node not
+     * among them (its first heartbeat not read yet) counts as the last.
+     */
+    static int shareOf(int segments, List<String> nodes, String node) {
+        List<String> ordered = new ArrayList<>(new TreeSet<>(nodes));
+        if (!ordered.contains(node)) {
+            ordered.add(node);
+        }
+        int rank = ordered.indexOf(node);
+        return segments / ordered.size() + (rank < segments % ordered.size() ? 1 : 0);
     }
 
     /** The live instances running {@code processor} (this one among them) and the segments each holds. */
@@ -115,8 +132,8 @@ public class ProcessorInstances implements SmartLifecycle {
         }
         for (String name : claimedHere.keySet()) {
             int segments = tokenStore.fetchSegments(name).length;
-            int instances = Math.max(1, running.getOrDefault(name, List.of()).size());
-            shares.put(name, segments == 0 ? Short.MAX_VALUE : Math.max(1, (segments + instances - 1) / instances));
+            List<String> nodes = running.getOrDefault(name, List.of()).stream().map(Claims::node).toList();
+            shares.put(name, segments == 0 ? Short.MAX_VALUE : shareOf(segments, nodes, node));
         }
         live = running;
         releaseTrackingSurplus(claimedHere);
