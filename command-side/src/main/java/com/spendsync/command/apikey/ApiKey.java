@@ -142,15 +142,16 @@ public class ApiKey {
         if (newExpiresAt != null && !newExpiresAt.isAfter(command.requestedAt())) {
             throw new IllegalArgumentException("expiresAt must be in the future");
         }
+        List<RateLimitPolicy> newRateLimits = newRateLimits(command);
         ApiKeyUpdatedEvent updated = new ApiKeyUpdatedEvent(keyId, keyHash, previousKeyHash,
                 Change.applyTo(name, command.name()),
                 newPermissions,
                 newScope,
                 Change.applyTo(metadata, command.metadata()),
-                newRateLimits(command),
+                newRateLimits,
                 allowedSources(Change.applyTo(allowedSources, command.allowedSources()), newPermissions),
                 newExpiresAt,
-                changedFields(command, newExpiresAt),
+                changedFields(command, newRateLimits, newExpiresAt),
                 command.requestedAt());
         if (!updated.changedFields().isEmpty()) {
             apply(updated);
@@ -275,7 +276,8 @@ public class ApiKey {
         return previousKeyHash != null && previousKeyExpiresAt.isAfter(now);
     }
 
-    private Set<String> changedFields(UpdateApiKeyCommand command, Instant newExpiresAt) {
+    private Set<String> changedFields(UpdateApiKeyCommand command, List<RateLimitPolicy> newRateLimits,
+                                      Instant newExpiresAt) {
         Set<String> changed = new LinkedHashSet<>();
         if (command.name() != null && !Objects.equals(name, command.name().value())) {
             changed.add("name");
@@ -289,7 +291,7 @@ public class ApiKey {
         if (command.metadata() != null && !Objects.equals(metadata, command.metadata().value())) {
             changed.add("metadata");
         }
-        if (!rateLimits.equals(newRateLimits(command))) {
+        if (!rateLimits.equals(newRateLimits)) {
             changed.add("rateLimits");
         }
         if (command.allowedSources() != null && !Objects.equals(allowedSources, command.allowedSources().value())) {
@@ -327,7 +329,8 @@ public class ApiKey {
 
     /**
      * The limits as recorded. A limit shared by the owner's keys is one bucket in the owner's Redis Cluster slot, so a
-     * key can hold one only if its secrets lie in that slot: every key created since owner-wide limits exist does.
+     * key can hold one only if its secrets lie in that slot: every key created through the API since owner-wide limits
+     * exist does.
      */
     private static List<RateLimitPolicy> rateLimits(List<RateLimitPolicy> limits, KeyHash keyHash, String ownerId) {
         List<RateLimitPolicy> recorded = RateLimits.of(limits);

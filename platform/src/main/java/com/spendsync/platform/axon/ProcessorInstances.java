@@ -1,5 +1,6 @@
 package com.spendsync.platform.axon;
 
+import com.spendsync.platform.concurrent.BackgroundSchedule;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.axonframework.config.EventProcessingConfiguration;
@@ -190,11 +190,7 @@ public class ProcessorInstances implements SmartLifecycle {
     public synchronized void start() {
         heartbeats.createIndex(Indexes.ascending("seenAt"), new IndexOptions().name("seenAt"));
         heartbeatQuietly();
-        schedule = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "processor-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        });
+        schedule = BackgroundSchedule.named("processor-heartbeat");
         schedule.scheduleWithFixedDelay(this::heartbeatQuietly, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(),
                 TimeUnit.MILLISECONDS);
     }

@@ -1,5 +1,6 @@
 package com.spendsync.platform.integrity;
 
+import com.spendsync.platform.concurrent.BackgroundSchedule;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +15,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -111,11 +111,7 @@ public class AuditSealer implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
-        schedule = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "audit-sealer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        schedule = BackgroundSchedule.named("audit-sealer");
         long millis = interval.toMillis();
         schedule.scheduleWithFixedDelay(this::sealQuietly, millis, millis, TimeUnit.MILLISECONDS);
     }
